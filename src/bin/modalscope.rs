@@ -1,0 +1,254 @@
+//! `modalscope`: the native command line. It only parses arguments and calls the engine.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Value, json};
+
+use modalscope::engine::config::{ConfigError, DataSource, ExperimentConfig, SCHEMA_VERSION};
+use modalscope::engine::data::Dataset;
+use modalscope::engine::device::ComputeDevice;
+use modalscope::engine::presets::{PRESETS, preset, preset_names};
+use modalscope::engine::readback::block_on;
+use modalscope::engine::session::Session;
+use modalscope::engine::trainer::RunStatus;
+
+const MFEAT: &[u8] = include_bytes!("../../assets/mfeat.bin");
+
+#[derive(Parser)]
+#[command(name = "modalscope", version, about = "Train small multimodal classifiers headless and measure gap, OGR and modality contribution")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train one configuration on the CPU and write metrics.jsonl and summary.json.
+    Run {
+        #[command(flatten)]
+        source: ConfigSource,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// List every preset with its one-line story.
+    Presets,
+    /// Write the exact train/validation/test splits (and V) as CSV.
+    ExportData {
+        #[command(flatten)]
+        source: ConfigSource,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ConfigSource {
+    /// Start from this preset (see `modalscope presets`).
+    #[arg(long)]
+    preset: Option<String>,
+    /// Then merge this TOML or JSON file onto it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Seed of the run (shorthand for --set train.seed=N, applied before the --set overrides).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Then apply key.path=value overrides, in order (e.g. --set train.learning_rate=0.01).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    overrides: Vec<String>,
+}
+
+/// A user-facing failure: one line on stderr, exit status 2.
+struct Failure(String);
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure(e.0)
+    }
+}
+
+impl ConfigSource {
+    fn resolve(&self) -> Result<ExperimentConfig, Failure> {
+        let mut config = match &self.preset {
+            Some(name) => preset(name)
+                .ok_or_else(|| Failure(format!("unknown preset `{name}`; choose one of: {}", preset_names())))?,
+            None => ExperimentConfig::default(),
+        };
+        if let Some(path) = &self.config {
+            config = config.merged_with(&read_config_file(path)?)?;
+        }
+        if let Some(seed) = self.seed {
+            config.train.seed = seed;
+        }
+        for assignment in &self.overrides {
+            config = config.with_override(assignment)?;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+fn read_config_file(path: &Path) -> Result<Value, Failure> {
+    let text = fs::read_to_string(path).map_err(|e| Failure(format!("cannot read config file {}: {e}", path.display())))?;
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        serde_json::from_str(&text).map_err(|e| Failure(format!("{} is not valid JSON: {e}", path.display())))
+    } else {
+        toml::from_str(&text).map_err(|e| Failure(format!("{} is not valid TOML: {}", path.display(), e.message().trim())))
+    }
+}
+
+fn mfeat_for(config: &ExperimentConfig) -> Option<Vec<u8>> {
+    (config.data.source == DataSource::Mfeat).then(|| MFEAT.to_vec())
+}
+
+fn prepare_output(out: &Path, files: &[&str]) -> Result<(), Failure> {
+    fs::create_dir_all(out).map_err(|e| Failure(format!("cannot create output folder {}: {e}", out.display())))?;
+    let probe = out.join(".modalscope-write-test");
+    fs::write(&probe, b"").map_err(|e| Failure(format!("cannot write to output folder {}: {e}", out.display())))?;
+    let _ = fs::remove_file(probe);
+    for file in files {
+        let _ = fs::remove_file(out.join(file));
+    }
+    Ok(())
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, text)
+        .and_then(|_| fs::rename(&tmp, path))
+        .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
+}
+
+fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failure> {
+    let config = source.resolve()?;
+    let mut session = Session::new(config.clone(), ComputeDevice::cpu(), mfeat_for(&config))?;
+    prepare_output(out, &["metrics.jsonl", "summary.json"])?;
+    let metrics_path = out.join("metrics.jsonl");
+    let mut metrics = fs::File::create(&metrics_path)
+        .map_err(|e| Failure(format!("cannot write {}: {e}", metrics_path.display())))?;
+    let total = session.trainer().total_steps() as u64;
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} steps {per_sec} eta {eta} {msg}")
+            .expect("valid template"),
+    );
+    let mut diverged = None;
+    loop {
+        if let Some(result) = block_on(session.evaluate_if_due()) {
+            let evaluation = result.map_err(Failure)?;
+            writeln!(metrics, "{}", evaluation.to_json())
+                .map_err(|e| Failure(format!("cannot write {}: {e}", metrics_path.display())))?;
+            let fused = evaluation.fused();
+            bar.set_message(format!("fused val acc {:.3} gap {:+.3}", fused.val_acc, fused.gap));
+            for event in &evaluation.events {
+                if let modalscope::engine::metrics::Event::Divergence { suggestion, .. } = event {
+                    diverged = Some(suggestion.clone());
+                }
+            }
+        }
+        if !session.trainer().is_training() {
+            break;
+        }
+        let ran = session.run_steps(64);
+        bar.inc(ran as u64);
+    }
+    bar.finish_and_clear();
+    write_atomically(&out.join("summary.json"), &summary(&session, &config))?;
+    let latest = session.trainer().history().latest().map(|e| e.fused().val_acc).unwrap_or(f64::NAN);
+    match diverged {
+        Some(message) => {
+            eprintln!("error: {message}; metrics so far are in {}", out.display());
+            Ok(ExitCode::from(1))
+        }
+        None => {
+            if !quiet {
+                eprintln!(
+                    "{} after {} steps: fused validation accuracy {latest:.3}; wrote {}",
+                    status_word(session.trainer().status()),
+                    session.trainer().step_count(),
+                    out.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn status_word(status: &RunStatus) -> &'static str {
+    match status {
+        RunStatus::Training => "stopped",
+        RunStatus::Finished => "finished",
+        RunStatus::EarlyStopped => "early-stopped",
+        RunStatus::Diverged => "diverged",
+    }
+}
+
+fn summary(session: &Session, config: &ExperimentConfig) -> String {
+    let trainer = session.trainer();
+    let history = trainer.history();
+    let heads = |e: &modalscope::engine::metrics::Evaluation| e.to_json()["heads"].clone();
+    let value = json!({
+        "schema_version": SCHEMA_VERSION,
+        "config": config,
+        "backend": trainer.compute().kind.name(),
+        "status": status_word(trainer.status()),
+        "steps": trainer.step_count(),
+        "final": history.latest().map(|e| json!({ "step": e.step, "heads": heads(e) })),
+        "best": history.best().map(|e| e.to_json()),
+    });
+    serde_json::to_string_pretty(&value).expect("summary serializes")
+}
+
+fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
+    let config = source.resolve()?;
+    let mfeat = mfeat_for(&config);
+    let data = Dataset::from_config(&config, mfeat.as_deref())?;
+    let files = ["train.csv", "holdout.csv", "val.csv", "test.csv", "train_subset.csv"];
+    prepare_output(out, &files)?;
+    let subset = data.train_eval_split();
+    for (file, split) in files.iter().zip([&data.train, &data.holdout, &data.val, &data.test, &subset]) {
+        write_atomically(&out.join(file), &data.split_csv(split))?;
+    }
+    write_atomically(&out.join("config.json"), &config.to_json())?;
+    eprintln!(
+        "wrote {}: train {} (V {} held out), validation {}, test {}, T′ {} rows; features standardised with training statistics",
+        out.display(),
+        data.train.len(),
+        data.holdout.len(),
+        data.val.len(),
+        data.test.len(),
+        subset.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal failure: {info}");
+    }));
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run { source, out, quiet } => run(source, out, *quiet),
+        Command::Presets => {
+            for p in PRESETS {
+                println!("{:<15} {}", p.name, p.description);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ExportData { source, out } => export_data(source, out),
+    };
+    result.unwrap_or_else(|Failure(message)| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })
+}

@@ -1,0 +1,579 @@
+//! The experiment configuration: plain serde data that round-trips through JSON, TOML and
+//! the URL hash.
+//!
+//! Every struct rejects unknown keys (`deny_unknown_fields`) and fills missing ones with the
+//! defaults of METHODS.md (`default`), so a config file names only what it changes. Sources
+//! are layered in this order: a preset, then a config file, then `--set key.path=value`
+//! overrides ([`ExperimentConfig::with_override`]). [`ExperimentConfig::validate`] runs once,
+//! at the boundary, and its errors name the field, the value given and what is allowed.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Version of the configuration and output schema written by the CLI and the exports.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The head name reserved for the fused model; no modality may be called this.
+pub const FUSED: &str = "fused";
+
+/// The whole experiment: data, model, training and regularizers.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExperimentConfig {
+    /// The dataset and its knobs.
+    pub data: DataConfig,
+    /// The network: encoders, fusion and heads.
+    pub model: ModelConfig,
+    /// Optimizer, batch size, run length and evaluation interval.
+    pub train: TrainConfig,
+    /// Regularizers, each off unless enabled.
+    pub regularizers: RegularizerConfig,
+    /// Modalities in use, by name; empty means all of them. One name trains a unimodal model
+    /// on identical data (its `fused` head is then that modality's own head).
+    pub modalities: Vec<String>,
+}
+
+/// Where the samples come from.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataSource {
+    /// Generated from the knobs below.
+    #[default]
+    Synthetic,
+    /// UCI Multiple Features (handwritten digits, six feature views).
+    Mfeat,
+}
+
+/// How the synthetic label relates to the modalities.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyntheticVariant {
+    /// Each modality shows the class through its own class means (strong/weak via `signal`).
+    #[default]
+    Independent,
+    /// The modality named in `shortcut_modality` shows the class on the training split only;
+    /// on validation and test it shows a random class.
+    Shortcut,
+    /// Each modality shows an independent latent code; the label is the sum of the codes
+    /// modulo the class count, so every modality alone is at chance.
+    Interaction,
+}
+
+/// One synthetic modality.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyntheticModality {
+    /// Name shown in charts and used in the output schema.
+    pub name: String,
+    /// Number of features.
+    pub dim: usize,
+    /// How many of the features carry the class signal; the rest are nuisance noise.
+    pub informative: usize,
+    /// Scale of the class means (signal strength).
+    pub signal: f32,
+    /// Standard deviation of the per-feature Gaussian noise.
+    pub noise: f32,
+}
+
+impl Default for SyntheticModality {
+    fn default() -> Self {
+        Self { name: "a".into(), dim: 16, informative: 16, signal: 1.0, noise: 1.0 }
+    }
+}
+
+/// The dataset and its knobs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// Synthetic or a real dataset.
+    pub source: DataSource,
+    /// Synthetic variant.
+    pub variant: SyntheticVariant,
+    /// Number of classes (synthetic).
+    pub classes: usize,
+    /// Training-split size before the held-out part V is removed.
+    pub train_size: usize,
+    /// Validation-split size.
+    pub val_size: usize,
+    /// Test-split size.
+    pub test_size: usize,
+    /// Probability that a training label is replaced by a uniformly random class.
+    pub label_noise: f32,
+    /// The synthetic modalities.
+    pub synthetic: Vec<SyntheticModality>,
+    /// Name of the shortcut modality (variant `shortcut`).
+    pub shortcut_modality: String,
+    /// The mfeat views to load (`fou`, `fac`, `kar`, `pix`, `zer`, `mor`).
+    pub views: Vec<String>,
+    /// Fraction of the training split held out as V (Gradient-Blending), removed from every run.
+    pub holdout_fraction: f32,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        Self {
+            source: DataSource::Synthetic,
+            variant: SyntheticVariant::Independent,
+            classes: 4,
+            train_size: 400,
+            val_size: 200,
+            test_size: 200,
+            label_noise: 0.0,
+            synthetic: vec![
+                SyntheticModality { name: "a".into(), ..Default::default() },
+                SyntheticModality { name: "b".into(), ..Default::default() },
+            ],
+            shortcut_modality: "b".into(),
+            views: vec!["fou".into(), "mor".into()],
+            holdout_fraction: 0.1,
+        }
+    }
+}
+
+/// How the modality embeddings are combined.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum FusionKind {
+    /// Concatenate the embeddings (late fusion).
+    #[default]
+    Concat,
+    /// Add the embeddings.
+    Sum,
+    /// Weight each embedding by a learned softmax gate over modalities, then add.
+    Gated,
+}
+
+/// The network.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    /// Width of every encoder layer; the embedding has this size.
+    pub encoder_width: usize,
+    /// Number of layers per encoder.
+    pub encoder_depth: usize,
+    /// Fusion of the embeddings.
+    pub fusion: FusionKind,
+    /// Hidden width of the fused head; 0 means a linear head.
+    pub fusion_hidden: usize,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Self { encoder_width: 64, encoder_depth: 2, fusion: FusionKind::Concat, fusion_hidden: 0 }
+    }
+}
+
+/// Optimizer family.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum OptimizerKind {
+    /// Adam (Kingma & Ba).
+    #[default]
+    Adam,
+    /// AdamW: Adam with decoupled weight decay `train.weight_decay`.
+    Adamw,
+    /// SGD with momentum `train.momentum` and coupled weight decay `train.weight_decay`.
+    Sgd,
+}
+
+/// Optimization and schedule.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    /// Seed of everything random in the run (data, weights, batches, masks).
+    pub seed: u64,
+    /// Optimizer family.
+    pub optimizer: OptimizerKind,
+    /// Learning rate (live).
+    pub learning_rate: f64,
+    /// SGD momentum.
+    pub momentum: f64,
+    /// The optimizer's own weight decay (AdamW decoupled, SGD coupled); 0 for none.
+    pub weight_decay: f64,
+    /// Samples per optimizer step.
+    pub batch_size: usize,
+    /// Run length in epochs (passes over the training split).
+    pub epochs: usize,
+    /// Optimizer steps between evaluations; 0 means one epoch.
+    pub eval_every: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            optimizer: OptimizerKind::Adam,
+            learning_rate: 1e-3,
+            momentum: 0.9,
+            weight_decay: 0.0,
+            batch_size: 64,
+            epochs: 100,
+            eval_every: 0,
+        }
+    }
+}
+
+/// Dropout on the fused representation.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FusionDropoutConfig {
+    /// On or off.
+    pub enabled: bool,
+    /// Drop probability (live).
+    pub p: f64,
+}
+
+impl Default for FusionDropoutConfig {
+    fn default() -> Self {
+        Self { enabled: false, p: 0.3 }
+    }
+}
+
+/// Modality dropout on the embeddings.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModalityDropoutConfig {
+    /// On or off.
+    pub enabled: bool,
+    /// Per-sample probability that one embedding is zeroed (live).
+    pub p: f64,
+}
+
+impl Default for ModalityDropoutConfig {
+    fn default() -> Self {
+        Self { enabled: false, p: 0.2 }
+    }
+}
+
+/// Coupled L2 penalty or decoupled weight decay.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PenaltyMode {
+    /// λ/2 · Σ‖W‖² added to the loss (weights, not biases).
+    #[default]
+    Coupled,
+    /// W ← W − lr · λ · W after each step (AdamW-style, weights, not biases).
+    Decoupled,
+}
+
+/// L2 / weight decay.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WeightPenaltyConfig {
+    /// On or off.
+    pub enabled: bool,
+    /// Coupled or decoupled.
+    pub mode: PenaltyMode,
+    /// Strength λ (live).
+    pub lambda: f64,
+}
+
+impl Default for WeightPenaltyConfig {
+    fn default() -> Self {
+        Self { enabled: false, mode: PenaltyMode::Coupled, lambda: 0.01 }
+    }
+}
+
+/// Early stopping on the fused validation loss.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EarlyStoppingConfig {
+    /// On or off.
+    pub enabled: bool,
+    /// Evaluations without a new best fused validation loss before stopping.
+    pub patience: usize,
+}
+
+impl Default for EarlyStoppingConfig {
+    fn default() -> Self {
+        Self { enabled: false, patience: 5 }
+    }
+}
+
+/// All regularizers; each is off by default.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegularizerConfig {
+    /// Dropout on the fused representation.
+    pub fusion_dropout: FusionDropoutConfig,
+    /// Modality dropout.
+    pub modality_dropout: ModalityDropoutConfig,
+    /// L2 / weight decay.
+    pub weight_penalty: WeightPenaltyConfig,
+    /// Early stopping.
+    pub early_stopping: EarlyStoppingConfig,
+}
+
+/// A configuration error: names the field, the value given and what is allowed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn invalid(field: &str, value: impl std::fmt::Display, allowed: &str) -> ConfigError {
+    ConfigError(format!("{field} = {value} is not allowed: {allowed}"))
+}
+
+fn check_range(field: &str, value: f64, low: f64, high: f64) -> Result<(), ConfigError> {
+    if value.is_finite() && (low..=high).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(field, value, &format!("use a number from {low} to {high}")))
+    }
+}
+
+fn check_count(field: &str, value: usize, low: usize, high: usize) -> Result<(), ConfigError> {
+    if (low..=high).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(field, value, &format!("use a whole number from {low} to {high}")))
+    }
+}
+
+/// The mfeat views, with their feature counts.
+pub const MFEAT_VIEWS: [(&str, usize); 6] =
+    [("fou", 76), ("fac", 216), ("kar", 64), ("pix", 240), ("zer", 47), ("mor", 6)];
+
+impl ExperimentConfig {
+    /// Parses a JSON configuration (missing keys take their defaults; unknown keys are errors).
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        serde_json::from_str(text).map_err(|e| ConfigError(format!("invalid JSON config: {e}")))
+    }
+
+    /// Parses a TOML configuration (missing keys take their defaults; unknown keys are errors).
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError(format!("invalid TOML config: {}", e.message())))
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("config serializes")
+    }
+
+    /// TOML text.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("config serializes to TOML")
+    }
+
+    /// Merges a partial configuration (already parsed as a JSON value) onto this one; keys in
+    /// `patch` win, nested tables merge key by key.
+    pub fn merged_with(&self, patch: &Value) -> Result<Self, ConfigError> {
+        let mut base = serde_json::to_value(self).expect("config serializes");
+        merge_json(&mut base, patch);
+        serde_json::from_value(base).map_err(|e| ConfigError(format!("invalid config: {e}")))
+    }
+
+    /// Applies one `key.path=value` override. The value is read as JSON where it parses
+    /// (numbers, booleans, lists), else as a string; a string given for a list becomes the
+    /// comma-separated list of its parts.
+    pub fn with_override(&self, assignment: &str) -> Result<Self, ConfigError> {
+        let (path, raw) = assignment.split_once('=').ok_or_else(|| {
+            ConfigError(format!("--set {assignment}: expected key.path=value, for example train.learning_rate=0.01"))
+        })?;
+        let path = path.trim();
+        let mut root = serde_json::to_value(self).expect("config serializes");
+        let slot = json_slot(&mut root, path)?;
+        let parsed: Value = serde_json::from_str(raw.trim()).unwrap_or_else(|_| Value::String(raw.trim().to_string()));
+        *slot = match (&*slot, parsed) {
+            (Value::Array(_), Value::String(list)) => Value::Array(
+                list.split(',').filter(|s| !s.is_empty()).map(|s| Value::String(s.trim().to_string())).collect(),
+            ),
+            (_, value) => value,
+        };
+        serde_json::from_value(root).map_err(|e| ConfigError(format!("{path} = {}: {e}", raw.trim())))
+    }
+
+    /// Optimizer steps per epoch for a training split of `train_rows` samples.
+    pub fn steps_per_epoch(&self, train_rows: usize) -> usize {
+        train_rows.div_ceil(self.train.batch_size.max(1)).max(1)
+    }
+
+    /// Optimizer steps between evaluations.
+    pub fn eval_interval(&self, train_rows: usize) -> usize {
+        match self.train.eval_every {
+            0 => self.steps_per_epoch(train_rows),
+            n => n,
+        }
+    }
+
+    /// Names of the modalities the data source provides, in order.
+    pub fn source_modality_names(&self) -> Vec<String> {
+        match self.data.source {
+            DataSource::Synthetic => self.data.synthetic.iter().map(|m| m.name.clone()).collect(),
+            DataSource::Mfeat => self.data.views.clone(),
+        }
+    }
+
+    /// Checks every value once, at the boundary. The error names the field, the value given
+    /// and what is allowed.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let d = &self.data;
+        check_count("data.classes", d.classes, 2, 64)?;
+        check_count("data.train_size", d.train_size, 10, 200_000)?;
+        check_count("data.val_size", d.val_size, 10, 100_000)?;
+        check_count("data.test_size", d.test_size, 0, 100_000)?;
+        check_range("data.label_noise", d.label_noise as f64, 0.0, 1.0)?;
+        check_range("data.holdout_fraction", d.holdout_fraction as f64, 0.0, 0.5)?;
+        match d.source {
+            DataSource::Synthetic => self.validate_synthetic()?,
+            DataSource::Mfeat => self.validate_views()?,
+        }
+        let names = self.source_modality_names();
+        for (i, name) in names.iter().enumerate() {
+            if name == FUSED {
+                return Err(invalid("modality name", name, "\"fused\" is reserved for the fused head; choose another name"));
+            }
+            if name.is_empty() || names[..i].contains(name) {
+                return Err(invalid("modality name", format!("{name:?}"), "names must be non-empty and distinct"));
+            }
+        }
+        for name in &self.modalities {
+            if !names.contains(name) {
+                return Err(invalid("modalities", name, &format!("choose from {}", names.join(", "))));
+            }
+        }
+        let m = &self.model;
+        check_count("model.encoder_width", m.encoder_width, 1, 1024)?;
+        check_count("model.encoder_depth", m.encoder_depth, 1, 8)?;
+        check_count("model.fusion_hidden", m.fusion_hidden, 0, 4096)?;
+        let t = &self.train;
+        check_range("train.learning_rate", t.learning_rate, 1e-7, 10.0)?;
+        check_range("train.momentum", t.momentum, 0.0, 0.999)?;
+        check_range("train.weight_decay", t.weight_decay, 0.0, 1.0)?;
+        check_count("train.batch_size", t.batch_size, 1, 4096)?;
+        check_count("train.epochs", t.epochs, 1, 100_000)?;
+        check_count("train.eval_every", t.eval_every, 0, 1_000_000)?;
+        let r = &self.regularizers;
+        check_range("regularizers.fusion_dropout.p", r.fusion_dropout.p, 0.0, 0.95)?;
+        check_range("regularizers.modality_dropout.p", r.modality_dropout.p, 0.0, 0.95)?;
+        check_range("regularizers.weight_penalty.lambda", r.weight_penalty.lambda, 0.0, 10.0)?;
+        check_count("regularizers.early_stopping.patience", r.early_stopping.patience, 1, 10_000)?;
+        Ok(())
+    }
+
+    fn validate_synthetic(&self) -> Result<(), ConfigError> {
+        let d = &self.data;
+        check_count("data.synthetic (number of modalities)", d.synthetic.len(), 2, 4)?;
+        for (i, m) in d.synthetic.iter().enumerate() {
+            check_count(&format!("data.synthetic[{i}].dim"), m.dim, 1, 4096)?;
+            check_count(&format!("data.synthetic[{i}].informative"), m.informative, 1, m.dim)?;
+            check_range(&format!("data.synthetic[{i}].signal"), m.signal as f64, 0.0, 100.0)?;
+            check_range(&format!("data.synthetic[{i}].noise"), m.noise as f64, 0.0, 100.0)?;
+        }
+        if d.variant == SyntheticVariant::Shortcut && !d.synthetic.iter().any(|m| m.name == d.shortcut_modality) {
+            let names: Vec<_> = d.synthetic.iter().map(|m| m.name.as_str()).collect();
+            return Err(invalid("data.shortcut_modality", &d.shortcut_modality, &format!("choose from {}", names.join(", "))));
+        }
+        Ok(())
+    }
+
+    fn validate_views(&self) -> Result<(), ConfigError> {
+        let views = &self.data.views;
+        check_count("data.views (number of views)", views.len(), 1, 4)?;
+        for view in views {
+            if !MFEAT_VIEWS.iter().any(|(name, _)| name == view) {
+                let names: Vec<_> = MFEAT_VIEWS.iter().map(|(n, _)| *n).collect();
+                return Err(invalid("data.views", view, &format!("choose from {}", names.join(", "))));
+            }
+        }
+        let total = self.data.train_size + self.data.val_size + self.data.test_size;
+        if total > 2000 {
+            return Err(invalid("data.train_size + val_size + test_size", total, "mfeat has 2000 samples"));
+        }
+        Ok(())
+    }
+}
+
+fn merge_json(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(base), Value::Object(patch)) => {
+            for (key, value) in patch {
+                match base.get_mut(key) {
+                    Some(slot) => merge_json(slot, value),
+                    None => {
+                        base.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (slot, value) => *slot = value.clone(),
+    }
+}
+
+fn json_slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, ConfigError> {
+    let mut slot = root;
+    for key in path.split('.') {
+        slot = match slot {
+            Value::Object(map) => {
+                let known: Vec<String> = map.keys().cloned().collect();
+                map.get_mut(key).ok_or_else(|| {
+                    ConfigError(format!("--set {path}: unknown key `{key}`; known keys here: {}", known.join(", ")))
+                })?
+            }
+            Value::Array(items) => {
+                let index: usize = key.parse().map_err(|_| ConfigError(format!("--set {path}: `{key}` is not a list index")))?;
+                let len = items.len();
+                items.get_mut(index).ok_or_else(|| ConfigError(format!("--set {path}: index {index} is out of range (the list has {len} items)")))?
+            }
+            _ => return Err(ConfigError(format!("--set {path}: `{key}` goes below a plain value"))),
+        };
+    }
+    Ok(slot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid_and_round_trips_json_and_toml() {
+        let config = ExperimentConfig::default();
+        config.validate().unwrap();
+        assert_eq!(ExperimentConfig::from_json(&config.to_json()).unwrap(), config);
+        assert_eq!(ExperimentConfig::from_toml(&config.to_toml()).unwrap(), config);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_name() {
+        let err = ExperimentConfig::from_json(r#"{"train": {"lr": 0.1}}"#).unwrap_err();
+        assert!(err.0.contains("lr"), "{err}");
+        let err = ExperimentConfig::default().with_override("train.lr=0.1").unwrap_err();
+        assert!(err.0.contains("unknown key `lr`") && err.0.contains("learning_rate"), "{err}");
+    }
+
+    #[test]
+    fn overrides_parse_numbers_strings_and_lists() {
+        let c = ExperimentConfig::default()
+            .with_override("train.learning_rate=0.01").unwrap()
+            .with_override("model.fusion=sum").unwrap()
+            .with_override("modalities=a").unwrap()
+            .with_override("data.synthetic.1.signal=0.5").unwrap();
+        assert_eq!(c.train.learning_rate, 0.01);
+        assert_eq!(c.model.fusion, FusionKind::Sum);
+        assert_eq!(c.modalities, vec!["a".to_string()]);
+        assert_eq!(c.data.synthetic[1].signal, 0.5);
+    }
+
+    #[test]
+    fn validation_names_field_value_and_range() {
+        let c = ExperimentConfig::default().with_override("regularizers.fusion_dropout.p=1.5").unwrap();
+        let err = c.validate().unwrap_err().0;
+        assert!(err.contains("regularizers.fusion_dropout.p") && err.contains("1.5") && err.contains("0.95"), "{err}");
+        let c = ExperimentConfig::default().with_override("data.synthetic.0.name=fused").unwrap();
+        assert!(c.validate().unwrap_err().0.contains("reserved"));
+    }
+
+    #[test]
+    fn partial_files_merge_onto_a_base() {
+        let patch: Value = toml::from_str("[train]\nepochs = 7\n").unwrap();
+        let c = ExperimentConfig::default().merged_with(&patch).unwrap();
+        assert_eq!(c.train.epochs, 7);
+        assert_eq!(c.train.batch_size, 64);
+    }
+}

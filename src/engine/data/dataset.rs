@@ -1,0 +1,291 @@
+//! The dataset type shared by every source: splits of per-modality matrices plus labels.
+
+use crate::engine::config::{ConfigError, DataSource, ExperimentConfig};
+use crate::engine::rng::HostRng;
+
+/// A dense row-major `f32` matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Matrix {
+    /// Number of rows (samples).
+    pub rows: usize,
+    /// Number of columns (features).
+    pub cols: usize,
+    /// `rows * cols` values, row after row.
+    pub values: Vec<f32>,
+}
+
+impl Matrix {
+    /// An all-zero matrix.
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        Self { rows, cols, values: vec![0.0; rows * cols] }
+    }
+
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.values[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// Row `i`, mutable.
+    pub fn row_mut(&mut self, i: usize) -> &mut [f32] {
+        &mut self.values[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// The rows at `indices`, in that order.
+    pub fn select_rows(&self, indices: &[usize]) -> Matrix {
+        let mut values = Vec::with_capacity(indices.len() * self.cols);
+        for &i in indices {
+            values.extend_from_slice(self.row(i));
+        }
+        Matrix { rows: indices.len(), cols: self.cols, values }
+    }
+
+    /// Per-column mean and standard deviation (population; a constant column gets 1).
+    pub fn column_moments(&self) -> (Vec<f32>, Vec<f32>) {
+        let n = self.rows.max(1) as f64;
+        let mut mean = vec![0f64; self.cols];
+        let mut sq = vec![0f64; self.cols];
+        for i in 0..self.rows {
+            for (j, &v) in self.row(i).iter().enumerate() {
+                mean[j] += v as f64;
+                sq[j] += (v as f64) * (v as f64);
+            }
+        }
+        let mean: Vec<f64> = mean.iter().map(|s| s / n).collect();
+        let std = sq
+            .iter()
+            .zip(&mean)
+            .map(|(s, m)| {
+                let var = (s / n - m * m).max(0.0);
+                if var > 1e-12 { var.sqrt() as f32 } else { 1.0 }
+            })
+            .collect();
+        (mean.into_iter().map(|m| m as f32).collect(), std)
+    }
+
+    /// Subtracts `mean` and divides by `std`, column by column.
+    pub fn standardize(&mut self, mean: &[f32], std: &[f32]) {
+        for i in 0..self.rows {
+            for (j, v) in self.row_mut(i).iter_mut().enumerate() {
+                *v = (*v - mean[j]) / std[j];
+            }
+        }
+    }
+}
+
+/// One split: a matrix per modality (same row count) and a label per row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split {
+    /// One matrix per modality, in the dataset's modality order.
+    pub modalities: Vec<Matrix>,
+    /// Class index per row.
+    pub labels: Vec<u32>,
+}
+
+impl Split {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// True when the split has no samples.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The samples at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> Split {
+        Split {
+            modalities: self.modalities.iter().map(|m| m.select_rows(indices)).collect(),
+            labels: indices.iter().map(|&i| self.labels[i]).collect(),
+        }
+    }
+
+    fn keep_modalities(&self, keep: &[usize]) -> Split {
+        Split { modalities: keep.iter().map(|&m| self.modalities[m].clone()).collect(), labels: self.labels.clone() }
+    }
+}
+
+/// A multimodal classification dataset with its splits.
+///
+/// `train` is the training split with the held-out part V already removed; `holdout` is V
+/// (Gradient-Blending's weight-estimation set); `train_subset` indexes T′, the fixed part
+/// of `train` on which the training loss L^T is measured (as large as the validation split,
+/// or all of `train` when that is smaller). All features are standardised with the
+/// statistics of `train` alone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Human-readable name.
+    pub name: String,
+    /// Modality names, in order.
+    pub modality_names: Vec<String>,
+    /// Number of classes.
+    pub classes: usize,
+    /// Training split (V removed).
+    pub train: Split,
+    /// Held-out part V of the training split.
+    pub holdout: Split,
+    /// Validation split.
+    pub val: Split,
+    /// Test split.
+    pub test: Split,
+    /// Indices into `train` of the fixed subset T′.
+    pub train_subset: Vec<usize>,
+}
+
+/// Splits drawn by a source before V, T′ and standardisation.
+pub struct RawSplits {
+    /// Modality names.
+    pub modality_names: Vec<String>,
+    /// Classes.
+    pub classes: usize,
+    /// Full training split (V still inside).
+    pub train: Split,
+    /// Validation split.
+    pub val: Split,
+    /// Test split.
+    pub test: Split,
+}
+
+/// Random-stream ids, so each use of the run seed draws its own sequence.
+pub mod streams {
+    /// Sample generation and split assignment.
+    pub const DATA: u64 = 1;
+    /// Held-out V and T′ selection.
+    pub const SPLITS: u64 = 2;
+    /// Initial weights.
+    pub const WEIGHTS: u64 = 3;
+    /// Batch order.
+    pub const BATCHES: u64 = 4;
+    /// Regularizer masks and noise.
+    pub const MASKS: u64 = 5;
+}
+
+impl Dataset {
+    /// Builds the dataset a configuration describes (deterministic from its data knobs and
+    /// `train.seed`), keeping only the modalities in use.
+    pub fn from_config(config: &ExperimentConfig, mfeat_bytes: Option<&[u8]>) -> Result<Dataset, ConfigError> {
+        let seed = config.train.seed;
+        let raw = match config.data.source {
+            DataSource::Synthetic => super::synthetic::generate(&config.data, seed),
+            DataSource::Mfeat => {
+                let bytes = mfeat_bytes.ok_or_else(|| ConfigError("the mfeat data file is not loaded".into()))?;
+                super::mfeat::splits(bytes, &config.data, seed)?
+            }
+        };
+        let name = match config.data.source {
+            DataSource::Synthetic => format!("synthetic-{:?}", config.data.variant).to_lowercase(),
+            DataSource::Mfeat => format!("mfeat-{}", config.data.views.join("-")),
+        };
+        let dataset = Self::finish(name, raw, config.data.holdout_fraction, seed);
+        Ok(dataset.with_modalities(&config.modalities))
+    }
+
+    /// Removes V from the training split, draws T′ and standardises every split with the
+    /// training statistics.
+    pub fn finish(name: String, raw: RawSplits, holdout_fraction: f32, seed: u64) -> Dataset {
+        let mut rng = HostRng::new(seed, streams::SPLITS);
+        let order = rng.permutation(raw.train.len());
+        let holdout_rows = (raw.train.len() as f32 * holdout_fraction).round() as usize;
+        let (holdout_idx, train_idx) = order.split_at(holdout_rows);
+        let mut train = raw.train.select(train_idx);
+        let mut holdout = raw.train.select(holdout_idx);
+        let (mut val, mut test) = (raw.val, raw.test);
+        for m in 0..train.modalities.len() {
+            let (mean, std) = train.modalities[m].column_moments();
+            for split in [&mut train, &mut holdout, &mut val, &mut test] {
+                split.modalities[m].standardize(&mean, &std);
+            }
+        }
+        let subset_rows = val.len().min(train.len());
+        let mut train_subset = rng.permutation(train.len());
+        train_subset.truncate(subset_rows);
+        Dataset { name, modality_names: raw.modality_names, classes: raw.classes, train, holdout, val, test, train_subset }
+    }
+
+    /// Keeps only the named modalities (all of them when `names` is empty), same samples.
+    pub fn with_modalities(self, names: &[String]) -> Dataset {
+        if names.is_empty() {
+            return self;
+        }
+        let keep: Vec<usize> = names.iter().filter_map(|n| self.modality_names.iter().position(|m| m == n)).collect();
+        Dataset {
+            name: self.name,
+            modality_names: keep.iter().map(|&m| self.modality_names[m].clone()).collect(),
+            classes: self.classes,
+            train: self.train.keep_modalities(&keep),
+            holdout: self.holdout.keep_modalities(&keep),
+            val: self.val.keep_modalities(&keep),
+            test: self.test.keep_modalities(&keep),
+            train_subset: self.train_subset,
+        }
+    }
+
+    /// Feature count per modality.
+    pub fn dims(&self) -> Vec<usize> {
+        self.train.modalities.iter().map(|m| m.cols).collect()
+    }
+
+    /// T′ as a split.
+    pub fn train_eval_split(&self) -> Split {
+        self.train.select(&self.train_subset)
+    }
+
+    /// Writes one split as CSV: a header `label,<modality>_<j>...` and one row per sample.
+    pub fn split_csv(&self, split: &Split) -> String {
+        let mut out = String::from("label");
+        for (name, m) in self.modality_names.iter().zip(&split.modalities) {
+            for j in 0..m.cols {
+                out.push_str(&format!(",{name}_{j}"));
+            }
+        }
+        out.push('\n');
+        for i in 0..split.len() {
+            out.push_str(&split.labels[i].to_string());
+            for m in &split.modalities {
+                for v in m.row(i) {
+                    out.push(',');
+                    out.push_str(&v.to_string());
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_are_disjoint_and_standardised_on_train() {
+        let config = ExperimentConfig::default();
+        let data = Dataset::from_config(&config, None).unwrap();
+        assert_eq!(data.holdout.len(), 40);
+        assert_eq!(data.train.len(), 360);
+        assert_eq!(data.train_subset.len(), 200);
+        let (mean, std) = data.train.modalities[0].column_moments();
+        assert!(mean.iter().all(|m| m.abs() < 1e-4));
+        assert!(std.iter().all(|s| (s - 1.0).abs() < 1e-3));
+    }
+
+    #[test]
+    fn same_seed_same_data_other_seed_other_data() {
+        let config = ExperimentConfig::default();
+        let a = Dataset::from_config(&config, None).unwrap();
+        let b = Dataset::from_config(&config, None).unwrap();
+        let c = Dataset::from_config(&config.with_override("train.seed=2").unwrap(), None).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a.train, c.train);
+    }
+
+    #[test]
+    fn a_unimodal_selection_keeps_the_same_samples() {
+        let config = ExperimentConfig::default();
+        let all = Dataset::from_config(&config, None).unwrap();
+        let only_b = Dataset::from_config(&config.with_override("modalities=b").unwrap(), None).unwrap();
+        assert_eq!(only_b.modality_names, vec!["b"]);
+        assert_eq!(only_b.val.modalities[0], all.val.modalities[1]);
+        assert_eq!(only_b.train.labels, all.train.labels);
+    }
+}

@@ -1,0 +1,116 @@
+//! One evaluation checkpoint as plain host data, and its JSON form (the `metrics.jsonl`
+//! schema documented in the README).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::engine::config::SCHEMA_VERSION;
+
+/// Clean, evaluation-mode metrics of one head at one checkpoint.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct HeadMetrics {
+    /// L^T: mean cross-entropy on T′.
+    pub train_loss: f64,
+    /// L^V: mean cross-entropy on the validation split.
+    pub val_loss: f64,
+    /// Accuracy on T′.
+    pub train_acc: f64,
+    /// Accuracy on the validation split.
+    pub val_acc: f64,
+    /// O = L^V − L^T.
+    pub gap: f64,
+    /// |ΔO/ΔG| against the previous checkpoint; `None` at the first one or when |ΔG| < ε.
+    pub ogr: Option<f64>,
+}
+
+/// Contribution of one modality at one checkpoint.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Contribution {
+    /// `probe_acc`: the modality's unimodal head on the validation split.
+    pub unimodal_acc: f64,
+    /// Shapley value of the fused head's validation accuracy.
+    pub shapley: f64,
+    /// φ_m / Σ_k φ_k; `None` when |Σ_k φ_k| < 1e-3.
+    pub shapley_share: Option<f64>,
+    /// Share of the encoder gradient norm since the last evaluation; `None` before any step.
+    pub grad_share: Option<f64>,
+}
+
+/// Something that happened to the run.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Event {
+    /// Early stopping ended the run and restored the best checkpoint.
+    EarlyStop {
+        /// Step of the restored checkpoint.
+        best_step: usize,
+        /// Its fused validation loss.
+        best_val_loss: f64,
+    },
+    /// The training loss became NaN or infinite somewhere in `(from_step, to_step]`.
+    Divergence {
+        /// Last step known to be finite.
+        from_step: usize,
+        /// Step at which the non-finite value was seen.
+        to_step: usize,
+        /// What to try.
+        suggestion: String,
+    },
+    /// A live parameter changed.
+    LiveChange {
+        /// What changed, in words.
+        what: String,
+    },
+    /// The run continued on another backend from the last weight snapshot.
+    DeviceSwitch {
+        /// The new backend.
+        backend: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One checkpoint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Optimizer steps done.
+    pub step: usize,
+    /// Epochs done (steps / steps per epoch).
+    pub epoch: f64,
+    /// `fused` first, then one entry per modality (its probe head).
+    pub heads: Vec<(String, HeadMetrics)>,
+    /// One entry per modality.
+    pub contribution: Vec<(String, Contribution)>,
+    /// Each active method's state, by method name.
+    pub methods: Map<String, Value>,
+    /// What happened since the last checkpoint.
+    pub events: Vec<Event>,
+}
+
+impl Evaluation {
+    /// The named head.
+    pub fn head(&self, name: &str) -> Option<&HeadMetrics> {
+        self.heads.iter().find(|(n, _)| n == name).map(|(_, h)| h)
+    }
+
+    /// The fused head.
+    pub fn fused(&self) -> &HeadMetrics {
+        &self.heads[0].1
+    }
+
+    /// The `metrics.jsonl` object.
+    pub fn to_json(&self) -> Value {
+        let heads: Map<String, Value> = self.heads.iter().map(|(n, h)| (n.clone(), json!(h))).collect();
+        let contribution: Map<String, Value> =
+            self.contribution.iter().map(|(n, c)| (n.clone(), json!(c))).collect();
+        json!({
+            "schema_version": SCHEMA_VERSION,
+            "step": self.step,
+            "epoch": self.epoch,
+            "heads": heads,
+            "contribution": contribution,
+            "methods": self.methods,
+            "events": self.events,
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! Metrics computed on the host from one evaluation's readback (METHODS.md "Metrics").
+
+pub mod contribution;
+pub mod evaluation;
+pub mod history;
+pub mod ogr;
+
+pub use evaluation::{Contribution, Evaluation, Event, HeadMetrics};
+pub use history::History;

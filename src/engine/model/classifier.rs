@@ -1,0 +1,151 @@
+//! The whole network and its heads, as METHODS.md "The model and its heads" defines them.
+
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::tensor::{Device, Tensor, activation::relu};
+
+use super::encoder::Encoder;
+use super::fusion::Fusion;
+use super::init::linear_from_rng;
+use crate::engine::config::ModelConfig;
+use crate::engine::data::dataset::streams;
+use crate::engine::rng::HostRng;
+
+/// Encoders, fusion, fused head (linear or one hidden layer) and one linear probe head per
+/// modality.
+#[derive(Module, Debug)]
+pub struct MultimodalNet {
+    /// φ_m, one per modality.
+    pub encoders: Vec<Encoder>,
+    /// The fusion.
+    pub fusion: Fusion,
+    /// Hidden layer of the fused head, when `fusion_hidden > 0`.
+    pub hidden: Option<Linear>,
+    /// The fused head's output layer.
+    pub head: Linear,
+    /// The unimodal heads, one per modality, on z_m.
+    pub probes: Vec<Linear>,
+}
+
+/// What a forward pass returns.
+///
+/// # Shapes
+/// - `fused`: `[batch, classes]`
+/// - `unimodal[m]`: `[batch, classes]`
+/// - `embeddings[m]`: `[batch, width]`
+#[derive(Debug, Clone)]
+pub struct Forward {
+    /// Fused logits.
+    pub fused: Tensor<2>,
+    /// Per-modality (probe head) logits.
+    pub unimodal: Vec<Tensor<2>>,
+    /// Per-modality embeddings z_m.
+    pub embeddings: Vec<Tensor<2>>,
+}
+
+impl MultimodalNet {
+    /// A network for modalities of `dims` features and `classes` classes, its weights drawn
+    /// on the host from `seed`.
+    pub fn new(config: &ModelConfig, dims: &[usize], classes: usize, seed: u64, device: &Device) -> Self {
+        let mut rng = HostRng::new(seed, streams::WEIGHTS);
+        let width = config.encoder_width;
+        let encoders = dims.iter().map(|&d| Encoder::new(d, width, config.encoder_depth, &mut rng, device)).collect();
+        let fusion = Fusion::new(config.fusion, dims.len(), width, &mut rng, device);
+        let fused_width = Fusion::output_width(config.fusion, dims.len(), width);
+        let (hidden, head_in) = match config.fusion_hidden {
+            0 => (None, fused_width),
+            h => (Some(linear_from_rng(fused_width, h, &mut rng, device)), h),
+        };
+        let head = linear_from_rng(head_in, classes, &mut rng, device);
+        let probes = dims.iter().map(|_| linear_from_rng(width, classes, &mut rng, device)).collect();
+        Self { encoders, fusion, hidden, head, probes }
+    }
+
+    /// z_m = φ_m(x_m) for every modality.
+    ///
+    /// # Shapes
+    /// - `inputs[m]`: `[batch, d_m]`; output `[batch, width]` each
+    pub fn embed(&self, inputs: &[Tensor<2>]) -> Vec<Tensor<2>> {
+        self.encoders.iter().zip(inputs).map(|(encoder, x)| encoder.forward(x.clone())).collect()
+    }
+
+    /// The fused representation.
+    pub fn fuse(&self, embeddings: &[Tensor<2>]) -> Tensor<2> {
+        self.fusion.forward(embeddings)
+    }
+
+    /// Fused logits from the fused representation.
+    ///
+    /// # Shapes
+    /// - `fused`: `[batch, fused_width]`; output `[batch, classes]`
+    pub fn classify(&self, fused: Tensor<2>) -> Tensor<2> {
+        let hidden = match &self.hidden {
+            Some(layer) => relu(layer.forward(fused)),
+            None => fused,
+        };
+        self.head.forward(hidden)
+    }
+
+    /// Probe-head logits per modality. With `detach`, the heads train on z_m.detach() and
+    /// their loss never reaches the encoders (the naive baseline's probes).
+    pub fn probe(&self, embeddings: &[Tensor<2>], detach: bool) -> Vec<Tensor<2>> {
+        self.probes
+            .iter()
+            .zip(embeddings)
+            .map(|(head, z)| head.forward(if detach { z.clone().detach() } else { z.clone() }))
+            .collect()
+    }
+
+    /// Clean forward pass (no regularizer), with every modality present.
+    pub fn forward(&self, inputs: &[Tensor<2>]) -> Forward {
+        let embeddings = self.embed(inputs);
+        let fused = self.classify(self.fuse(&embeddings));
+        let unimodal = self.probe(&embeddings, false);
+        Forward { fused, unimodal, embeddings }
+    }
+
+    /// Fused logits with some modalities removed: where `present[m]` is false, z_m is
+    /// replaced by `replacement[m]` (a `[1, width]` row, typically the mean embedding).
+    pub fn fused_with_mask(&self, embeddings: &[Tensor<2>], present: &[bool], replacement: &[Tensor<2>]) -> Tensor<2> {
+        let masked: Vec<Tensor<2>> = embeddings
+            .iter()
+            .enumerate()
+            .map(|(m, z)| if present[m] { z.clone() } else { replacement[m].clone().expand(z.dims()) })
+            .collect();
+        self.classify(self.fuse(&masked))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::config::FusionKind;
+
+    fn forward_shapes(fusion: FusionKind, hidden: usize) {
+        let device = Device::flex();
+        let config = ModelConfig { encoder_width: 8, encoder_depth: 2, fusion, fusion_hidden: hidden };
+        let net = MultimodalNet::new(&config, &[3, 5, 2], 4, 1, &device);
+        let inputs = vec![Tensor::zeros([6, 3], &device), Tensor::ones([6, 5], &device), Tensor::ones([6, 2], &device)];
+        let out = net.forward(&inputs);
+        assert_eq!(out.fused.dims(), [6, 4]);
+        assert_eq!(out.unimodal.len(), 3);
+        assert_eq!(out.unimodal[1].dims(), [6, 4]);
+        assert_eq!(out.embeddings[2].dims(), [6, 8]);
+    }
+
+    #[test]
+    fn every_fusion_gives_documented_shapes() {
+        forward_shapes(FusionKind::Concat, 0);
+        forward_shapes(FusionKind::Sum, 16);
+        forward_shapes(FusionKind::Gated, 0);
+    }
+
+    #[test]
+    fn same_seed_gives_same_weights() {
+        let device = Device::flex();
+        let config = ModelConfig::default();
+        let a = MultimodalNet::new(&config, &[3, 4], 2, 9, &device);
+        let b = MultimodalNet::new(&config, &[3, 4], 2, 9, &device);
+        a.head.weight.val().into_data().assert_eq(&b.head.weight.val().into_data(), true);
+    }
+}

@@ -1,0 +1,60 @@
+//! Fusion of the modality embeddings into one representation.
+//!
+//! - `concat`: [z_1; …; z_M] (late fusion), width M·d;
+//! - `sum`: Σ_m z_m, width d;
+//! - `gated`: g = softmax(W_g [z_1; …; z_M] + b_g) over modalities, Σ_m g_m · z_m, width d.
+
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::tensor::{Device, Tensor, activation::softmax};
+
+use super::init::linear_from_rng;
+use crate::engine::config::FusionKind;
+use crate::engine::rng::HostRng;
+
+/// The fusion layer (parameters only for `gated`).
+#[derive(Module, Debug)]
+pub struct Fusion {
+    /// Which fusion.
+    #[module(skip)]
+    pub kind: FusionKind,
+    /// Gate for `gated`: `[M·d] -> [M]`.
+    pub gate: Option<Linear>,
+}
+
+impl Fusion {
+    /// A fusion of `modalities` embeddings of width `width`.
+    pub fn new(kind: FusionKind, modalities: usize, width: usize, rng: &mut HostRng, device: &Device) -> Self {
+        let gate = (kind == FusionKind::Gated).then(|| linear_from_rng(modalities * width, modalities, rng, device));
+        Self { kind, gate }
+    }
+
+    /// Width of the fused representation.
+    pub fn output_width(kind: FusionKind, modalities: usize, width: usize) -> usize {
+        match kind {
+            FusionKind::Concat => modalities * width,
+            FusionKind::Sum | FusionKind::Gated => width,
+        }
+    }
+
+    /// Fuses the embeddings.
+    ///
+    /// # Shapes
+    /// - `embeddings[m]`: `[batch, d]`
+    /// - output: `[batch, output_width]`
+    pub fn forward(&self, embeddings: &[Tensor<2>]) -> Tensor<2> {
+        match (self.kind, &self.gate) {
+            (FusionKind::Concat, _) => Tensor::cat(embeddings.to_vec(), 1),
+            (FusionKind::Gated, Some(gate)) => {
+                let weights = softmax(gate.forward(Tensor::cat(embeddings.to_vec(), 1)), 1);
+                embeddings
+                    .iter()
+                    .enumerate()
+                    .map(|(m, z)| z.clone() * weights.clone().narrow(1, m, 1))
+                    .reduce(|a, b| a + b)
+                    .expect("at least one modality")
+            }
+            _ => embeddings.iter().cloned().reduce(|a, b| a + b).expect("at least one modality"),
+        }
+    }
+}

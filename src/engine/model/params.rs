@@ -1,0 +1,154 @@
+//! Walks over a module's parameters: the flattened weight snapshot (and loading it back),
+//! squared norms of weight matrices, and per-encoder gradient norms.
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::optim::GradientsParams;
+use burn::tensor::{Tensor, TensorData};
+
+/// All float parameters of `module`, each flattened, concatenated in visiting order.
+///
+/// # Shapes
+/// - output: `[num_params]`
+pub fn flatten_parameters<M: Module>(module: &M) -> Tensor<1> {
+    struct Collect(Vec<Tensor<1>>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let tensor = param.val();
+            let count = tensor.shape().num_elements();
+            self.0.push(tensor.reshape([count]));
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    module.visit(&mut collect);
+    Tensor::cat(collect.0, 0)
+}
+
+/// Replaces every float parameter of `module` by the next values of `snapshot` (the layout
+/// of [`flatten_parameters`]), keeping parameter ids and gradient requirements.
+pub fn load_parameters<M: Module>(module: M, snapshot: &[f32]) -> M {
+    struct Load<'a> {
+        values: &'a [f32],
+        at: usize,
+    }
+    impl ModuleMapper for Load<'_> {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let start = self.at;
+            param.map(|tensor| {
+                let shape = tensor.shape();
+                let count = shape.num_elements();
+                let device = tensor.device();
+                self.at = start + count;
+                let data = TensorData::new(self.values[start..start + count].to_vec(), shape);
+                let fresh = Tensor::<D>::from_data(data, &device);
+                if tensor.is_require_grad() { fresh.require_grad() } else { fresh }
+            })
+        }
+    }
+    module.map(&mut Load { values: snapshot, at: 0 })
+}
+
+/// Σ ‖W‖² over the weight matrices (2-D parameters; biases excluded).
+///
+/// # Shapes
+/// - output: `[1]`
+pub fn squared_weight_norm<M: Module>(module: &M, device: &burn::tensor::Device) -> Tensor<1> {
+    struct Sum(Option<Tensor<1>>);
+    impl ModuleVisitor for Sum {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if D == 2 {
+                let term = param.val().square().sum();
+                self.0 = Some(match self.0.take() {
+                    Some(acc) => acc + term,
+                    None => term,
+                });
+            }
+        }
+    }
+    let mut sum = Sum(None);
+    module.visit(&mut sum);
+    sum.0.unwrap_or_else(|| Tensor::zeros([1], device))
+}
+
+/// Multiplies every weight matrix (2-D parameter; biases excluded) by `factor`.
+pub fn scale_weights<M: Module>(module: M, factor: f64) -> M {
+    struct Scale(f64);
+    impl ModuleMapper for Scale {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            if D != 2 {
+                return param;
+            }
+            let factor = self.0;
+            param.map(|tensor| {
+                let trainable = tensor.is_require_grad();
+                let scaled = Tensor::from_inner(tensor.inner() * factor);
+                if trainable { scaled.require_grad() } else { scaled }
+            })
+        }
+    }
+    module.map(&mut Scale(factor))
+}
+
+/// ‖g‖₂ over all parameters of `module` that have a gradient in `grads`; `None` when none has.
+///
+/// # Shapes
+/// - output: `[1]`
+pub fn gradient_norm<M: Module>(module: &M, grads: &GradientsParams) -> Option<Tensor<1>> {
+    struct Norm<'a> {
+        grads: &'a GradientsParams,
+        acc: Option<Tensor<1>>,
+    }
+    impl ModuleVisitor for Norm<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if let Some(grad) = self.grads.get::<D>(param.id) {
+                let term = grad.square().sum();
+                self.acc = Some(match self.acc.take() {
+                    Some(acc) => acc + term,
+                    None => term,
+                });
+            }
+        }
+    }
+    let mut norm = Norm { grads, acc: None };
+    module.visit(&mut norm);
+    norm.acc.map(|sq| sq.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::config::ModelConfig;
+    use crate::engine::model::MultimodalNet;
+    use burn::tensor::Device;
+
+    #[test]
+    fn snapshot_round_trips_and_scaling_touches_only_weights() {
+        let device = Device::flex();
+        let net = MultimodalNet::new(&ModelConfig::default(), &[3, 2], 2, 1, &device);
+        let snapshot: Vec<f32> = flatten_parameters(&net).into_data().to_vec().unwrap();
+        let other = MultimodalNet::new(&ModelConfig::default(), &[3, 2], 2, 2, &device);
+        let loaded = load_parameters(other, &snapshot);
+        let again: Vec<f32> = flatten_parameters(&loaded).into_data().to_vec().unwrap();
+        assert_eq!(snapshot, again);
+
+        let bias_before: Vec<f32> = net.head.bias.as_ref().unwrap().val().into_data().to_vec().unwrap();
+        let weight_before: Vec<f32> = net.head.weight.val().into_data().to_vec().unwrap();
+        let scaled = scale_weights(net, 0.5);
+        let bias_after: Vec<f32> = scaled.head.bias.as_ref().unwrap().val().into_data().to_vec().unwrap();
+        let weight_after: Vec<f32> = scaled.head.weight.val().into_data().to_vec().unwrap();
+        assert_eq!(bias_before, bias_after);
+        assert!(weight_before.iter().zip(&weight_after).all(|(b, a)| (b * 0.5 - a).abs() < 1e-7));
+    }
+
+    #[test]
+    fn squared_weight_norm_matches_hand_sum() {
+        let device = Device::flex();
+        let net = MultimodalNet::new(&ModelConfig { encoder_depth: 1, ..Default::default() }, &[2], 2, 1, &device);
+        let mut expected = 0f64;
+        for w in [net.encoders[0].layers[0].weight.val(), net.head.weight.val(), net.probes[0].weight.val()] {
+            let values: Vec<f32> = w.into_data().to_vec().unwrap();
+            expected += values.iter().map(|v| (*v as f64).powi(2)).sum::<f64>();
+        }
+        let got: Vec<f32> = squared_weight_norm(&net, &device).into_data().to_vec().unwrap();
+        assert!((got[0] as f64 - expected).abs() < 1e-4, "{got:?} vs {expected}");
+    }
+}

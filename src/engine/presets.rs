@@ -1,0 +1,145 @@
+//! Named starting points. Each preset is a full [`ExperimentConfig`] with a one-line story.
+
+use crate::engine::config::{
+    DataConfig, DataSource, ExperimentConfig, ModelConfig, SyntheticModality, SyntheticVariant, TrainConfig,
+};
+
+/// A named configuration with its one-line description.
+pub struct Preset {
+    /// Name used by `--preset` and the UI.
+    pub name: &'static str,
+    /// What it shows, in one line.
+    pub description: &'static str,
+    /// Builds the configuration.
+    pub build: fn() -> ExperimentConfig,
+}
+
+fn modality(name: &str, dim: usize, informative: usize, signal: f32, noise: f32) -> SyntheticModality {
+    SyntheticModality { name: name.into(), dim, informative, signal, noise }
+}
+
+fn imbalance() -> ExperimentConfig {
+    ExperimentConfig {
+        data: DataConfig {
+            classes: 4,
+            train_size: 200,
+            val_size: 200,
+            test_size: 200,
+            synthetic: vec![modality("a", 8, 8, 0.65, 1.0), modality("b", 512, 4, 0.9, 1.0)],
+            ..Default::default()
+        },
+        train: TrainConfig { epochs: 100, ..Default::default() },
+        ..Default::default()
+    }
+}
+
+fn shortcut() -> ExperimentConfig {
+    ExperimentConfig {
+        data: DataConfig {
+            variant: SyntheticVariant::Shortcut,
+            classes: 4,
+            train_size: 400,
+            val_size: 200,
+            test_size: 200,
+            synthetic: vec![modality("a", 16, 16, 0.5, 1.0), modality("b", 16, 16, 1.5, 1.0)],
+            shortcut_modality: "b".into(),
+            ..Default::default()
+        },
+        train: TrainConfig { epochs: 60, ..Default::default() },
+        ..Default::default()
+    }
+}
+
+fn interaction() -> ExperimentConfig {
+    ExperimentConfig {
+        data: DataConfig {
+            variant: SyntheticVariant::Interaction,
+            classes: 2,
+            train_size: 1000,
+            val_size: 300,
+            test_size: 300,
+            synthetic: vec![modality("a", 8, 8, 1.5, 1.0), modality("b", 8, 8, 1.5, 1.0)],
+            ..Default::default()
+        },
+        model: ModelConfig { fusion_hidden: 64, ..Default::default() },
+        train: TrainConfig { epochs: 60, ..Default::default() },
+        ..Default::default()
+    }
+}
+
+fn balanced() -> ExperimentConfig {
+    ExperimentConfig {
+        data: DataConfig {
+            synthetic: vec![modality("a", 16, 8, 0.6, 1.0), modality("b", 16, 8, 0.6, 1.0)],
+            ..Default::default()
+        },
+        train: TrainConfig { epochs: 60, ..Default::default() },
+        ..Default::default()
+    }
+}
+
+fn mfeat_fou_mor() -> ExperimentConfig {
+    ExperimentConfig {
+        data: DataConfig {
+            source: DataSource::Mfeat,
+            train_size: 1000,
+            val_size: 500,
+            test_size: 500,
+            views: vec!["fou".into(), "mor".into()],
+            ..Default::default()
+        },
+        train: TrainConfig { epochs: 60, ..Default::default() },
+        ..Default::default()
+    }
+}
+
+/// Every preset, in menu order.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "imbalance",
+        description: "one strong narrow modality (a) and one weak wide one (b): naive joint training overfits through b and ends below a alone",
+        build: imbalance,
+    },
+    Preset {
+        name: "shortcut",
+        description: "modality b predicts the training labels but not validation: the fused model learns the shortcut and its gap grows",
+        build: shortcut,
+    },
+    Preset {
+        name: "interaction",
+        description: "the label is a XOR of the two modalities: each alone is at chance; needs the hidden-layer fused head (an additive late-fusion head cannot learn it)",
+        build: interaction,
+    },
+    Preset {
+        name: "balanced",
+        description: "two equally informative modalities: the easy case, for comparison",
+        build: balanced,
+    },
+    Preset {
+        name: "mfeat-fou-mor",
+        description: "UCI handwritten digits, Fourier (76 features) and morphological (6 features) views",
+        build: mfeat_fou_mor,
+    },
+];
+
+/// The preset called `name`.
+pub fn preset(name: &str) -> Option<ExperimentConfig> {
+    PRESETS.iter().find(|p| p.name == name).map(|p| (p.build)())
+}
+
+/// Names of every preset, comma-separated (for error messages).
+pub fn preset_names() -> String {
+    PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_validates() {
+        for p in PRESETS {
+            (p.build)().validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        }
+    }
+}

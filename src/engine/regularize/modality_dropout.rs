@@ -1,0 +1,77 @@
+//! Modality dropout: per training sample, each embedding z_m is replaced by zeros with
+//! probability p (default 0.2), never all of them (the draw is repeated until one is kept).
+//! The kept embeddings are not rescaled. Masks are drawn on the host from the run seed.
+
+use burn::tensor::Tensor;
+use serde_json::{Value, json};
+
+use super::{Regularizer, StepContext};
+
+/// Modality dropout with per-embedding drop probability `p`.
+pub struct ModalityDropout {
+    p: f64,
+}
+
+impl ModalityDropout {
+    /// Modality dropout with drop probability `p` (0 ≤ p < 1).
+    pub fn new(p: f64) -> Self {
+        Self { p }
+    }
+
+    /// Keep flags `[rows][modalities]`, at least one kept per row.
+    fn draw_keep(&self, rows: usize, modalities: usize, ctx: &mut StepContext) -> Vec<Vec<bool>> {
+        (0..rows)
+            .map(|_| loop {
+                let keep: Vec<bool> = (0..modalities).map(|_| !ctx.rng.chance(self.p)).collect();
+                if keep.iter().any(|&k| k) {
+                    break keep;
+                }
+            })
+            .collect()
+    }
+}
+
+impl Regularizer for ModalityDropout {
+    fn name(&self) -> &'static str {
+        "modality_dropout"
+    }
+
+    fn transform_embeddings(&mut self, embeddings: Vec<Tensor<2>>, ctx: &mut StepContext) -> Vec<Tensor<2>> {
+        if embeddings.len() < 2 {
+            return embeddings;
+        }
+        let rows = embeddings[0].dims()[0];
+        let keep = self.draw_keep(rows, embeddings.len(), ctx);
+        embeddings
+            .into_iter()
+            .enumerate()
+            .map(|(m, z)| {
+                let mask = keep.iter().map(|row| if row[m] { 1.0 } else { 0.0 }).collect();
+                let width = z.dims()[1];
+                z * ctx.upload(mask, rows, 1).expand([rows, width])
+            })
+            .collect()
+    }
+
+    fn state(&self) -> Value {
+        json!({ "p": self.p })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::HostRng;
+    use burn::tensor::Device;
+
+    #[test]
+    fn never_drops_every_modality() {
+        let device = Device::flex();
+        let mut rng = HostRng::new(1, 0);
+        let mut ctx = StepContext { rng: &mut rng, device: &device, learning_rate: 0.0 };
+        let keep = ModalityDropout::new(0.9).draw_keep(1000, 2, &mut ctx);
+        assert!(keep.iter().all(|row| row.iter().any(|&k| k)));
+        let dropped = keep.iter().flatten().filter(|&&k| !k).count();
+        assert!(dropped > 800, "p = 0.9 drops often: {dropped}");
+    }
+}

@@ -1,0 +1,432 @@
+//! The training loop as a step-wise state machine (DESIGN.md "The training loop").
+//!
+//! [`Trainer::step`] runs optimizer steps and reads nothing back; [`Trainer::evaluate`]
+//! computes every clean metric of METHODS.md on the device, packs them with the weight
+//! snapshot and reads them back once, asynchronously. The loss of one step is built from
+//! the active methods' hooks ([`crate::engine::regularize`]): the trainer knows no method by
+//! name. Naive baseline: loss = CE(fused), plus the probe heads' CE on detached embeddings
+//! (they measure the encoders without changing them).
+
+use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::module::Module;
+use burn::tensor::{Device, Tensor};
+use serde_json::Map;
+
+use crate::engine::config::{ExperimentConfig, FUSED, OptimizerKind};
+use crate::engine::data::Dataset;
+use crate::engine::data::batcher::{Batch, batch_from_split};
+use crate::engine::data::dataset::streams;
+use crate::engine::device::ComputeDevice;
+use crate::engine::metrics::contribution::{shapley, shares};
+use crate::engine::metrics::ogr::{EPSILON_OGR, gap, ogr};
+use crate::engine::metrics::{Contribution, Evaluation, Event, HeadMetrics, History};
+use crate::engine::model::loss::{accuracy, cross_entropy};
+use crate::engine::model::params::{flatten_parameters, gradient_norm, load_parameters};
+use crate::engine::model::MultimodalNet;
+use crate::engine::readback::read_evaluation;
+use crate::engine::regularize::{self, Regularizer, ScheduleAction, StepContext};
+use crate::engine::rng::HostRng;
+
+/// Where a run stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunStatus {
+    /// More steps to go.
+    Training,
+    /// All configured epochs done.
+    Finished,
+    /// Early stopping ended the run (best checkpoint restored).
+    EarlyStopped,
+    /// The loss became NaN or infinite; the run cannot go on.
+    Diverged,
+}
+
+/// Device-side sums since the last evaluation (read back with it).
+struct Accumulators {
+    loss_sum: Tensor<1>,
+    grad_norm_sums: Vec<Tensor<1>>,
+    steps: usize,
+}
+
+impl Accumulators {
+    fn new(modalities: usize, device: &Device) -> Self {
+        Self {
+            loss_sum: Tensor::zeros([1], device),
+            grad_norm_sums: (0..modalities).map(|_| Tensor::zeros([1], device)).collect(),
+            steps: 0,
+        }
+    }
+}
+
+/// The fixed evaluation sets on the plain device.
+struct EvalSets {
+    train_subset: Batch,
+    val: Batch,
+}
+
+/// Trains one configuration on one device.
+pub struct Trainer {
+    config: ExperimentConfig,
+    compute: ComputeDevice,
+    device: Device,
+    data: Dataset,
+    model: MultimodalNet,
+    optimizer: ModuleOptimizer,
+    methods: Vec<Box<dyn Regularizer>>,
+    eval_sets: EvalSets,
+    mask_rng: HostRng,
+    epoch_order: Vec<usize>,
+    cursor: usize,
+    step: usize,
+    steps_per_epoch: usize,
+    total_steps: usize,
+    last_eval_step: usize,
+    accumulators: Accumulators,
+    history: History,
+    pending_events: Vec<Event>,
+    last_weights: Vec<f32>,
+    status: RunStatus,
+}
+
+fn optimizer_from_config(config: &ExperimentConfig) -> ModuleOptimizer {
+    let t = &config.train;
+    match t.optimizer {
+        OptimizerKind::Adam => AdamConfig::new().with_epsilon(1e-8).init(),
+        OptimizerKind::Adamw => AdamWConfig::new().with_epsilon(1e-8).with_weight_decay(t.weight_decay as f32).init(),
+        OptimizerKind::Sgd => SgdConfig::new()
+            .with_momentum(Some(MomentumConfig { momentum: t.momentum, dampening: 0.0, nesterov: false }))
+            .with_weight_decay((t.weight_decay > 0.0).then(|| WeightDecayConfig { penalty: t.weight_decay as f32 }))
+            .init(),
+    }
+}
+
+impl Trainer {
+    /// A trainer at step 0: data and initial weights drawn from the config's seed.
+    pub fn new(config: ExperimentConfig, data: Dataset, compute: ComputeDevice) -> Self {
+        let device = compute.training();
+        let plain = compute.evaluation();
+        let model = MultimodalNet::new(&config.model, &data.dims(), data.classes, config.train.seed, &device);
+        let steps_per_epoch = config.steps_per_epoch(data.train.len());
+        let eval_sets = EvalSets {
+            train_subset: batch_from_split(&data.train, Some(&data.train_subset), data.classes, &plain),
+            val: batch_from_split(&data.val, None, data.classes, &plain),
+        };
+        let modalities = data.modality_names.len();
+        let epoch_order = HostRng::new(config.train.seed, streams::BATCHES).permutation(data.train.len());
+        Self {
+            optimizer: optimizer_from_config(&config),
+            methods: regularize::from_config(&config.regularizers),
+            mask_rng: HostRng::new(config.train.seed, streams::MASKS),
+            total_steps: steps_per_epoch * config.train.epochs,
+            accumulators: Accumulators::new(modalities, &plain),
+            config,
+            compute,
+            device,
+            data,
+            model,
+            eval_sets,
+            epoch_order,
+            cursor: 0,
+            step: 0,
+            steps_per_epoch,
+            last_eval_step: 0,
+            history: History::default(),
+            pending_events: Vec::new(),
+            last_weights: Vec::new(),
+            status: RunStatus::Training,
+        }
+    }
+
+    /// The configuration (live parameters included).
+    pub fn config(&self) -> &ExperimentConfig {
+        &self.config
+    }
+
+    /// The dataset.
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// The backend in use.
+    pub fn compute(&self) -> &ComputeDevice {
+        &self.compute
+    }
+
+    /// Optimizer steps done.
+    pub fn step_count(&self) -> usize {
+        self.step
+    }
+
+    /// Steps the configured run length takes.
+    pub fn total_steps(&self) -> usize {
+        self.total_steps
+    }
+
+    /// Where the run stands.
+    pub fn status(&self) -> &RunStatus {
+        &self.status
+    }
+
+    /// The bounded history of evaluations.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The last weight snapshot read back (empty before the first evaluation).
+    pub fn last_weights(&self) -> &[f32] {
+        &self.last_weights
+    }
+
+    /// True while the run can take more steps.
+    pub fn is_training(&self) -> bool {
+        self.status == RunStatus::Training
+    }
+
+    /// True when an evaluation is owed: at step 0, every `eval_every` steps, and at the end.
+    pub fn evaluation_due(&self) -> bool {
+        let interval = self.config.eval_interval(self.data.train.len());
+        self.history.latest().is_none()
+            || (self.step > self.last_eval_step
+                && (self.step - self.last_eval_step >= interval || self.step >= self.total_steps))
+    }
+
+    /// Steps left before the next evaluation is due.
+    pub fn steps_until_evaluation(&self) -> usize {
+        let interval = self.config.eval_interval(self.data.train.len());
+        (self.last_eval_step + interval).min(self.total_steps).saturating_sub(self.step)
+    }
+
+    /// Changes the live parameters (learning rate, regularizers and their strengths); they
+    /// take effect at the next step. Structural settings are not changed here.
+    pub fn apply_live(&mut self, live: &ExperimentConfig) {
+        let mut changes = Vec::new();
+        if live.train.learning_rate != self.config.train.learning_rate {
+            changes.push(format!("learning rate {} -> {}", self.config.train.learning_rate, live.train.learning_rate));
+            self.config.train.learning_rate = live.train.learning_rate;
+        }
+        if live.regularizers != self.config.regularizers {
+            changes.push("regularizers changed".to_string());
+            self.config.regularizers = live.regularizers.clone();
+            self.methods = regularize::from_config(&self.config.regularizers);
+        }
+        if live.train.epochs != self.config.train.epochs {
+            self.config.train.epochs = live.train.epochs;
+            self.total_steps = self.steps_per_epoch * live.train.epochs;
+            if self.status == RunStatus::Finished && self.step < self.total_steps {
+                self.status = RunStatus::Training;
+            }
+        }
+        if live.train.eval_every != self.config.train.eval_every {
+            self.config.train.eval_every = live.train.eval_every;
+        }
+        if !changes.is_empty() {
+            self.pending_events.push(Event::LiveChange { what: changes.join("; ") });
+        }
+    }
+
+    /// Moves the run to another backend from the last weight snapshot (fresh optimizer
+    /// state); `reason` is recorded in the events.
+    pub fn switch_device(&mut self, compute: ComputeDevice, reason: &str) {
+        let device = compute.training();
+        let fresh = MultimodalNet::new(&self.config.model, &self.data.dims(), self.data.classes, self.config.train.seed, &device);
+        self.model = if self.last_weights.is_empty() { fresh } else { load_parameters(fresh, &self.last_weights) };
+        let plain = compute.evaluation();
+        self.eval_sets = EvalSets {
+            train_subset: batch_from_split(&self.data.train, Some(&self.data.train_subset), self.data.classes, &plain),
+            val: batch_from_split(&self.data.val, None, self.data.classes, &plain),
+        };
+        self.accumulators = Accumulators::new(self.data.modality_names.len(), &plain);
+        self.optimizer = optimizer_from_config(&self.config);
+        self.pending_events.push(Event::DeviceSwitch { backend: compute.kind.name().into(), reason: reason.into() });
+        self.device = device;
+        self.compute = compute;
+    }
+
+    /// Runs up to `n` optimizer steps (fewer at the end of the run or when an evaluation is
+    /// due); returns how many ran. Nothing is read back.
+    pub fn step(&mut self, n: usize) -> usize {
+        let mut done = 0;
+        while done < n && self.is_training() && self.step < self.total_steps && !self.evaluation_due() {
+            self.train_step();
+            done += 1;
+        }
+        done
+    }
+
+    fn next_rows(&mut self) -> Vec<usize> {
+        let rows = self.data.train.len();
+        if self.cursor >= rows {
+            let epoch = (self.step / self.steps_per_epoch) as u64;
+            self.epoch_order = HostRng::new(self.config.train.seed, streams::BATCHES + (epoch << 8)).permutation(rows);
+            self.cursor = 0;
+        }
+        let end = (self.cursor + self.config.train.batch_size).min(rows);
+        let batch = self.epoch_order[self.cursor..end].to_vec();
+        self.cursor = end;
+        batch
+    }
+
+    fn train_step(&mut self) {
+        let rows = self.next_rows();
+        let batch = batch_from_split(&self.data.train, Some(&rows), self.data.classes, &self.device);
+        let mut ctx = StepContext { rng: &mut self.mask_rng, device: &self.device, learning_rate: self.config.train.learning_rate };
+        let batch = self.methods.iter_mut().fold(batch, |b, m| m.transform_batch(b, &mut ctx));
+        let embeddings = self.model.embed(&batch.inputs);
+        let probes = self.model.probe(&embeddings, true);
+        let embeddings = self.methods.iter_mut().fold(embeddings, |z, m| m.transform_embeddings(z, &mut ctx));
+        let fused = self.methods.iter_mut().fold(self.model.fuse(&embeddings), |h, m| m.transform_fused(h, &mut ctx));
+        let mut loss = cross_entropy(self.model.classify(fused), batch.targets.clone());
+        for logits in probes {
+            loss = loss + cross_entropy(logits, batch.targets.clone());
+        }
+        for method in self.methods.iter_mut() {
+            if let Some(extra) = method.extra_loss(&self.model, &mut ctx) {
+                loss = loss + extra;
+            }
+        }
+        let acc = &mut self.accumulators;
+        acc.loss_sum = acc.loss_sum.clone() + loss.clone().detach().inner();
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        for (m, encoder) in self.model.encoders.iter().enumerate() {
+            if let Some(norm) = gradient_norm(encoder, &grads) {
+                acc.grad_norm_sums[m] = acc.grad_norm_sums[m].clone() + norm;
+            }
+        }
+        acc.steps += 1;
+        let model = self.model.clone();
+        let mut model = self.optimizer.step(self.config.train.learning_rate, model, grads);
+        for method in self.methods.iter_mut() {
+            model = method.after_step(model, &mut ctx);
+        }
+        self.model = model;
+        self.step += 1;
+    }
+
+    /// Evaluates every head on T′ and the validation split, the Shapley values and the
+    /// gradient shares, reads them back once (with the weight snapshot), updates the history
+    /// and applies the schedule hooks. Returns the new checkpoint.
+    pub async fn evaluate(&mut self) -> Result<Evaluation, String> {
+        let model = self.model.valid();
+        let modalities = self.data.modality_names.len();
+        let (packed, layout) = self.packed_metrics(&model, modalities);
+        let weights = flatten_parameters(&model);
+        let readout = read_evaluation(packed, weights).await?;
+        let values: Vec<f64> = readout.metrics.iter().map(|&v| v as f64).collect();
+        let evaluation = self.evaluation_from_values(&values, &layout);
+        self.last_weights = readout.weights;
+        self.last_eval_step = self.step;
+        self.accumulators = Accumulators::new(modalities, &self.compute.evaluation());
+        let evaluation = self.apply_schedule(evaluation);
+        self.history.push(evaluation.clone());
+        Ok(evaluation)
+    }
+
+    fn packed_metrics(&self, model: &MultimodalNet, modalities: usize) -> (Tensor<1>, PackLayout) {
+        let sets = &self.eval_sets;
+        let train = model.forward(&sets.train_subset.inputs);
+        let val = model.forward(&sets.val.inputs);
+        let mut scalars: Vec<Tensor<1>> = Vec::new();
+        let heads_train = std::iter::once(train.fused.clone()).chain(train.unimodal.iter().cloned());
+        let heads_val = std::iter::once(val.fused.clone()).chain(val.unimodal.iter().cloned());
+        for (t, v) in heads_train.zip(heads_val) {
+            scalars.push(cross_entropy(t.clone(), sets.train_subset.targets.clone()));
+            scalars.push(accuracy(t, sets.train_subset.targets.clone()));
+            scalars.push(cross_entropy(v.clone(), sets.val.targets.clone()));
+            scalars.push(accuracy(v, sets.val.targets.clone()));
+        }
+        let means: Vec<Tensor<2>> = train.embeddings.iter().map(|z| z.clone().mean_dim(0)).collect();
+        for subset in 0..(1usize << modalities) {
+            let present: Vec<bool> = (0..modalities).map(|m| subset & (1 << m) != 0).collect();
+            let logits = model.fused_with_mask(&val.embeddings, &present, &means);
+            scalars.push(accuracy(logits, sets.val.targets.clone()));
+        }
+        let acc = &self.accumulators;
+        scalars.push(acc.loss_sum.clone());
+        scalars.extend(acc.grad_norm_sums.iter().cloned());
+        (Tensor::cat(scalars, 0), PackLayout { modalities, steps: acc.steps })
+    }
+
+    fn evaluation_from_values(&mut self, values: &[f64], layout: &PackLayout) -> Evaluation {
+        let m = layout.modalities;
+        let previous = self.history.latest().cloned();
+        let names: Vec<String> = std::iter::once(FUSED.to_string()).chain(self.data.modality_names.iter().cloned()).collect();
+        let heads: Vec<(String, HeadMetrics)> = names
+            .iter()
+            .enumerate()
+            .map(|(h, name)| {
+                let [train_loss, train_acc, val_loss, val_acc] = [0, 1, 2, 3].map(|k| values[4 * h + k]);
+                let ogr = previous
+                    .as_ref()
+                    .and_then(|p| p.head(name))
+                    .and_then(|p| ogr((p.train_loss, p.val_loss), (train_loss, val_loss), EPSILON_OGR));
+                let metrics = HeadMetrics { train_loss, val_loss, train_acc, val_acc, gap: gap(val_loss, train_loss), ogr };
+                (name.clone(), metrics)
+            })
+            .collect();
+        let subset_values = &values[4 * (m + 1)..4 * (m + 1) + (1 << m)];
+        let loss_sum = values[4 * (m + 1) + (1 << m)];
+        let grad_sums = &values[4 * (m + 1) + (1 << m) + 1..];
+        let phi = shapley(subset_values, m);
+        let phi_shares = shares(&phi, 1e-3);
+        let grad_shares = if layout.steps > 0 { shares(grad_sums, 1e-12) } else { vec![None; m] };
+        let contribution = self
+            .data
+            .modality_names
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let entry = Contribution {
+                    unimodal_acc: heads[k + 1].1.val_acc,
+                    shapley: phi[k],
+                    shapley_share: phi_shares[k],
+                    grad_share: grad_shares[k],
+                };
+                (name.clone(), entry)
+            })
+            .collect();
+        if !loss_sum.is_finite() || !heads[0].1.val_loss.is_finite() {
+            self.status = RunStatus::Diverged;
+            self.pending_events.push(Event::Divergence {
+                from_step: self.last_eval_step,
+                to_step: self.step,
+                suggestion: format!(
+                    "the loss became NaN or infinite between steps {} and {}; lower the learning rate (now {}) and reset",
+                    self.last_eval_step, self.step, self.config.train.learning_rate
+                ),
+            });
+        }
+        let methods: Map<String, serde_json::Value> = self.methods.iter().map(|m| (m.name().to_string(), m.state())).collect();
+        Evaluation {
+            step: self.step,
+            epoch: self.step as f64 / self.steps_per_epoch as f64,
+            heads,
+            contribution,
+            methods,
+            events: std::mem::take(&mut self.pending_events),
+        }
+    }
+
+    fn apply_schedule(&mut self, mut evaluation: Evaluation) -> Evaluation {
+        if self.status == RunStatus::Training {
+            for method in self.methods.iter_mut() {
+                if let ScheduleAction::StopAndRestore { weights, event } = method.after_evaluation(&evaluation, &self.last_weights) {
+                    self.model = load_parameters(self.model.clone(), &weights);
+                    self.last_weights = weights;
+                    evaluation.events.push(event);
+                    self.status = RunStatus::EarlyStopped;
+                    break;
+                }
+            }
+        }
+        if self.status == RunStatus::Training && self.step >= self.total_steps {
+            self.status = RunStatus::Finished;
+        }
+        evaluation
+    }
+}
+
+struct PackLayout {
+    modalities: usize,
+    steps: usize,
+}
