@@ -1,0 +1,124 @@
+//! The command line: outputs, schema and bad input (exit status 2, one clear line).
+#![cfg(feature = "cli")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn modalscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_modalscope")).args(args).output().expect("runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("modalscope-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn assert_bad_input(args: &[&str], expected: &str) {
+    let out = modalscope(args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(expected), "{args:?}: {err}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+}
+
+#[test]
+fn run_writes_metrics_and_summary_in_the_documented_schema() {
+    let dir = scratch("run");
+    let out = modalscope(&["run", "--preset", "imbalance", "--seed", "1", "--set", "train.epochs=4", "--quiet", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5, "step 0 and four epochs");
+    let last = &lines[4];
+    for key in ["schema_version", "step", "epoch", "heads", "contribution", "methods", "events"] {
+        assert!(last.get(key).is_some(), "missing {key}");
+    }
+    for head in ["fused", "a", "b"] {
+        for key in ["train_loss", "val_loss", "train_acc", "val_acc", "gap", "ogr"] {
+            assert!(last["heads"][head].get(key).is_some(), "heads.{head}.{key}");
+        }
+    }
+    for key in ["unimodal_acc", "shapley", "grad_share"] {
+        assert!(last["contribution"]["a"].get(key).is_some(), "contribution.a.{key}");
+    }
+    assert_eq!(lines[0]["heads"]["fused"]["ogr"], serde_json::Value::Null, "no OGR at the first checkpoint");
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    for key in ["schema_version", "config", "backend", "final", "best"] {
+        assert!(summary.get(key).is_some(), "summary.{key}");
+    }
+    assert_eq!(summary["backend"], "cpu-flex");
+    assert_eq!(summary["config"]["train"]["seed"], 1);
+}
+
+#[test]
+fn presets_lists_every_preset_on_one_line_each() {
+    let out = modalscope(&["presets"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in ["imbalance", "shortcut", "interaction", "mfeat-fou-mor"] {
+        assert_eq!(text.lines().filter(|l| l.starts_with(name)).count(), 1, "{name}");
+    }
+}
+
+#[test]
+fn export_data_writes_identical_splits_for_other_tools() {
+    let dir = scratch("export");
+    let out = modalscope(&["export-data", "--preset", "imbalance", "--seed", "1", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let train = std::fs::read_to_string(dir.join("train.csv")).unwrap();
+    let header = train.lines().next().unwrap();
+    assert!(header.starts_with("label,a_0,"), "{header}");
+    assert_eq!(header.split(',').count(), 1 + 8 + 512);
+    assert_eq!(train.lines().count(), 1 + 180);
+    assert_eq!(std::fs::read_to_string(dir.join("val.csv")).unwrap().lines().count(), 1 + 200);
+    assert_eq!(std::fs::read_to_string(dir.join("holdout.csv")).unwrap().lines().count(), 1 + 20);
+    let again = scratch("export-again");
+    modalscope(&["export-data", "--preset", "imbalance", "--seed", "1", "--out", again.to_str().unwrap()]);
+    assert_eq!(train, std::fs::read_to_string(again.join("train.csv")).unwrap(), "deterministic");
+}
+
+#[test]
+fn bad_input_gives_exit_2_and_one_clear_line() {
+    let dir = scratch("bad");
+    let out = dir.to_str().unwrap();
+    assert_bad_input(&["run", "--preset", "nope", "--out", out], "unknown preset `nope`");
+    assert_bad_input(&["run", "--set", "train.lr=1", "--out", out], "unknown key `lr`");
+    assert_bad_input(&["run", "--set", "train.learning_rate=-1", "--out", out], "train.learning_rate = -1");
+    assert_bad_input(&["run", "--set", "model.fusion=tensor", "--out", out], "unknown variant `tensor`");
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("bad.toml");
+    std::fs::write(&toml, "[train\nepochs = 3").unwrap();
+    assert_bad_input(&["run", "--config", toml.to_str().unwrap(), "--out", out], "not valid TOML");
+    let json = dir.join("bad.json");
+    std::fs::write(&json, "{\"train\": ").unwrap();
+    assert_bad_input(&["run", "--config", json.to_str().unwrap(), "--out", out], "not valid JSON");
+    let unknown = dir.join("unknown.toml");
+    std::fs::write(&unknown, "[train]\nepoch = 3\n").unwrap();
+    assert_bad_input(&["run", "--config", unknown.to_str().unwrap(), "--out", out], "unknown field `epoch`");
+    assert!(!dir.join("metrics.jsonl").exists(), "nothing written for bad input");
+}
+
+#[test]
+fn unwritable_output_folder_gives_exit_2() {
+    let dir = scratch("blocked");
+    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
+    std::fs::write(&dir, "a file, not a folder").unwrap();
+    let target = dir.join("out");
+    assert_bad_input(&["run", "--preset", "balanced", "--out", target.to_str().unwrap()], "cannot create output folder");
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["run", "presets", "export-data"] {
+        let out = modalscope(&[sub, "--help"]);
+        assert!(out.status.success() && !out.stdout.is_empty(), "{sub} --help");
+    }
+}

@@ -1,0 +1,44 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use modalscope::engine::config::{DataSource, ExperimentConfig};
+use modalscope::engine::device::ComputeDevice;
+use modalscope::engine::metrics::Evaluation;
+use modalscope::engine::presets::preset;
+use modalscope::engine::readback::block_on;
+use modalscope::engine::session::Session;
+
+/// A preset with overrides applied.
+pub fn config(name: &str, overrides: &[&str]) -> ExperimentConfig {
+    overrides.iter().fold(preset(name).expect("preset exists"), |c, o| c.with_override(o).expect("valid override"))
+}
+
+/// Trains `config` to its end on the CPU and returns the session.
+pub fn train(config: ExperimentConfig) -> Session {
+    let mfeat = (config.data.source == DataSource::Mfeat).then(|| include_bytes!("../../assets/mfeat.bin").to_vec());
+    let mut session = Session::new(config, ComputeDevice::cpu(), mfeat).expect("valid config");
+    loop {
+        if let Some(result) = block_on(session.evaluate_if_due()) {
+            result.expect("evaluation reads back");
+        }
+        if !session.trainer().is_training() {
+            return session;
+        }
+        session.run_steps(1000);
+    }
+}
+
+/// The last evaluation of a trained session.
+pub fn last(session: &Session) -> Evaluation {
+    session.trainer().history().latest().expect("evaluated").clone()
+}
+
+/// The best (lowest fused validation loss) evaluation.
+pub fn best(session: &Session) -> Evaluation {
+    session.trainer().history().best().expect("evaluated").clone()
+}
+
+/// Mean of a function over seeds 1..=3.
+pub fn mean_over_seeds(f: impl Fn(u64) -> f64) -> f64 {
+    (1..=3).map(f).sum::<f64>() / 3.0
+}

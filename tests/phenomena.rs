@@ -1,0 +1,98 @@
+//! The teaching phenomena appear, on fixed seeds, at sizes that run in seconds.
+
+mod common;
+use common::*;
+
+#[test]
+fn imbalance_naive_joint_training_ends_below_the_strong_modality_alone() {
+    for seed in 1..=3 {
+        let s = format!("train.seed={seed}");
+        let joint = last(&train(config("imbalance", &[&s]))).fused().val_acc;
+        let strong = last(&train(config("imbalance", &[&s, "modalities=a"]))).fused().val_acc;
+        let weak = last(&train(config("imbalance", &[&s, "modalities=b"]))).fused().val_acc;
+        assert!(joint < strong, "seed {seed}: joint {joint} should be below a alone {strong}");
+        assert!(weak < strong, "seed {seed}: b alone {weak} should be below a alone {strong}");
+    }
+}
+
+#[test]
+fn imbalance_joint_model_overfits_more_than_the_strong_modality_alone() {
+    let joint = last(&train(config("imbalance", &[])));
+    let strong = last(&train(config("imbalance", &["modalities=a"])));
+    assert!(joint.fused().train_loss < strong.fused().train_loss, "lower training error");
+    assert!(joint.fused().val_loss > strong.fused().val_loss, "higher validation error");
+}
+
+#[test]
+fn interaction_unimodal_heads_stay_near_chance_while_fused_learns() {
+    let eval = last(&train(config("interaction", &[])));
+    for name in ["a", "b"] {
+        let acc = eval.head(name).unwrap().val_acc;
+        assert!((acc - 0.5).abs() < 0.1, "{name} probe at {acc}, chance is 0.5");
+    }
+    assert!(eval.fused().val_acc > 0.8, "hidden-layer fused head learns it: {}", eval.fused().val_acc);
+}
+
+#[test]
+fn interaction_needs_more_than_an_additive_late_fusion_head() {
+    let eval = last(&train(config("interaction", &["model.fusion_hidden=0"])));
+    assert!(eval.fused().val_acc < 0.65, "linear late fusion cannot learn XOR: {}", eval.fused().val_acc);
+}
+
+#[test]
+fn shortcut_modality_agrees_with_train_labels_not_validation() {
+    let eval = last(&train(config("shortcut", &[])));
+    let b = eval.head("b").unwrap();
+    assert!(b.train_acc > 0.9, "shortcut fits training labels: {}", b.train_acc);
+    assert!(b.val_acc < 0.4, "and not validation (chance 0.25): {}", b.val_acc);
+    assert!(eval.fused().gap > 1.0, "the fused gap grows: {}", eval.fused().gap);
+}
+
+#[test]
+fn shapley_values_add_up_to_the_full_minus_empty_accuracy() {
+    // Σ φ_m = v(all) − v(∅); v(all) is the fused accuracy, so v(∅) = fused acc − Σ φ.
+    let eval = last(&train(config("balanced", &["train.epochs=5"])));
+    let sum: f64 = eval.contribution.iter().map(|(_, c)| c.shapley).sum();
+    let empty = eval.fused().val_acc - sum;
+    assert!((0.0..=1.0).contains(&empty), "v(∅) = {empty} must be an accuracy");
+    let shares: f64 = eval.contribution.iter().filter_map(|(_, c)| c.grad_share).sum();
+    assert!((shares - 1.0).abs() < 1e-9, "gradient shares sum to 1: {shares}");
+}
+
+#[test]
+fn mfeat_views_train_above_chance() {
+    let eval = last(&train(config("mfeat-fou-mor", &["train.epochs=10"])));
+    assert!(eval.fused().val_acc > 0.6, "ten classes, chance 0.1: {}", eval.fused().val_acc);
+}
+
+#[test]
+fn same_seed_same_run() {
+    let a = last(&train(config("balanced", &["train.epochs=3"])));
+    let b = last(&train(config("balanced", &["train.epochs=3"])));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn divergence_stops_the_run_and_names_the_step_range() {
+    // ReLU networks with a huge learning rate tend to die rather than overflow, so the
+    // non-finite loss comes from a poisoned training row: the detection path is the same.
+    use modalscope::engine::{data::Dataset, device::ComputeDevice, metrics::Event, trainer::{RunStatus, Trainer}};
+    let config = config("balanced", &["train.epochs=3"]);
+    let mut data = Dataset::from_config(&config, None).unwrap();
+    data.train.modalities[0].row_mut(0).fill(f32::NAN);
+    let mut trainer = Trainer::new(config, data, ComputeDevice::cpu());
+    let mut events = Vec::new();
+    while trainer.is_training() {
+        if trainer.evaluation_due() {
+            events.extend(modalscope::engine::readback::block_on(trainer.evaluate()).unwrap().events);
+        }
+        trainer.step(100);
+    }
+    assert_eq!(*trainer.status(), RunStatus::Diverged);
+    let range = events.iter().find_map(|e| match e {
+        Event::Divergence { from_step, to_step, .. } => Some((*from_step, *to_step)),
+        _ => None,
+    });
+    assert_eq!(range, Some((0, 6)), "first epoch (6 steps) holds the poisoned row: {events:?}");
+    assert!(trainer.step_count() < trainer.total_steps());
+}
