@@ -51,7 +51,15 @@ impl ComputeDevice {
         self.device.clone()
     }
 
-    /// WebGPU, initialised asynchronously (browser only). The error says why it is missing.
+    /// WebGPU, initialised asynchronously (browser build only). The error says why it is
+    /// missing.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub async fn webgpu() -> Result<Self, String> {
+        Err("WebGPU is only compiled into the browser build".into())
+    }
+
+    /// WebGPU, initialised asynchronously (browser build only). The error says why it is
+    /// missing.
     #[cfg(target_arch = "wasm32")]
     pub async fn webgpu() -> Result<Self, String> {
         let device = Device::wgpu_options()

@@ -101,6 +101,11 @@ impl Session {
         }
     }
 
+    /// Supplies the content of `assets/mfeat.bin` for later mfeat configurations.
+    pub fn provide_mfeat(&mut self, bytes: Vec<u8>) {
+        self.mfeat = Some(bytes);
+    }
+
     /// The trainer (read-only).
     pub fn trainer(&self) -> &Trainer {
         &self.trainer

@@ -1,0 +1,144 @@
+//! Draws one [`ChartSpec`] onto any plotters drawing area.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::series::{ChartSpec, Series};
+
+fn visible(value: f64, log_y: bool) -> Option<f64> {
+    match log_y {
+        true if value > 0.0 && value.is_finite() => Some(value.log10()),
+        false if value.is_finite() => Some(value),
+        _ => None,
+    }
+}
+
+fn segments(series: &Series, log_y: bool) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for &(x, y) in &series.points {
+        match y.and_then(|v| visible(v, log_y)) {
+            Some(v) => out.last_mut().expect("non-empty").push((x, v)),
+            None if !out.last().expect("non-empty").is_empty() => out.push(Vec::new()),
+            None => {}
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
+    let mut x = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut y = (f64::INFINITY, f64::NEG_INFINITY);
+    for series in &spec.series {
+        for segment in segments(series, spec.log_y) {
+            for (px, py) in segment {
+                x = (x.0.min(px), x.1.max(px));
+                y = (y.0.min(py), y.1.max(py));
+            }
+        }
+    }
+    if !x.0.is_finite() {
+        return ((0.0, 1.0), (0.0, 1.0));
+    }
+    let pad = ((y.1 - y.0) * 0.05).max(1e-3);
+    ((x.0, x.1.max(x.0 + 1.0)), (y.0 - pad, y.1 + pad))
+}
+
+/// Draws the chart: axes, one line per series (broken where undefined), event marks and
+/// the legend.
+pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
+    area.fill(&WHITE).map_err(err)?;
+    let ((x0, x1), (y0, y1)) = bounds(spec);
+    let mut chart = ChartBuilder::on(area)
+        .margin(8)
+        .x_label_area_size(26)
+        .y_label_area_size(48)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    let log_y = spec.log_y;
+    let y_format = move |v: &f64| if log_y { format!("{:.3}", 10f64.powf(*v)) } else { format!("{v:.2}") };
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .x_labels(6)
+        .y_labels(5)
+        .y_label_formatter(&y_format)
+        .light_line_style(RGBColor(240, 240, 240))
+        .label_style(("sans-serif", 11))
+        .draw()
+        .map_err(err)?;
+    for series in &spec.series {
+        let (r, g, b) = series.color;
+        let color = RGBColor(r, g, b);
+        let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
+        let mut first = true;
+        for segment in segments(series, log_y) {
+            let drawn = chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
+            if first {
+                drawn.label(series.label.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+                first = false;
+            }
+        }
+    }
+    for (step, label) in &spec.marks {
+        let line = vec![(*step, y0), (*step, y1)];
+        chart.draw_series(std::iter::once(PathElement::new(line, RED.stroke_width(1)))).map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(label.clone(), (*step, y1), ("sans-serif", 11).into_font().color(&RED))))
+            .map_err(err)?;
+    }
+    if spec.series.iter().any(|s| !s.points.is_empty()) {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", 11))
+            .draw()
+            .map_err(err)?;
+    }
+    area.present().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::series::{ChartKind, Series};
+
+    fn svg(spec: &ChartSpec) -> String {
+        let mut out = String::new();
+        {
+            let area = SVGBackend::with_string(&mut out, (400, 240)).into_drawing_area();
+            draw_chart(&area, spec).unwrap();
+        }
+        out
+    }
+
+    fn spec(points: Vec<(f64, Option<f64>)>) -> ChartSpec {
+        ChartSpec {
+            kind: ChartKind::Ogr,
+            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, points }],
+            log_y: false,
+            marks: vec![(2.0, "early stop".into())],
+            note: None,
+        }
+    }
+
+    #[test]
+    fn undefined_values_break_the_line_into_segments() {
+        let whole = svg(&spec(vec![(0.0, Some(1.0)), (1.0, Some(2.0)), (2.0, Some(1.5)), (3.0, Some(1.0))]));
+        let broken = svg(&spec(vec![(0.0, Some(1.0)), (1.0, Some(2.0)), (2.0, None), (3.0, Some(1.0)), (4.0, Some(1.2))]));
+        let lines = |s: &str| s.matches("<polyline").count();
+        assert_eq!(lines(&broken), lines(&whole) + 1, "one more polyline for the second segment");
+        assert!(broken.contains("early stop") && broken.contains("fused"), "mark and legend drawn");
+    }
+
+    #[test]
+    fn log_scale_drops_non_positive_values() {
+        let mut s = spec(vec![(0.0, Some(0.0)), (1.0, Some(10.0)), (2.0, Some(100.0))]);
+        s.log_y = true;
+        let seg = segments(&s.series[0], true);
+        assert_eq!(seg, vec![vec![(1.0, 1.0), (2.0, 2.0)]]);
+    }
+}

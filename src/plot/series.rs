@@ -1,0 +1,223 @@
+//! Series for the charts, built from the evaluation history.
+
+use crate::engine::metrics::{Evaluation, HeadMetrics};
+
+/// An RGB colour.
+pub type Rgb = (u8, u8, u8);
+
+/// Colour of the fused head.
+pub const FUSED_COLOR: Rgb = (55, 65, 81);
+
+/// One colour per modality, by index, the same in every chart.
+pub const MODALITY_COLORS: [Rgb; 6] =
+    [(37, 99, 235), (234, 88, 12), (22, 163, 74), (147, 51, 234), (219, 39, 119), (202, 138, 4)];
+
+/// Points kept per series before downsampling.
+pub const MAX_POINTS: usize = 1500;
+
+/// The colour of head `index` (0 = fused, k = modality k−1).
+pub fn head_color(index: usize) -> Rgb {
+    if index == 0 { FUSED_COLOR } else { MODALITY_COLORS[(index - 1) % MODALITY_COLORS.len()] }
+}
+
+/// One line: `None` values are breaks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// Stroke colour.
+    pub color: Rgb,
+    /// Drawn lighter (training curves, pinned runs).
+    pub light: bool,
+    /// (step, value) pairs.
+    pub points: Vec<(f64, Option<f64>)>,
+}
+
+/// Which chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Train (light) and validation loss per head.
+    Loss,
+    /// Gap L^V − L^T per head.
+    Gap,
+    /// OGR per head.
+    Ogr,
+    /// Train (light) and validation accuracy per head.
+    Accuracy,
+    /// Per modality: probe accuracy, Shapley value and gradient share.
+    Contribution,
+}
+
+impl ChartKind {
+    /// Every chart, in page order.
+    pub const ALL: [ChartKind; 5] = [ChartKind::Loss, ChartKind::Gap, ChartKind::Ogr, ChartKind::Accuracy, ChartKind::Contribution];
+
+    /// Title.
+    pub fn title(self) -> &'static str {
+        match self {
+            ChartKind::Loss => "Loss (light: train T′, solid: validation)",
+            ChartKind::Gap => "Gap O = L_val − L_train",
+            ChartKind::Ogr => "OGR = |ΔO / ΔG|",
+            ChartKind::Accuracy => "Accuracy (light: train, solid: validation)",
+            ChartKind::Contribution => "Contribution per modality",
+        }
+    }
+
+    /// Stable id for test hooks and file names.
+    pub fn id(self) -> &'static str {
+        match self {
+            ChartKind::Loss => "loss",
+            ChartKind::Gap => "gap",
+            ChartKind::Ogr => "ogr",
+            ChartKind::Accuracy => "accuracy",
+            ChartKind::Contribution => "contribution",
+        }
+    }
+}
+
+/// Everything needed to draw one chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartSpec {
+    /// Which chart.
+    pub kind: ChartKind,
+    /// The lines.
+    pub series: Vec<Series>,
+    /// Plot the y axis on a log scale (non-positive values become breaks).
+    pub log_y: bool,
+    /// Steps where something happened (early stop, divergence), with a short label.
+    pub marks: Vec<(f64, String)>,
+    /// A note under the chart (e.g. why OGR has breaks).
+    pub note: Option<String>,
+}
+
+/// TensorBoard's debiased EMA: for each finite y, last = last·w + (1−w)·y and the plotted
+/// value is last / (1 − wⁿ), n the number of finite points so far; other points pass through.
+pub fn smooth(points: &[(f64, Option<f64>)], weight: f64) -> Vec<(f64, Option<f64>)> {
+    let mut last = 0.0;
+    let mut count = 0;
+    points
+        .iter()
+        .map(|&(x, y)| match y {
+            Some(v) if v.is_finite() && weight > 0.0 => {
+                last = last * weight + (1.0 - weight) * v;
+                count += 1;
+                (x, Some(last / (1.0 - weight.powi(count))))
+            }
+            other => (x, other),
+        })
+        .collect()
+}
+
+/// Keeps at most `max` points by taking every k-th (always keeping the last one).
+pub fn downsample(points: Vec<(f64, Option<f64>)>, max: usize) -> Vec<(f64, Option<f64>)> {
+    if points.len() <= max {
+        return points;
+    }
+    let stride = points.len().div_ceil(max);
+    let last = *points.last().expect("non-empty");
+    let mut kept: Vec<_> = points.into_iter().step_by(stride).collect();
+    if kept.last() != Some(&last) {
+        kept.push(last);
+    }
+    kept
+}
+
+fn head_series(history: &[Evaluation], label: String, color: Rgb, light: bool, value: impl Fn(&Evaluation) -> Option<f64>) -> Series {
+    Series { label, color, light, points: history.iter().map(|e| (e.step as f64, value(e))).collect() }
+}
+
+fn per_head(history: &[Evaluation], heads: &[String], suffix: &str, light: bool, value: fn(&HeadMetrics) -> Option<f64>) -> Vec<Series> {
+    heads
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let label = if suffix.is_empty() { name.clone() } else { format!("{name} {suffix}") };
+            head_series(history, label, head_color(i), light, |e| e.head(name).and_then(value))
+        })
+        .collect()
+}
+
+/// The chart of `kind` from a history. `heads` is `["fused", modality names...]`;
+/// `smoothing` is the EMA weight (0 = raw).
+pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[String], smoothing: f64, log_y: bool) -> ChartSpec {
+    let mut note = None;
+    let series = match kind {
+        ChartKind::Loss => {
+            let mut s = per_head(history, heads, "train", true, |h| Some(h.train_loss));
+            s.extend(per_head(history, heads, "val", false, |h| Some(h.val_loss)));
+            s
+        }
+        ChartKind::Gap => per_head(history, heads, "", false, |h| Some(h.gap)),
+        ChartKind::Ogr => {
+            let s = per_head(history, heads, "", false, |h| h.ogr);
+            if s.iter().any(|series| series.points.iter().skip(1).any(|(_, v)| v.is_none())) {
+                note = Some("Breaks: OGR is undefined where the validation loss barely moved (|ΔG| < 1e-4).".to_string());
+            }
+            s
+        }
+        ChartKind::Accuracy => {
+            let mut s = per_head(history, heads, "train", true, |h| Some(h.train_acc));
+            s.extend(per_head(history, heads, "val", false, |h| Some(h.val_acc)));
+            s
+        }
+        ChartKind::Contribution => contribution_series(history, heads),
+    };
+    let series = series
+        .into_iter()
+        .map(|s| Series { points: downsample(smooth(&s.points, smoothing), MAX_POINTS), ..s })
+        .collect();
+    let marks = history
+        .iter()
+        .flat_map(|e| e.events.iter().filter_map(move |ev| event_mark(ev).map(|label| (e.step as f64, label))))
+        .collect();
+    ChartSpec { kind, series, log_y, marks, note }
+}
+
+fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> {
+    let modalities = &heads[1..];
+    let mut series = Vec::new();
+    for (k, name) in modalities.iter().enumerate() {
+        let color = head_color(k + 1);
+        let pick = |f: fn(&crate::engine::metrics::Contribution) -> Option<f64>| {
+            move |e: &Evaluation| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| f(c))
+        };
+        series.push(head_series(history, format!("{name} probe acc"), color, true, pick(|c| Some(c.unimodal_acc))));
+        series.push(head_series(history, format!("{name} Shapley share"), color, false, pick(|c| c.shapley_share)));
+        series.push(head_series(history, format!("{name} grad share"), color, false, pick(|c| c.grad_share)));
+    }
+    series
+}
+
+fn event_mark(event: &crate::engine::metrics::Event) -> Option<String> {
+    use crate::engine::metrics::Event;
+    match event {
+        Event::EarlyStop { .. } => Some("early stop".into()),
+        Event::Divergence { .. } => Some("diverged".into()),
+        Event::DeviceSwitch { backend, .. } => Some(format!("→ {backend}")),
+        Event::LiveChange { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smoothing_is_debiased_and_passes_non_finite_points() {
+        let raw = vec![(0.0, Some(1.0)), (1.0, None), (2.0, Some(2.0))];
+        let s = smooth(&raw, 0.6);
+        assert_eq!(s[0].1, Some(1.0), "first point unbiased");
+        assert_eq!(s[1].1, None);
+        // last = 0.4 after one point; then 0.4·0.6 + 0.4·2 = 1.04; /(1 − 0.36) = 1.625.
+        assert!((s[2].1.unwrap() - 1.625).abs() < 1e-12);
+        assert_eq!(smooth(&raw, 0.0), raw);
+    }
+
+    #[test]
+    fn downsampling_bounds_points_and_keeps_the_last() {
+        let points: Vec<_> = (0..5000).map(|i| (i as f64, Some(i as f64))).collect();
+        let kept = downsample(points, 1500);
+        assert!(kept.len() <= 1501);
+        assert_eq!(kept.last().unwrap().0, 4999.0);
+    }
+}

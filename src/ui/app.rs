@@ -1,0 +1,104 @@
+//! The page: controls on the left, the run's story in the middle, curves on the right.
+
+use leptos::prelude::*;
+
+use crate::plot::ChartKind;
+use crate::ui::charts::CanvasChart;
+use crate::ui::controls::{ConfigControls, RunControls, ViewControls};
+use crate::ui::driver::use_training_loop;
+use crate::ui::state::AppState;
+
+fn explanation(kind: ChartKind) -> &'static str {
+    match kind {
+        ChartKind::Loss => "Mean cross-entropy of clean inputs in evaluation mode, per head: light lines on a fixed training subset T′ (as large as the validation split), solid lines on the validation split.",
+        ChartKind::Gap => "Gap O = L_val − L_train per head. A growing gap means the head is memorising the training set.",
+        ChartKind::Ogr => "Overfitting-to-generalization ratio between consecutive evaluations: OGR = |ΔO / ΔG| with ΔO the change of the gap and ΔG = L_val(before) − L_val(now). High means the last steps bought more overfitting than generalization.",
+        ChartKind::Accuracy => "Fraction of samples whose true class gets the highest score, per head: light on T′, solid on validation.",
+        ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding), and its share of the encoder gradient norm.",
+    }
+}
+
+/// The backend badge: which backend runs, why, and its speed.
+#[component]
+fn BackendBadge() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="badge" data-testid="backend-badge" title=move || state.backend.with(|b| b.as_ref().map(|b| b.reason.clone()).unwrap_or_default())>
+            {move || state.backend.with(|b| b.as_ref().map(|b| b.label.clone()).unwrap_or_else(|| "starting…".into()))}
+            " · "
+            <span data-testid="steps-per-second">{move || format!("{:.0}", state.stats.with(|s| s.steps_per_second))}</span>
+            " steps/s"
+        </div>
+        <p class="badge-reason" data-testid="backend-reason">{move || state.backend.with(|b| b.as_ref().map(|b| b.reason.clone()).unwrap_or_default())}</p>
+    }
+}
+
+/// Counters the page and the browser tests read.
+#[component]
+fn RunStatusLine() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="status-line">
+            "step " <span data-testid="step-counter">{move || state.stats.with(|s| s.step)}</span>
+            " / " {move || state.stats.with(|s| s.total_steps)}
+            " · evaluations " <span data-testid="eval-counter">{move || state.history.with(|h| h.points().len())}</span>
+            " · " <span data-testid="run-status">{move || state.stats.with(|s| s.status.clone())}</span>
+            " · longest chunk " <span data-testid="max-chunk-ms">{move || format!("{:.1}", state.stats.with(|s| s.max_chunk_ms))}</span> " ms"
+            " · first point " <span data-testid="first-point-ms">{move || state.stats.with(|s| s.first_point_ms.map(|t| format!("{t:.0}")).unwrap_or_else(|| "–".into()))}</span> " ms"
+        </div>
+    }
+}
+
+/// The latest numbers in words.
+#[component]
+fn Story() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let summary = move || {
+        state.history.with(|h| {
+            h.latest().map(|e| {
+                let fused = e.fused();
+                let heads: Vec<String> = e.heads.iter().skip(1).map(|(n, m)| format!("{n} alone (probe) {:.0} %", m.val_acc * 100.0)).collect();
+                format!(
+                    "Step {}: the fused model reaches {:.0} % validation accuracy ({}); its gap L_val − L_train is {:+.3}.",
+                    e.step,
+                    fused.val_acc * 100.0,
+                    heads.join(", "),
+                    fused.gap
+                )
+            })
+        })
+    };
+    view! {
+        <section class="story">
+            <p data-testid="notice" class="notice">{move || state.notice.get().unwrap_or_default()}</p>
+            <p data-testid="summary">{move || summary().unwrap_or_else(|| "Press play: curves appear at the first evaluation.".into())}</p>
+        </section>
+    }
+}
+
+/// The whole explorer.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    use_training_loop(state);
+    view! {
+        <header>
+            <h1>"Modalscope"</h1>
+            <p class="tagline">"Why multimodal training is hard: watch the train/validation gap, the OGR and each modality's contribution as a small classifier trains in your browser."</p>
+            <BackendBadge />
+        </header>
+        <main>
+            <aside><ConfigControls /></aside>
+            <div class="center">
+                <RunControls />
+                <RunStatusLine />
+                <Story />
+                <ViewControls />
+            </div>
+            <div class="charts">
+                {ChartKind::ALL.into_iter().map(|kind| view! { <CanvasChart kind=kind explanation=explanation(kind) /> }).collect_view()}
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,64 @@
+//! Which backend runs, and why: WebGPU when the browser gives an adapter, else the CPU.
+
+use wasm_bindgen::JsValue;
+
+use crate::engine::device::{BackendKind, ComputeDevice};
+
+/// What the badge shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackendInfo {
+    /// The backend running now.
+    pub kind: BackendKind,
+    /// Short label, e.g. "WebGPU · swiftshader".
+    pub label: String,
+    /// Why this backend (one sentence).
+    pub reason: String,
+    /// Whether WebGPU is available to switch to.
+    pub gpu_available: bool,
+}
+
+fn adapter_description() -> Option<String> {
+    // Set by www/boot.js before the wasm starts: null when no adapter, else "vendor architecture".
+    let window = web_sys::window()?;
+    let value = js_sys::Reflect::get(&window, &JsValue::from_str("__modalscopeAdapter")).ok()?;
+    value.as_string()
+}
+
+fn has_navigator_gpu() -> bool {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("gpu")).ok())
+        .is_some_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
+}
+
+/// Picks the backend at start: WebGPU if an adapter exists and burn initialises on it.
+/// Returns the CPU device, the WebGPU device when there is one, and the badge.
+pub async fn choose() -> (ComputeDevice, Option<ComputeDevice>, BackendInfo) {
+    let cpu = ComputeDevice::cpu();
+    let cpu_info = |reason: String| BackendInfo { kind: BackendKind::Cpu, label: "CPU".into(), reason, gpu_available: false };
+    if !has_navigator_gpu() {
+        return (cpu, None, cpu_info("this browser has no WebGPU, so training runs on the CPU backend (burn flex in wasm)".into()));
+    }
+    let Some(adapter) = adapter_description() else {
+        return (cpu, None, cpu_info("WebGPU exists but offered no adapter, so training runs on the CPU backend".into()));
+    };
+    match ComputeDevice::webgpu().await {
+        Ok(gpu) => {
+            let info = BackendInfo {
+                kind: BackendKind::WebGpu,
+                label: format!("WebGPU · {adapter}"),
+                reason: format!("the browser offered a WebGPU adapter ({adapter})"),
+                gpu_available: true,
+            };
+            (gpu.clone(), Some(gpu), info)
+        }
+        Err(e) => (cpu, None, cpu_info(format!("WebGPU failed to start ({e}), so training runs on the CPU backend"))),
+    }
+}
+
+/// Badge data for a backend chosen by the user.
+pub fn info_for(kind: BackendKind, gpu_label: &str, gpu_available: bool) -> BackendInfo {
+    match kind {
+        BackendKind::Cpu => BackendInfo { kind, label: "CPU".into(), reason: "you switched to the CPU backend".into(), gpu_available },
+        BackendKind::WebGpu => BackendInfo { kind, label: gpu_label.into(), reason: "you switched to WebGPU".into(), gpu_available },
+    }
+}

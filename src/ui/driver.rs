@@ -1,0 +1,268 @@
+//! The training loop in the page (`use_training_loop`): runs steps in chunks of about a
+//! frame, yields to the browser between chunks, evaluates when due (one asynchronous
+//! readback) and publishes plain data to the signals.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::engine::config::{DataSource, ExperimentConfig};
+use crate::engine::device::{BackendKind, ComputeDevice};
+use crate::engine::metrics::{Event, History};
+use crate::engine::session::{Command, Outcome, Session};
+use crate::engine::trainer::RunStatus;
+use crate::ui::backend::{self, BackendInfo};
+use crate::ui::state::{AppState, LoopStats, UiCommand};
+
+/// Target duration of one chunk of steps, in ms (about half a 60 Hz frame).
+const CHUNK_BUDGET_MS: f64 = 8.0;
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Resolves at the next animation frame (yields to the browser).
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(&resolve);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+struct Driver {
+    state: AppState,
+    session: Session,
+    cpu: ComputeDevice,
+    gpu: Option<ComputeDevice>,
+    gpu_label: String,
+    mfeat_loaded: bool,
+    chunk_steps: usize,
+    step_target: Option<usize>,
+    rate_window: (f64, usize),
+}
+
+impl Driver {
+    fn status_word(&self) -> String {
+        let playing = self.state.playing.get_untracked();
+        match self.session.trainer().status() {
+            RunStatus::Training if playing || self.step_target.is_some() => "training",
+            RunStatus::Training => "paused",
+            RunStatus::Finished => "finished",
+            RunStatus::EarlyStopped => "early-stopped",
+            RunStatus::Diverged => "diverged",
+        }
+        .to_string()
+    }
+
+    async fn ensure_mfeat(&mut self, config: &ExperimentConfig) -> Result<(), String> {
+        if config.data.source == DataSource::Mfeat && !self.mfeat_loaded {
+            self.session.provide_mfeat(fetch_bytes("assets/mfeat.bin").await?);
+            self.mfeat_loaded = true;
+        }
+        Ok(())
+    }
+
+    fn publish_run(&self) {
+        self.state.history.set(History::default());
+        self.state.modalities.set(self.session.trainer().data().modality_names.clone());
+    }
+
+    async fn handle(&mut self, command: UiCommand) {
+        match command {
+            UiCommand::Configure(config) => {
+                if let Err(e) = self.ensure_mfeat(&config).await {
+                    self.state.notice.set(Some(format!("could not load the mfeat data: {e}")));
+                    return;
+                }
+                match self.session.apply(Command::Configure(config)) {
+                    Ok(Outcome::Rebuilt(why)) => {
+                        self.publish_run();
+                        self.state.notice.set(Some(why));
+                    }
+                    Ok(Outcome::LiveChanged) => {
+                        self.state.notice.set(Some("applied at the next step, the run goes on".into()));
+                    }
+                    Ok(Outcome::Unchanged) => {}
+                    Err(e) => self.state.notice.set(Some(e.0)),
+                }
+            }
+            UiCommand::Reset => {
+                if let Ok(Outcome::Rebuilt(why)) = self.session.apply(Command::Reset) {
+                    self.publish_run();
+                    self.state.notice.set(Some(why));
+                }
+            }
+            UiCommand::StepOnce => {
+                let trainer = self.session.trainer();
+                self.step_target = Some(trainer.step_count() + trainer.steps_until_evaluation().max(1));
+                self.state.playing.set(false);
+            }
+            UiCommand::SwitchBackend(kind) => self.switch(kind, "you switched backend"),
+        }
+    }
+
+    fn switch(&mut self, kind: BackendKind, reason: &str) {
+        let target = match (kind, &self.gpu) {
+            (BackendKind::WebGpu, Some(gpu)) => gpu.clone(),
+            (BackendKind::WebGpu, None) => {
+                self.state.notice.set(Some("WebGPU is not available in this browser".into()));
+                return;
+            }
+            (BackendKind::Cpu, _) => self.cpu.clone(),
+        };
+        self.session.switch_device(target, reason);
+        let mut info = backend::info_for(kind, &self.gpu_label, self.gpu.is_some());
+        info.reason = reason.to_string();
+        self.state.backend.set(Some(info));
+        self.rate_window = (now_ms(), 0);
+    }
+
+    async fn evaluate(&mut self) {
+        let started = now_ms();
+        let Some(result) = self.session.evaluate_if_due().await else { return };
+        let elapsed = now_ms() - started;
+        match result {
+            Ok(evaluation) => {
+                for event in &evaluation.events {
+                    if let Event::Divergence { suggestion, .. } = event {
+                        self.state.playing.set(false);
+                        self.state.notice.set(Some(format!("Training diverged: {suggestion}.")));
+                    }
+                    if let Event::EarlyStop { best_step, .. } = event {
+                        self.state.notice.set(Some(format!("Early stopping: no better validation loss for the patience window; restored the weights of step {best_step}.")));
+                    }
+                }
+                self.state.history.update(|h| h.push(evaluation));
+                self.state.stats.update(|s| {
+                    s.evaluations += 1;
+                    s.max_chunk_ms = s.max_chunk_ms.max(elapsed);
+                    if s.first_point_ms.is_none() {
+                        s.first_point_ms = Some(now_ms());
+                    }
+                });
+            }
+            Err(e) if self.session.trainer().compute().kind == BackendKind::WebGpu => {
+                self.gpu = None;
+                self.state.notice.set(Some(format!("The GPU device was lost ({e}); training continues on the CPU from the last snapshot.")));
+                self.switch(BackendKind::Cpu, "the GPU device was lost");
+            }
+            Err(e) => {
+                self.state.playing.set(false);
+                self.state.notice.set(Some(format!("Evaluation failed: {e}")));
+            }
+        }
+    }
+
+    fn run_chunk(&mut self) {
+        let trainer = self.session.trainer();
+        let limit = match self.step_target {
+            Some(target) => target.saturating_sub(trainer.step_count()),
+            None if self.state.playing.get_untracked() => usize::MAX,
+            None => 0,
+        };
+        let want = self.chunk_steps.min(limit).min(self.state.max_steps_per_frame.get_untracked().max(1));
+        if want == 0 {
+            return;
+        }
+        let started = now_ms();
+        let ran = self.session.run_steps(want);
+        let elapsed = now_ms() - started;
+        if ran > 0 {
+            let per_step = elapsed / ran as f64;
+            self.chunk_steps = ((CHUNK_BUDGET_MS / per_step.max(1e-3)) as usize).clamp(1, 256);
+        }
+        if self.step_target.is_some_and(|t| self.session.trainer().step_count() >= t) || !self.session.trainer().is_training() {
+            self.step_target = None;
+        }
+        self.rate_window.1 += ran;
+        self.state.stats.update(|s| s.max_chunk_ms = s.max_chunk_ms.max(elapsed));
+    }
+
+    fn publish_stats(&mut self) {
+        let t = now_ms();
+        let (since, steps) = self.rate_window;
+        let rate = if t - since >= 1000.0 {
+            self.rate_window = (t, 0);
+            Some(steps as f64 * 1000.0 / (t - since))
+        } else {
+            None
+        };
+        let trainer = self.session.trainer();
+        let (step, total) = (trainer.step_count(), trainer.total_steps());
+        let status = self.status_word();
+        let evaluations = self.state.history.with_untracked(|h| h.points().len());
+        let next = |s: &LoopStats| LoopStats {
+            step,
+            total_steps: total,
+            status: status.clone(),
+            steps_per_second: rate.unwrap_or(s.steps_per_second),
+            evaluations: if step == 0 { evaluations } else { s.evaluations },
+            ..s.clone()
+        };
+        if self.state.stats.with_untracked(|s| next(s) != *s) {
+            self.state.stats.update(|s| *s = next(s));
+        }
+    }
+}
+
+/// Starts the loop for the page's lifetime.
+pub fn use_training_loop(state: AppState) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let (compute, gpu, info) = backend::choose().await;
+        let gpu_label = info.label.clone();
+        state.backend.set(Some(info.clone()));
+        let config = state.config.get_untracked();
+        let session = match Session::new(config, compute, None) {
+            Ok(session) => session,
+            Err(e) => {
+                state.notice.set(Some(e.0));
+                return;
+            }
+        };
+        let mut driver = Driver {
+            state,
+            session,
+            cpu: ComputeDevice::cpu(),
+            gpu,
+            gpu_label,
+            mfeat_loaded: false,
+            chunk_steps: 1,
+            step_target: None,
+            rate_window: (now_ms(), 0),
+        };
+        driver.publish_run();
+        announce_backend(&info);
+        loop {
+            let queue: Rc<RefCell<VecDeque<UiCommand>>> = state.commands.get_value();
+            let pending: Vec<UiCommand> = queue.borrow_mut().drain(..).collect();
+            for command in pending {
+                driver.handle(command).await;
+            }
+            driver.evaluate().await;
+            driver.run_chunk();
+            driver.publish_stats();
+            next_frame().await;
+        }
+    });
+}
+
+fn announce_backend(info: &BackendInfo) {
+    web_sys::console::log_1(&JsValue::from_str(&format!("modalscope backend: {} ({})", info.label, info.reason)));
+}
