@@ -4,9 +4,9 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
 
 use crate::plot::{ChartKind, ChartSpec, chart_from_history, draw_chart};
+use crate::ui::canvas::MeasuredCanvas;
 use crate::ui::state::AppState;
 
 /// Left and right plot margins in pixels (ChartBuilder margin + y label area).
@@ -47,7 +47,7 @@ pub fn CanvasChart(
     Effect::new(move |_| {
         let spec = spec.get();
         if let Some(element) = canvas.get()
-            && let Some(backend) = CanvasBackend::with_canvas_object(element)
+            && let Some(backend) = MeasuredCanvas::new(element)
         {
             let area = backend.into_drawing_area();
             if let Err(e) = draw_chart(&area, &spec) {

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod canvas;
 pub mod charts;
 pub mod controls;
 pub mod driver;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what building and testing Modalscope needs, skipping whatever is already there
+# at the right version: the wasm32 target, wasm-bindgen-cli at Cargo.lock's exact version,
+# trunk 0.21.14, Debian's chromium (browser tests) and playwright-core (npm).
+# Sourced by scripts/test.sh and scripts/serve.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/modalscope-target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+  say "installing wasm-bindgen-cli $wasm_bindgen_version (Cargo.lock's version)"
+  # --locked first; if a locked dependency is no longer on the registry, resolve afresh.
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --locked --force \
+    || cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
+fi
+
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "0.21.14" ]; then
+  say "installing trunk 0.21.14"
+  cargo install trunk --version 0.21.14 --locked --force
+fi
+
+if [ "${MODALSCOPE_NO_BROWSER:-0}" != "1" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ ! -d www/e2e/node_modules/playwright-core ]; then
+    say "installing playwright-core (npm; the browser is Debian's chromium, never downloaded)"
+    (cd www/e2e && npm ci --no-audit --no-fund --silent)
+  fi
+fi
