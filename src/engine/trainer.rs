@@ -65,6 +65,16 @@ struct EvalSets {
     val: Batch,
 }
 
+impl EvalSets {
+    /// T′ and the validation split, uploaded once.
+    fn new(data: &Dataset, device: &Device) -> Self {
+        Self {
+            train_subset: batch_from_split(&data.train, Some(&data.train_subset), data.classes, device),
+            val: batch_from_split(&data.val, None, data.classes, device),
+        }
+    }
+}
+
 /// Trains one configuration on one device.
 pub struct Trainer {
     config: ExperimentConfig,
@@ -108,10 +118,7 @@ impl Trainer {
         let plain = compute.evaluation();
         let model = MultimodalNet::new(&config.model, &data.dims(), data.classes, config.train.seed, &device);
         let steps_per_epoch = config.steps_per_epoch(data.train.len());
-        let eval_sets = EvalSets {
-            train_subset: batch_from_split(&data.train, Some(&data.train_subset), data.classes, &plain),
-            val: batch_from_split(&data.val, None, data.classes, &plain),
-        };
+        let eval_sets = EvalSets::new(&data, &plain);
         let modalities = data.modality_names.len();
         let epoch_order = HostRng::new(config.train.seed, streams::BATCHES).permutation(data.train.len());
         Self {
@@ -232,10 +239,7 @@ impl Trainer {
         let fresh = MultimodalNet::new(&self.config.model, &self.data.dims(), self.data.classes, self.config.train.seed, &device);
         self.model = if self.last_weights.is_empty() { fresh } else { load_parameters(fresh, &self.last_weights) };
         let plain = compute.evaluation();
-        self.eval_sets = EvalSets {
-            train_subset: batch_from_split(&self.data.train, Some(&self.data.train_subset), self.data.classes, &plain),
-            val: batch_from_split(&self.data.val, None, self.data.classes, &plain),
-        };
+        self.eval_sets = EvalSets::new(&self.data, &plain);
         self.accumulators = Accumulators::new(self.data.modality_names.len(), &plain);
         self.optimizer = optimizer_from_config(&self.config);
         self.pending_events.push(Event::DeviceSwitch { backend: compute.kind.name().into(), reason: reason.into() });

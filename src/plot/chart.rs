@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::series::{ChartSpec, Series};
 
@@ -72,13 +73,8 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
         let (r, g, b) = series.color;
         let color = RGBColor(r, g, b);
         let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
-        let mut first = true;
         for segment in segments(series, log_y) {
-            let drawn = chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
-            if first {
-                drawn.label(series.label.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
-                first = false;
-            }
+            chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
         }
     }
     for (step, label) in &spec.marks {
@@ -89,16 +85,27 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
             .map_err(err)?;
     }
     if spec.series.iter().any(|s| !s.points.is_empty()) {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(err)?;
+        draw_legend(area, spec).map_err(err)?;
     }
     area.present().map_err(err)
+}
+
+/// The legend, top right: a short stroke and the label per series. Drawn with plain text
+/// elements (the backend's own text drawing), never with plotters' multi-line layout, which
+/// measures text through the DOM in the browser.
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (width, _) = area.dim_in_pixel();
+    let left = width as i32 - 150;
+    for (row, series) in spec.series.iter().enumerate() {
+        let y = 16 + 13 * row as i32;
+        let (r, g, b) = series.color;
+        let color = RGBColor(r, g, b);
+        let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
+        area.draw(&PathElement::new(vec![(left, y), (left + 14, y)], style))?;
+        let font = ("sans-serif", 11).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw(&Text::new(series.label.clone(), (left + 18, y), font))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -127,7 +134,7 @@ mod tests {
 
     #[test]
     fn undefined_values_break_the_line_into_segments() {
-        let whole = svg(&spec(vec![(0.0, Some(1.0)), (1.0, Some(2.0)), (2.0, Some(1.5)), (3.0, Some(1.0))]));
+        let whole = svg(&spec(vec![(0.0, Some(1.0)), (1.0, Some(2.0)), (2.0, Some(1.5)), (3.0, Some(1.0)), (4.0, Some(1.2))]));
         let broken = svg(&spec(vec![(0.0, Some(1.0)), (1.0, Some(2.0)), (2.0, None), (3.0, Some(1.0)), (4.0, Some(1.2))]));
         let lines = |s: &str| s.matches("<polyline").count();
         assert_eq!(lines(&broken), lines(&whole) + 1, "one more polyline for the second segment");

@@ -42,7 +42,8 @@ pub fn CanvasChart(
     let hover = RwSignal::new(None::<(f64, f64, String)>);
     let spec = Memo::new(move |_| {
         let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get()).collect();
-        state.history.with(|h| chart_from_history(kind, h.points(), &heads, state.smoothing.get(), state.log_y.get()))
+        state.redraw.track();
+        state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, state.smoothing.get(), state.log_y.get()))
     });
     Effect::new(move |_| {
         let spec = spec.get();

@@ -18,8 +18,11 @@ use crate::engine::trainer::RunStatus;
 use crate::ui::backend::{self, BackendInfo};
 use crate::ui::state::{AppState, LoopStats, UiCommand};
 
-/// Target duration of one chunk of steps, in ms (about half a 60 Hz frame).
-const CHUNK_BUDGET_MS: f64 = 8.0;
+/// Target duration of one chunk of steps, in ms (most of a 60 Hz frame).
+const CHUNK_BUDGET_MS: f64 = 12.0;
+
+/// Charts redraw at most this often, in ms (evaluations can come faster than that).
+const REDRAW_EVERY_MS: f64 = 100.0;
 
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
@@ -53,7 +56,9 @@ struct Driver {
     gpu: Option<ComputeDevice>,
     gpu_label: String,
     mfeat_loaded: bool,
-    chunk_steps: usize,
+    ms_per_step: f64,
+    drawn_points: usize,
+    last_redraw: f64,
     step_target: Option<usize>,
     rate_window: (f64, usize),
 }
@@ -81,6 +86,7 @@ impl Driver {
 
     fn publish_run(&self) {
         self.state.history.set(History::default());
+        self.state.redraw.update(|n| *n += 1);
         self.state.modalities.set(self.session.trainer().data().modality_names.clone());
     }
 
@@ -152,7 +158,11 @@ impl Driver {
                 self.state.history.update(|h| h.push(evaluation));
                 self.state.stats.update(|s| {
                     s.evaluations += 1;
-                    s.max_chunk_ms = s.max_chunk_ms.max(elapsed);
+                    if s.first_point_ms.is_some() {
+                        s.max_chunk_ms = s.max_chunk_ms.max(elapsed);
+                    } else {
+                        s.startup_evaluation_ms = elapsed;
+                    }
                     if s.first_point_ms.is_none() {
                         s.first_point_ms = Some(now_ms());
                     }
@@ -170,29 +180,60 @@ impl Driver {
         }
     }
 
-    fn run_chunk(&mut self) {
+    /// Runs as many steps as fit in `budget_ms` (by the measured time per step); returns
+    /// how many ran.
+    fn run_chunk(&mut self, budget_ms: f64, steps_left_in_frame: usize) -> usize {
         let trainer = self.session.trainer();
         let limit = match self.step_target {
             Some(target) => target.saturating_sub(trainer.step_count()),
             None if self.state.playing.get_untracked() => usize::MAX,
             None => 0,
         };
-        let want = self.chunk_steps.min(limit).min(self.state.max_steps_per_frame.get_untracked().max(1));
+        let fits = ((budget_ms / self.ms_per_step.max(1e-3)) as usize).max(1);
+        let want = fits.min(limit).min(steps_left_in_frame);
         if want == 0 {
-            return;
+            return 0;
         }
         let started = now_ms();
         let ran = self.session.run_steps(want);
         let elapsed = now_ms() - started;
         if ran > 0 {
-            let per_step = elapsed / ran as f64;
-            self.chunk_steps = ((CHUNK_BUDGET_MS / per_step.max(1e-3)) as usize).clamp(1, 256);
+            self.ms_per_step = 0.7 * self.ms_per_step + 0.3 * elapsed / ran as f64;
         }
         if self.step_target.is_some_and(|t| self.session.trainer().step_count() >= t) || !self.session.trainer().is_training() {
             self.step_target = None;
         }
         self.rate_window.1 += ran;
         self.state.stats.update(|s| s.max_chunk_ms = s.max_chunk_ms.max(elapsed));
+        ran
+    }
+
+    /// One animation frame of work: evaluations and chunks of steps until the frame budget
+    /// is spent, then at most one chart redraw per `REDRAW_EVERY_MS`.
+    async fn frame(&mut self) {
+        let started = now_ms();
+        let mut steps_left = self.state.max_steps_per_frame.get_untracked().max(1);
+        loop {
+            let spent = now_ms() - started;
+            if spent >= CHUNK_BUDGET_MS {
+                break;
+            }
+            if self.session.trainer().evaluation_due() {
+                self.evaluate().await;
+                continue;
+            }
+            let ran = self.run_chunk(CHUNK_BUDGET_MS - spent, steps_left);
+            steps_left -= ran.min(steps_left);
+            if ran == 0 || steps_left == 0 {
+                break;
+            }
+        }
+        if self.state.history.with_untracked(|h| h.points().len()) != self.drawn_points && now_ms() - self.last_redraw >= REDRAW_EVERY_MS {
+            self.drawn_points = self.state.history.with_untracked(|h| h.points().len());
+            self.last_redraw = now_ms();
+            self.state.redraw.update(|n| *n += 1);
+        }
+        self.publish_stats();
     }
 
     fn publish_stats(&mut self) {
@@ -243,7 +284,9 @@ pub fn use_training_loop(state: AppState) {
             gpu,
             gpu_label,
             mfeat_loaded: false,
-            chunk_steps: 1,
+            ms_per_step: 5.0,
+            drawn_points: 0,
+            last_redraw: 0.0,
             step_target: None,
             rate_window: (now_ms(), 0),
         };
@@ -255,9 +298,7 @@ pub fn use_training_loop(state: AppState) {
             for command in pending {
                 driver.handle(command).await;
             }
-            driver.evaluate().await;
-            driver.run_chunk();
-            driver.publish_stats();
+            driver.frame().await;
             next_frame().await;
         }
     });

@@ -37,8 +37,10 @@ pub struct LoopStats {
     pub evaluations: usize,
     /// Steps per second over the last second.
     pub steps_per_second: f64,
-    /// Longest main-thread chunk (steps or evaluation), in ms.
+    /// Longest main-thread chunk (steps or evaluation) after the first point, in ms.
     pub max_chunk_ms: f64,
+    /// The first (cold) evaluation, in ms: part of start-up.
+    pub startup_evaluation_ms: f64,
     /// Time from page load to the first plotted point, in ms.
     pub first_point_ms: Option<f64>,
     /// "training", "paused", "finished", "early-stopped", "diverged".
@@ -66,6 +68,8 @@ pub struct AppState {
     pub smoothing: RwSignal<f64>,
     /// Log-scale y axes.
     pub log_y: RwSignal<bool>,
+    /// Bumped when the charts should redraw (throttled by the driver).
+    pub redraw: RwSignal<u64>,
     /// Upper bound on steps per frame (the speed control).
     pub max_steps_per_frame: RwSignal<usize>,
     /// Commands for the driver.
@@ -85,6 +89,7 @@ impl AppState {
             notice: RwSignal::new(None),
             smoothing: RwSignal::new(0.0),
             log_y: RwSignal::new(false),
+            redraw: RwSignal::new(0),
             max_steps_per_frame: RwSignal::new(64),
             commands: StoredValue::new_local(Rc::new(RefCell::new(VecDeque::new()))),
         }

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const dist = join(here, "..", "..", "dist");
+const dist = process.env.MODALSCOPE_DIST || join(here, "..", "..", "dist");
 export const outputDir = join(here, "output");
 
 const types = {
@@ -124,6 +124,11 @@ export class Explorer {
 
   async longTasks() {
     return this.page.evaluate(() => window.__longTasks);
+  }
+
+  /** Returns the long tasks seen so far (page start-up) and starts counting afresh. */
+  async resetLongTasks() {
+    return this.page.evaluate(() => window.__longTasks.splice(0));
   }
 
   async cspViolations() {

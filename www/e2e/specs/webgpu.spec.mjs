@@ -30,6 +30,22 @@ test("WebGPU through SwiftShader trains without console errors", { timeout: 300_
   await trainsOnWebGpu("", "explorer-webgpu.png");
 });
 
+test("switching from WebGPU to the CPU continues the run from its snapshot", { timeout: 300_000 }, async () => {
+  const ui = await Explorer.open({ webgpu: true });
+  try {
+    await ui.waitForText("backend-badge", /WebGPU/, 120_000);
+    await ui.waitForAtLeast("eval-counter", 2, 240_000);
+    const evals = await ui.number("eval-counter");
+    await ui.page.getByTestId("switch-backend").click();
+    await ui.waitForText("backend-badge", /CPU/);
+    await ui.waitForAtLeast("eval-counter", evals + 3);
+    assert.ok((await ui.number("eval-counter")) > evals, "the same run goes on (no reset of the history)");
+    assert.deepEqual(ui.consoleErrors, []);
+  } finally {
+    await ui.close();
+  }
+});
+
 test("WebGPU trains on an adapter without subgroups", { timeout: 300_000 }, async () => {
   await trainsOnWebGpu("?hide-subgroups", null);
 });
