@@ -53,7 +53,8 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
     let ((x0, x1), (y0, y1)) = bounds(spec);
     let mut chart = ChartBuilder::on(area)
         .margin(8)
-        .x_label_area_size(26)
+        .margin_right(24)
+        .x_label_area_size(22)
         .y_label_area_size(48)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
@@ -61,8 +62,8 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
     let y_format = move |v: &f64| if log_y { format!("{:.3}", 10f64.powf(*v)) } else { format!("{v:.2}") };
     chart
         .configure_mesh()
-        .x_desc("step")
         .x_labels(6)
+        .x_label_formatter(&|step: &f64| format!("{step:.0}"))
         .y_labels(5)
         .y_label_formatter(&y_format)
         .light_line_style(RGBColor(240, 240, 240))
@@ -127,6 +128,7 @@ mod tests {
             kind: ChartKind::Ogr,
             series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, points }],
             log_y: false,
+            smoothing: 0.0,
             marks: vec![(2.0, "early stop".into())],
             note: None,
         }

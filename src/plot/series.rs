@@ -84,6 +84,8 @@ pub struct ChartSpec {
     pub series: Vec<Series>,
     /// Plot the y axis on a log scale (non-positive values become breaks).
     pub log_y: bool,
+    /// The EMA weight the series were smoothed with.
+    pub smoothing: f64,
     /// Steps where something happened (early stop, divergence), with a short label.
     pub marks: Vec<(f64, String)>,
     /// A note under the chart (e.g. why OGR has breaks).
@@ -170,7 +172,7 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
         .iter()
         .flat_map(|e| e.events.iter().filter_map(move |ev| event_mark(ev).map(|label| (e.step as f64, label))))
         .collect();
-    ChartSpec { kind, series, log_y, marks, note }
+    ChartSpec { kind, series, log_y, smoothing, marks, note }
 }
 
 fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> {

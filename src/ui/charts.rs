@@ -9,9 +9,9 @@ use crate::plot::{ChartKind, ChartSpec, chart_from_history, draw_chart};
 use crate::ui::canvas::MeasuredCanvas;
 use crate::ui::state::AppState;
 
-/// Left and right plot margins in pixels (ChartBuilder margin + y label area).
+/// Left and right plot margins in pixels (ChartBuilder margins + y label area).
 const PLOT_LEFT: f64 = 56.0;
-const PLOT_RIGHT: f64 = 8.0;
+const PLOT_RIGHT: f64 = 24.0;
 
 fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, step: f64) -> Option<String> {
     let series = spec.series.first()?;
@@ -40,10 +40,19 @@ pub fn CanvasChart(
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let hover = RwSignal::new(None::<(f64, f64, String)>);
-    let spec = Memo::new(move |_| {
-        let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get()).collect();
-        state.redraw.track();
-        state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, state.smoothing.get(), state.log_y.get()))
+    let index = ChartKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    let spec = Memo::new(move |previous: Option<&ChartSpec>| {
+        let (_, chart) = state.redraw.get();
+        let (smoothing, log_y) = (state.smoothing.get(), state.log_y.get());
+        if let Some(previous) = previous
+            && chart != index
+            && previous.smoothing == smoothing
+            && previous.log_y == log_y
+        {
+            return previous.clone();
+        }
+        let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
+        state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, smoothing, log_y))
     });
     Effect::new(move |_| {
         let spec = spec.get();

@@ -75,10 +75,10 @@ pub fn RunControls() -> impl IntoView {
     };
     view! {
         <div class="run-controls">
-            <button data-testid="play" title="Train continuously; curves update at every evaluation." on:click=move |_| state.playing.set(true)>"▶ Play"</button>
-            <button data-testid="pause" title="Stop after the current chunk of steps." on:click=move |_| state.playing.set(false)>"⏸ Pause"</button>
-            <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(UiCommand::StepOnce)>"⏭ Step"</button>
-            <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(UiCommand::Reset)>"↺ Reset"</button>
+            <button data-testid="play" title="Train continuously; curves update at every evaluation." on:click=move |_| state.playing.set(true)>"Play"</button>
+            <button data-testid="pause" title="Stop after the current chunk of steps." on:click=move |_| state.playing.set(false)>"Pause"</button>
+            <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(UiCommand::StepOnce)>"Step"</button>
+            <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(UiCommand::Reset)>"Reset"</button>
             <button data-testid="switch-backend" title="Continue this run on the other backend from the last weight snapshot."
                 disabled=move || !state.backend.with(|b| b.as_ref().is_some_and(|b| b.gpu_available))
                 on:click=move |_| state.send(UiCommand::SwitchBackend(switch_to()))>

@@ -15,13 +15,14 @@ use crate::engine::device::{BackendKind, ComputeDevice};
 use crate::engine::metrics::{Event, History};
 use crate::engine::session::{Command, Outcome, Session};
 use crate::engine::trainer::RunStatus;
+use crate::plot::ChartKind;
 use crate::ui::backend::{self, BackendInfo};
 use crate::ui::state::{AppState, LoopStats, UiCommand};
 
 /// Target duration of one chunk of steps, in ms (most of a 60 Hz frame).
 const CHUNK_BUDGET_MS: f64 = 12.0;
 
-/// Charts redraw at most this often, in ms (evaluations can come faster than that).
+/// A redraw cycle (one chart per frame) starts at most this often, in ms.
 const REDRAW_EVERY_MS: f64 = 100.0;
 
 fn now_ms() -> f64 {
@@ -58,6 +59,7 @@ struct Driver {
     mfeat_loaded: bool,
     ms_per_step: f64,
     drawn_points: usize,
+    charts_to_redraw: usize,
     last_redraw: f64,
     step_target: Option<usize>,
     rate_window: (f64, usize),
@@ -84,9 +86,9 @@ impl Driver {
         Ok(())
     }
 
-    fn publish_run(&self) {
+    fn publish_run(&mut self) {
         self.state.history.set(History::default());
-        self.state.redraw.update(|n| *n += 1);
+        self.drawn_points = usize::MAX;
         self.state.modalities.set(self.session.trainer().data().modality_names.clone());
     }
 
@@ -228,12 +230,27 @@ impl Driver {
                 break;
             }
         }
-        if self.state.history.with_untracked(|h| h.points().len()) != self.drawn_points && now_ms() - self.last_redraw >= REDRAW_EVERY_MS {
-            self.drawn_points = self.state.history.with_untracked(|h| h.points().len());
-            self.last_redraw = now_ms();
-            self.state.redraw.update(|n| *n += 1);
-        }
+        self.redraw_next_chart();
         self.publish_stats();
+    }
+
+    /// Starts a redraw cycle when new points arrived (at most every `REDRAW_EVERY_MS`) and
+    /// redraws one chart of the cycle per frame.
+    fn redraw_next_chart(&mut self) {
+        let points = self.state.history.with_untracked(|h| h.points().len());
+        if self.charts_to_redraw == 0 && points != self.drawn_points && now_ms() - self.last_redraw >= REDRAW_EVERY_MS {
+            self.charts_to_redraw = ChartKind::ALL.len();
+            self.drawn_points = points;
+            self.last_redraw = now_ms();
+        }
+        if self.charts_to_redraw > 0 {
+            let chart = ChartKind::ALL.len() - self.charts_to_redraw;
+            self.charts_to_redraw -= 1;
+            self.state.redraw.update(|(generation, index)| {
+                *generation += 1;
+                *index = chart;
+            });
+        }
     }
 
     fn publish_stats(&mut self) {
@@ -286,6 +303,7 @@ pub fn use_training_loop(state: AppState) {
             mfeat_loaded: false,
             ms_per_step: 5.0,
             drawn_points: 0,
+            charts_to_redraw: 0,
             last_redraw: 0.0,
             step_target: None,
             rate_window: (now_ms(), 0),

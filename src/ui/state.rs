@@ -68,8 +68,9 @@ pub struct AppState {
     pub smoothing: RwSignal<f64>,
     /// Log-scale y axes.
     pub log_y: RwSignal<bool>,
-    /// Bumped when the charts should redraw (throttled by the driver).
-    pub redraw: RwSignal<u64>,
+    /// (generation, chart index): the chart the driver asks to redraw now. Charts redraw one
+    /// per frame so that no frame draws all of them.
+    pub redraw: RwSignal<(u64, usize)>,
     /// Upper bound on steps per frame (the speed control).
     pub max_steps_per_frame: RwSignal<usize>,
     /// Commands for the driver.
@@ -89,7 +90,7 @@ impl AppState {
             notice: RwSignal::new(None),
             smoothing: RwSignal::new(0.0),
             log_y: RwSignal::new(false),
-            redraw: RwSignal::new(0),
+            redraw: RwSignal::new((0, 0)),
             max_steps_per_frame: RwSignal::new(64),
             commands: StoredValue::new_local(Rc::new(RefCell::new(VecDeque::new()))),
         }
