@@ -15,4 +15,4 @@ say "release wasm build (trunk)"
 trunk build --release
 
 say "browser specs (headless Chromium)"
-(cd www/e2e && node --test --test-concurrency=1 specs/)
+(cd www/e2e && node --test --test-concurrency=1 specs/*.spec.mjs)
