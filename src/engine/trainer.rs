@@ -106,7 +106,7 @@ fn optimizer_from_config(config: &ExperimentConfig) -> ModuleOptimizer {
         OptimizerKind::Adamw => AdamWConfig::new().with_epsilon(1e-8).with_weight_decay(t.weight_decay as f32).init(),
         OptimizerKind::Sgd => SgdConfig::new()
             .with_momentum(Some(MomentumConfig { momentum: t.momentum, dampening: 0.0, nesterov: false }))
-            .with_weight_decay((t.weight_decay > 0.0).then(|| WeightDecayConfig { penalty: t.weight_decay as f32 }))
+            .with_weight_decay((t.weight_decay > 0.0).then_some(WeightDecayConfig { penalty: t.weight_decay as f32 }))
             .init(),
     }
 }

@@ -46,7 +46,8 @@ fn format_number(v: f64) -> String {
 #[component]
 fn Toggle(
     /// Visible label.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// Tooltip.
     title: &'static str,
     /// `data-testid`.
@@ -126,7 +127,7 @@ pub fn ConfigControls() -> impl IntoView {
             .iter()
             .map(|(name, dims)| {
                 let name = name.to_string();
-                let label: &'static str = Box::leak(format!("{name} ({dims} features)").into_boxed_str());
+                let label = format!("{name} ({dims} features)");
                 let shown = name.clone();
                 view! {
                     <Toggle label=label title="Use this mfeat feature view as a modality (one to four views)." testid="view"
