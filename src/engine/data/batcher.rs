@@ -31,18 +31,24 @@ pub fn one_hot_from_labels(labels: &[u32], classes: usize, device: &Device) -> T
     Tensor::from_data(TensorData::new(values, [labels.len(), classes]), device)
 }
 
-/// The whole split (or a selection of its rows) as a batch.
+/// The whole split (or a selection of its rows) as a batch. Selected rows are copied once,
+/// straight into the upload.
 pub fn batch_from_split(split: &Split, rows: Option<&[usize]>, classes: usize, device: &Device) -> Batch {
-    let selected;
-    let split = match rows {
+    match rows {
         Some(rows) => {
-            selected = split.select(rows);
-            &selected
+            let selected = split.select(rows);
+            Batch {
+                targets: one_hot_from_labels(&selected.labels, classes, device),
+                inputs: selected
+                    .modalities
+                    .into_iter()
+                    .map(|m| Tensor::from_data(TensorData::new(m.values, [m.rows, m.cols]), device))
+                    .collect(),
+            }
         }
-        None => split,
-    };
-    Batch {
-        inputs: split.modalities.iter().map(|m| tensor_from_matrix(m, device)).collect(),
-        targets: one_hot_from_labels(&split.labels, classes, device),
+        None => Batch {
+            inputs: split.modalities.iter().map(|m| tensor_from_matrix(m, device)).collect(),
+            targets: one_hot_from_labels(&split.labels, classes, device),
+        },
     }
 }
