@@ -55,10 +55,11 @@ pub async fn choose() -> (ComputeDevice, Option<ComputeDevice>, BackendInfo) {
     }
 }
 
-/// Badge data for a backend chosen by the user.
-pub fn info_for(kind: BackendKind, gpu_label: &str, gpu_available: bool) -> BackendInfo {
-    match kind {
-        BackendKind::Cpu => BackendInfo { kind, label: "CPU".into(), reason: "you switched to the CPU backend".into(), gpu_available },
-        BackendKind::WebGpu => BackendInfo { kind, label: gpu_label.into(), reason: "you switched to WebGPU".into(), gpu_available },
-    }
+/// Badge data after a switch of backend, for `reason`.
+pub fn info_for(kind: BackendKind, gpu_label: &str, gpu_available: bool, reason: &str) -> BackendInfo {
+    let label = match kind {
+        BackendKind::Cpu => "CPU".to_string(),
+        BackendKind::WebGpu => gpu_label.to_string(),
+    };
+    BackendInfo { kind, label, reason: reason.to_string(), gpu_available }
 }

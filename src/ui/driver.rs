@@ -136,9 +136,7 @@ impl Driver {
             (BackendKind::Cpu, _) => self.cpu.clone(),
         };
         self.session.switch_device(target, reason);
-        let mut info = backend::info_for(kind, &self.gpu_label, self.gpu.is_some());
-        info.reason = reason.to_string();
-        self.state.backend.set(Some(info));
+        self.state.backend.set(Some(backend::info_for(kind, &self.gpu_label, self.gpu.is_some(), reason)));
         self.rate_window = (now_ms(), 0);
     }
 
@@ -159,13 +157,10 @@ impl Driver {
                 }
                 self.state.history.update(|h| h.push(evaluation));
                 self.state.stats.update(|s| {
-                    s.evaluations += 1;
                     if s.first_point_ms.is_some() {
                         s.max_chunk_ms = s.max_chunk_ms.max(elapsed);
                     } else {
                         s.startup_evaluation_ms = elapsed;
-                    }
-                    if s.first_point_ms.is_none() {
                         s.first_point_ms = Some(now_ms());
                     }
                 });
@@ -265,13 +260,11 @@ impl Driver {
         let trainer = self.session.trainer();
         let (step, total) = (trainer.step_count(), trainer.total_steps());
         let status = self.status_word();
-        let evaluations = self.state.history.with_untracked(|h| h.points().len());
         let next = |s: &LoopStats| LoopStats {
             step,
             total_steps: total,
             status: status.clone(),
             steps_per_second: rate.unwrap_or(s.steps_per_second),
-            evaluations: if step == 0 { evaluations } else { s.evaluations },
             ..s.clone()
         };
         if self.state.stats.with_untracked(|s| next(s) != *s) {

@@ -33,8 +33,6 @@ pub struct LoopStats {
     pub step: usize,
     /// Steps in the configured run.
     pub total_steps: usize,
-    /// Evaluations done in this run.
-    pub evaluations: usize,
     /// Steps per second over the last second.
     pub steps_per_second: f64,
     /// Longest main-thread chunk (steps or evaluation) after the first point, in ms.
