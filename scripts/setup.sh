@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/modalscope-target}"
-export PATH="$HOME/.cargo/bin:$PATH"
+# Tools are installed into, and looked for in, CARGO_HOME's bin folder (cargo's own default).
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$cargo_bin:$PATH"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
@@ -16,15 +18,25 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# Every crate of every target (the wasm-only ones too: leptos, plotters-canvas, …), so that
+# the offline trunk build and the --locked/--offline cargo steps never need the network.
+say "fetching Cargo.lock's crates (all targets)"
+cargo fetch --locked
+
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+if [ "$("$cargo_bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
   say "installing wasm-bindgen-cli $wasm_bindgen_version (Cargo.lock's version)"
   # --locked first; if a locked dependency is no longer on the registry, resolve afresh.
   cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --locked --force \
     || cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
 fi
+installed=$("$cargo_bin/wasm-bindgen" --version | awk '{print $2}')
+if [ "$installed" != "$wasm_bindgen_version" ]; then
+  echo "wasm-bindgen $installed is installed but Cargo.lock needs $wasm_bindgen_version" >&2
+  exit 1
+fi
 
-if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "0.21.14" ]; then
+if [ "$("$cargo_bin/trunk" --version 2>/dev/null | awk '{print $2}')" != "0.21.14" ]; then
   say "installing trunk 0.21.14"
   cargo install trunk --version 0.21.14 --locked --force
 fi

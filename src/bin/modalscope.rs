@@ -1,12 +1,11 @@
 //! `modalscope`: the native command line. It only parses arguments and calls the engine.
 
 use std::fs;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use modalscope::engine::config::{ConfigError, DataSource, ExperimentConfig, SCHEMA_VERSION};
@@ -137,11 +136,7 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
     let mut metrics = fs::File::create(&metrics_path)
         .map_err(|e| Failure(format!("cannot write {}: {e}", metrics_path.display())))?;
     let total = session.trainer().total_steps() as u64;
-    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} steps {per_sec} eta {eta} {msg}")
-            .expect("valid template"),
-    );
+    let mut progress = Progress::new(total, !quiet && std::io::stderr().is_terminal());
     let mut diverged = None;
     loop {
         if let Some(result) = block_on(session.evaluate_if_due()) {
@@ -149,7 +144,7 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
             writeln!(metrics, "{}", evaluation.to_json())
                 .map_err(|e| Failure(format!("cannot write {}: {e}", metrics_path.display())))?;
             let fused = evaluation.fused();
-            bar.set_message(format!("fused val acc {:.3} gap {:+.3}", fused.val_acc, fused.gap));
+            progress.message = format!("fused val acc {:.3} gap {:+.3}", fused.val_acc, fused.gap);
             for event in &evaluation.events {
                 if let modalscope::engine::metrics::Event::Divergence { suggestion, .. } = event {
                     diverged = Some(suggestion.clone());
@@ -160,9 +155,9 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
             break;
         }
         let ran = session.run_steps(64);
-        bar.inc(ran as u64);
+        progress.advance(ran as u64);
     }
-    bar.finish_and_clear();
+    progress.clear();
     write_atomically(&out.join("summary.json"), &summary(&session, &config))?;
     let latest = session.trainer().history().latest().map(|e| e.fused().val_acc).unwrap_or(f64::NAN);
     match diverged {
@@ -180,6 +175,39 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A one-line progress display on a terminal's stderr (steps, steps/s, the latest
+/// evaluation), redrawn at most ten times a second; silent when stderr is not a terminal.
+struct Progress {
+    total: u64,
+    done: u64,
+    shown: bool,
+    started: std::time::Instant,
+    last_draw: Option<std::time::Instant>,
+    message: String,
+}
+
+impl Progress {
+    fn new(total: u64, shown: bool) -> Self {
+        Progress { total, done: 0, shown, started: std::time::Instant::now(), last_draw: None, message: String::new() }
+    }
+
+    fn advance(&mut self, steps: u64) {
+        self.done += steps;
+        let due = self.last_draw.is_none_or(|t| t.elapsed().as_millis() >= 100);
+        if self.shown && due {
+            let per_second = self.done as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+            eprint!("\r\x1b[2K{}/{} steps  {per_second:.0} steps/s  {}", self.done, self.total, self.message);
+            self.last_draw = Some(std::time::Instant::now());
+        }
+    }
+
+    fn clear(&self) {
+        if self.shown && self.last_draw.is_some() {
+            eprint!("\r\x1b[2K");
         }
     }
 }
