@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODALSCOPE_NO_BROWSER=1 source scripts/setup.sh
-say "building and serving; open http://127.0.0.1:8080/ once trunk says it is serving"
-exec trunk serve --release --address 127.0.0.1 --port "${PORT:-8080}"
+port="${PORT:-8080}"
+say "building and serving; open http://127.0.0.1:$port/ once trunk says it is serving"
+exec trunk serve --release --address 127.0.0.1 --port "$port"

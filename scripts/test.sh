@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: native engine/CLI/plot tests, the release wasm build, and the browser
-# specs in headless Chromium (WebGPU through SwiftShader, and the CPU fallback).
+# Runs every test: native engine/CLI/plot tests, the engine without the web and CLI
+# features, clippy (native and for the page's wasm32 build), the release wasm build, and the
+# browser specs in headless Chromium (WebGPU through SwiftShader, and the CPU fallback).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -8,8 +9,21 @@ source scripts/setup.sh
 say "native tests (engine, CLI, plots, architecture rules)"
 cargo test --locked
 
-say "engine alone, without the web and CLI features"
-cargo test --locked --no-default-features --lib
+say "engine alone, without the web and CLI features (must reuse the burn build above)"
+log=$(mktemp)
+cargo test --locked --no-default-features --lib 2>&1 | tee "$log"
+if grep -q "Compiling burn" "$log"; then
+  echo "the no-feature build recompiled burn: a feature of the cli/web deps reaches burn (see issue 7)" >&2
+  exit 1
+fi
+rm -f "$log"
+
+say "clippy, native (warnings and missing docs are errors)"
+cargo clippy --locked --all-targets -- -D warnings -D missing_docs
+
+say "clippy, the page for wasm32 (bans std::time::Instant::now and std::thread::spawn)"
+CLIPPY_CONF_DIR="$PWD/.clippy/wasm" cargo clippy --locked --target wasm32-unknown-unknown \
+  --no-default-features --features web --lib --bins -- -D warnings -D missing_docs
 
 say "release wasm build (trunk)"
 trunk build --release

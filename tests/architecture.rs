@@ -1,8 +1,18 @@
 //! Layering rules, enforced by a test rather than by memory (DESIGN.md "Dependency
 //! direction"): the engine and the plots import nothing web, the engine never touches the
-//! UI, and no tensor is read synchronously outside `engine/readback.rs`.
+//! UI, the plots and the UI never touch tensors, and no tensor is read synchronously
+//! outside `engine/readback.rs`.
+//!
+//! Files are parsed with `syn`: names are checked as tokens of the code (doc comments and
+//! string literals do not count), in whole files, macro bodies included. The read rule alone
+//! skips items under `#[cfg(test)]` (in-file tests may read synchronously on the CPU device),
+//! wherever they sit in the file.
 
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::visit::Visit;
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -14,61 +24,152 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
             files.push(path);
         }
     }
+    assert!(!files.is_empty() || !dir.exists(), "no Rust files under {}", dir.display());
     files
-}
-
-/// The file's code above its `#[cfg(test)]` module (in-file tests may read synchronously on
-/// the CPU device).
-fn production_code(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap();
-    match text.find("#[cfg(test)]") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
 }
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-#[test]
-fn engine_and_plot_import_nothing_web() {
-    let forbidden = ["leptos", "web_sys", "wasm_bindgen", "js_sys", "plotters_canvas", "crate::ui"];
-    for dir in ["engine", "plot"] {
-        for file in rust_files(&root().join(dir)) {
-            let code = production_code(&file);
-            for word in forbidden {
-                assert!(!code.contains(word), "{} mentions {word}", file.display());
+fn source(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// Every identifier of the code, in order, descending into groups (macro bodies too).
+fn identifiers(code: &str) -> Vec<String> {
+    fn walk(stream: TokenStream, out: &mut Vec<String>) {
+        for tree in stream {
+            match tree {
+                TokenTree::Ident(ident) => out.push(ident.to_string()),
+                TokenTree::Group(group) => walk(group.stream(), out),
+                _ => {}
             }
         }
     }
+    let mut out = Vec::new();
+    walk(TokenStream::from_str(code).expect("the file tokenizes"), &mut out);
+    out
+}
+
+/// The identifiers of `path`'s code, after checking that it parses as a Rust file.
+fn file_identifiers(path: &Path) -> Vec<String> {
+    let code = source(path);
+    syn::parse_file(&code).unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+    identifiers(&code)
+}
+
+/// Identifier names the engine and the plots must never use.
+const WEB: [&str; 5] = ["leptos", "web_sys", "wasm_bindgen", "js_sys", "plotters_canvas"];
+
+fn web_names(idents: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = idents.iter().filter(|i| WEB.contains(&i.as_str())).cloned().collect();
+    if idents.windows(2).any(|w| w[0] == "crate" && w[1] == "ui") {
+        found.push("crate::ui".into());
+    }
+    found
+}
+
+#[test]
+fn engine_and_plot_import_nothing_web() {
+    for dir in ["engine", "plot"] {
+        for file in rust_files(&root().join(dir)) {
+            let found = web_names(&file_identifiers(&file));
+            assert!(found.is_empty(), "{} uses {found:?}", file.display());
+        }
+    }
+}
+
+fn tensor_names(idents: &[String]) -> Vec<String> {
+    idents.iter().filter(|i| *i == "burn" || *i == "Tensor").cloned().collect()
 }
 
 #[test]
 fn plot_and_ui_never_touch_tensors() {
     for dir in ["plot", "ui"] {
-        let path = root().join(dir);
-        if !path.exists() {
-            continue;
-        }
-        for file in rust_files(&path) {
-            let code = production_code(&file);
-            assert!(!code.contains("burn::") && !code.contains("Tensor<"), "{} touches burn", file.display());
+        for file in rust_files(&root().join(dir)) {
+            let found = tensor_names(&file_identifiers(&file));
+            assert!(found.is_empty(), "{} touches burn: {found:?}", file.display());
         }
     }
 }
 
+/// Method and function names that read a tensor back to the host.
+const READS: [&str; 8] =
+    ["into_data", "to_data", "into_scalar", "try_into_data", "execute", "try_execute", "into_data_async", "execute_async"];
+
+/// Collects the read calls of a file's production code (items under `#[cfg(test)]` skipped).
+#[derive(Default)]
+struct ReadCalls(Vec<String>);
+
+fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| match &a.meta {
+        syn::Meta::List(list) if list.path.is_ident("cfg") => list.tokens.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "test"),
+        _ => false,
+    })
+}
+
+impl<'ast> Visit<'ast> for ReadCalls {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        let attrs = match item {
+            syn::Item::Mod(m) => &m.attrs,
+            syn::Item::Fn(f) => &f.attrs,
+            syn::Item::Impl(i) => &i.attrs,
+            _ => return syn::visit::visit_item(self, item),
+        };
+        if !is_cfg_test(attrs) {
+            syn::visit::visit_item(self, item);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if READS.contains(&call.method.to_string().as_str()) {
+            self.0.push(format!(".{}()", call.method));
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        if let Some(last) = path.segments.last().filter(|s| READS.contains(&s.ident.to_string().as_str())) {
+            self.0.push(format!("path {}", last.ident));
+        }
+        syn::visit::visit_path(self, path);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let found = identifiers(&mac.tokens.to_string());
+        self.0.extend(found.into_iter().filter(|i| READS.contains(&i.as_str())).map(|i| format!("{i} in a macro")));
+    }
+}
+
+fn read_calls(code: &str) -> Vec<String> {
+    let file = syn::parse_file(code).expect("the file parses");
+    let mut calls = ReadCalls::default();
+    calls.visit_file(&file);
+    calls.0
+}
+
 #[test]
-fn no_synchronous_tensor_reads_outside_readback() {
-    let reads = ["into_data()", "to_data()", "into_scalar()", "try_into_data()", ".execute()", "try_execute()", "into_scalar::<"];
+fn no_tensor_reads_outside_readback() {
     for file in rust_files(&root().join("engine")) {
         if file.ends_with("readback.rs") {
             continue;
         }
-        let code = production_code(&file);
-        for read in reads {
-            assert!(!code.contains(read), "{} reads a tensor synchronously ({read})", file.display());
-        }
-        assert!(!code.contains("into_data_async") && !code.contains("execute_async"), "{} reads a tensor; only readback.rs may", file.display());
+        let found = read_calls(&source(&file));
+        assert!(found.is_empty(), "{} reads a tensor back ({found:?}); only engine/readback.rs may", file.display());
     }
+}
+
+/// The checks themselves catch what they are for (and what the old substring scan missed).
+#[test]
+fn the_rules_catch_their_violations() {
+    let after_tests = "#[cfg(test)] mod tests { fn t(x: T) { x.into_data(); } }\nfn later(x: T) -> D { x.into_data() }";
+    assert_eq!(read_calls(after_tests), vec![".into_data()"], "code after a test module is checked");
+    assert!(read_calls("fn f(t: T) { let _ = Tensor::into_scalar(t); }").contains(&"path into_scalar".to_string()));
+    assert!(!read_calls("fn f(x: T) { block_on(x.into_data_async()); }").is_empty());
+    assert!(read_calls("/// calls into_data() in a doc\nfn f() {}").is_empty(), "doc comments do not count");
+    assert_eq!(web_names(&identifiers("use leptos::prelude::*;")), vec!["leptos"]);
+    assert_eq!(web_names(&identifiers("fn f() { crate::ui::start(); }")), vec!["crate::ui"]);
+    assert!(web_names(&identifiers("/// works with leptos\nfn f() {}")).is_empty());
+    assert_eq!(tensor_names(&identifiers("fn f(x: burn::tensor::Tensor<2>) {}")), vec!["burn", "Tensor"]);
 }

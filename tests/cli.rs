@@ -122,3 +122,99 @@ fn every_subcommand_has_help() {
         assert!(out.status.success() && !out.stdout.is_empty(), "{sub} --help");
     }
 }
+
+fn read_json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn nan_hook_exits_1_with_the_step_range_and_keeps_what_it_wrote() {
+    let dir = scratch("nan");
+    let out = modalscope(&["run", "--preset", "balanced", "--set", "train.epochs=5", "--set", "debug.nan_at_step=8", "--quiet", "--out", dir.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("between steps 6 and 12"), "names the range: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.iter().map(|l| l["step"].as_u64().unwrap()).collect::<Vec<_>>(), vec![0, 6, 12], "the evaluations up to the divergence");
+    assert_eq!(lines[2]["events"][0]["kind"], "divergence");
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["status"], "diverged");
+    assert_eq!(summary["steps"], 12);
+}
+
+#[test]
+fn config_files_in_toml_and_json_reach_the_run() {
+    let dir = scratch("config-files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("short.toml");
+    std::fs::write(&toml, "[train]\nepochs = 2\nlearning_rate = 0.004\n[model]\nfusion = \"sum\"\n").unwrap();
+    let json = dir.join("short.json");
+    std::fs::write(&json, r#"{"train": {"epochs": 3, "batch_size": 32}, "regularizers": {"fusion_dropout": {"enabled": true}}}"#).unwrap();
+    let from_toml = dir.join("toml-run");
+    let out = modalscope(&["run", "--preset", "balanced", "--config", toml.to_str().unwrap(), "--quiet", "--out", from_toml.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config = &read_json(&from_toml.join("summary.json"))["config"];
+    assert_eq!((config["train"]["epochs"].as_u64(), config["train"]["learning_rate"].as_f64()), (Some(2), Some(0.004)));
+    assert_eq!(config["model"]["fusion"], "sum");
+    assert_eq!(config["train"]["batch_size"], 64, "keys the file does not name keep the preset's values");
+    let from_json = dir.join("json-run");
+    let out = modalscope(&["run", "--preset", "balanced", "--config", json.to_str().unwrap(), "--quiet", "--out", from_json.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = read_json(&from_json.join("summary.json"));
+    assert_eq!(summary["config"]["train"]["batch_size"], 32);
+    assert_eq!(summary["config"]["regularizers"]["fusion_dropout"]["enabled"], true);
+    // balanced: 360 training rows after V, batch 32 -> 12 steps an epoch, 3 epochs.
+    assert_eq!(summary["steps"], 36);
+}
+
+#[test]
+fn seed_applies_before_set_whatever_the_argument_order() {
+    for args in [["--seed", "3", "--set", "train.seed=5"], ["--set", "train.seed=5", "--seed", "3"]] {
+        let dir = scratch("seed-order");
+        let mut all = vec!["run", "--preset", "balanced", "--set", "train.epochs=1", "--quiet", "--out", dir.to_str().unwrap()];
+        all.extend(args);
+        let out = modalscope(&all);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(read_json(&dir.join("summary.json"))["config"]["train"]["seed"], 5, "{args:?}");
+    }
+}
+
+fn parse_csv(text: &str) -> Vec<Vec<f32>> {
+    text.lines().skip(1).map(|line| line.split(',').map(|v| v.parse().unwrap()).collect()).collect()
+}
+
+#[test]
+fn exported_csvs_are_the_data_run_trains_on() {
+    use modalscope::engine::config::ExperimentConfig;
+    use modalscope::engine::data::Split;
+    use modalscope::engine::device::ComputeDevice;
+    use modalscope::engine::session::Session;
+    let args = ["--preset", "shortcut", "--seed", "4", "--set", "data.label_noise=0.1", "--set", "train.epochs=1"];
+    let export = scratch("export-vs-run");
+    let out = modalscope(&[&["export-data"][..], &args, &["--out", export.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = scratch("run-vs-export");
+    let out = modalscope(&[&["run"][..], &args, &["--quiet", "--out", run.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported_config = read_json(&export.join("config.json"));
+    assert_eq!(read_json(&run.join("summary.json"))["config"], exported_config, "run and export resolve the same configuration");
+    let config = ExperimentConfig::from_json(&exported_config.to_string()).unwrap();
+    let session = Session::new(config, ComputeDevice::cpu(), None).unwrap();
+    let data = session.trainer().data();
+    let rows = |split: &Split| -> Vec<Vec<f32>> {
+        (0..split.len())
+            .map(|i| std::iter::once(split.labels[i] as f32).chain(split.modalities.iter().flat_map(|m| m.row(i).to_vec())).collect())
+            .collect()
+    };
+    for (file, split) in [("train.csv", &data.train), ("holdout.csv", &data.holdout), ("val.csv", &data.val), ("test.csv", &data.test)] {
+        let exported = parse_csv(&std::fs::read_to_string(export.join(file)).unwrap());
+        assert_eq!(exported, rows(split), "{file} differs from the session's split");
+    }
+    let subset = parse_csv(&std::fs::read_to_string(export.join("train_subset.csv")).unwrap());
+    assert_eq!(subset, rows(&data.train.select(&data.train_subset)), "train_subset.csv is T′");
+}

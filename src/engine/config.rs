@@ -31,6 +31,17 @@ pub struct ExperimentConfig {
     /// Modalities in use, by name; empty means all of them. One name trains a unimodal model
     /// on identical data (its `fused` head is then that modality's own head).
     pub modalities: Vec<String>,
+    /// Test hooks for fault paths; all off by default.
+    pub debug: DebugConfig,
+}
+
+/// Test hooks that make fault paths reachable (a user never needs them). All off by default.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DebugConfig {
+    /// Poison the training loss with NaN at this optimizer step (1 = the first step), so
+    /// that divergence handling can be tested; `None` (the default) never does.
+    pub nan_at_step: Option<usize>,
 }
 
 /// Where the samples come from.
@@ -454,6 +465,9 @@ impl ExperimentConfig {
         check_range("regularizers.modality_dropout.p", r.modality_dropout.p, 0.0, 0.95)?;
         check_range("regularizers.weight_penalty.lambda", r.weight_penalty.lambda, 0.0, 10.0)?;
         check_count("regularizers.early_stopping.patience", r.early_stopping.patience, 1, 10_000)?;
+        if let Some(step) = self.debug.nan_at_step {
+            check_count("debug.nan_at_step", step, 1, usize::MAX)?;
+        }
         Ok(())
     }
 
@@ -567,6 +581,17 @@ mod tests {
         assert!(err.contains("regularizers.fusion_dropout.p") && err.contains("1.5") && err.contains("0.95"), "{err}");
         let c = ExperimentConfig::default().with_override("data.synthetic.0.name=fused").unwrap();
         assert!(c.validate().unwrap_err().0.contains("reserved"));
+    }
+
+    #[test]
+    fn nan_hook_is_off_by_default_and_validated() {
+        assert_eq!(ExperimentConfig::default().debug.nan_at_step, None);
+        let c = ExperimentConfig::default().with_override("debug.nan_at_step=7").unwrap();
+        assert_eq!(c.debug.nan_at_step, Some(7));
+        c.validate().unwrap();
+        assert_eq!(ExperimentConfig::from_toml(&c.to_toml()).unwrap(), c);
+        let err = ExperimentConfig::default().with_override("debug.nan_at_step=0").unwrap().validate().unwrap_err().0;
+        assert!(err.contains("debug.nan_at_step = 0"), "{err}");
     }
 
     #[test]

@@ -75,6 +75,16 @@ impl EvalSets {
     }
 }
 
+/// Where the host-side state of the run stood at an evaluation: what a backend switch
+/// rewinds to, together with that evaluation's weight snapshot.
+#[derive(Clone)]
+struct ResumePoint {
+    step: usize,
+    cursor: usize,
+    epoch_order: Vec<usize>,
+    mask_rng: HostRng,
+}
+
 /// Trains one configuration on one device.
 pub struct Trainer {
     config: ExperimentConfig,
@@ -96,6 +106,8 @@ pub struct Trainer {
     history: History,
     pending_events: Vec<Event>,
     last_weights: Vec<f32>,
+    resume_point: ResumePoint,
+    resume_check_due: bool,
     status: RunStatus,
 }
 
@@ -121,10 +133,13 @@ impl Trainer {
         let eval_sets = EvalSets::new(&data, &plain);
         let modalities = data.modality_names.len();
         let epoch_order = HostRng::new(config.train.seed, streams::BATCHES).permutation(data.train.len());
+        let mask_rng = HostRng::new(config.train.seed, streams::MASKS);
         Self {
             optimizer: optimizer_from_config(&config),
             methods: regularize::from_config(&config.regularizers),
-            mask_rng: HostRng::new(config.train.seed, streams::MASKS),
+            resume_point: ResumePoint { step: 0, cursor: 0, epoch_order: epoch_order.clone(), mask_rng: mask_rng.clone() },
+            resume_check_due: false,
+            mask_rng,
             total_steps: steps_per_epoch * config.train.epochs,
             accumulators: Accumulators::new(modalities, &plain),
             config,
@@ -190,10 +205,12 @@ impl Trainer {
         self.status == RunStatus::Training
     }
 
-    /// True when an evaluation is owed: at step 0, every `eval_every` steps, and at the end.
+    /// True when an evaluation is owed: at step 0, every `eval_every` steps, at the end, and
+    /// right after a backend switch (the restored snapshot, evaluated on the new backend).
     pub fn evaluation_due(&self) -> bool {
         let interval = self.config.eval_interval(self.data.train.len());
-        self.history.latest().is_none()
+        self.resume_check_due
+            || self.history.latest().is_none()
             || (self.step > self.last_eval_step
                 && (self.step - self.last_eval_step >= interval || self.step >= self.total_steps))
     }
@@ -227,13 +244,17 @@ impl Trainer {
         if live.train.eval_every != self.config.train.eval_every {
             self.config.train.eval_every = live.train.eval_every;
         }
+        self.config.debug = live.debug.clone();
         if !changes.is_empty() {
             self.pending_events.push(Event::LiveChange { what: changes.join("; ") });
         }
     }
 
-    /// Moves the run to another backend from the last weight snapshot (fresh optimizer
-    /// state); `reason` is recorded in the events.
+    /// Moves the run to another backend and rewinds it to the last evaluation: its weight
+    /// snapshot, its step, batch cursor and random streams (the optimizer state starts
+    /// afresh). Works after a lost device too, since nothing is read from the old one. The
+    /// next evaluation re-measures the snapshot on the new backend, at the same step, and
+    /// carries a [`Event::DeviceSwitch`] naming that step; `reason` is recorded with it.
     pub fn switch_device(&mut self, compute: ComputeDevice, reason: &str) {
         let device = compute.training();
         let fresh = MultimodalNet::new(&self.config.model, &self.data.dims(), self.data.classes, self.config.train.seed, &device);
@@ -242,7 +263,20 @@ impl Trainer {
         self.eval_sets = EvalSets::new(&self.data, &plain);
         self.accumulators = Accumulators::new(self.data.modality_names.len(), &plain);
         self.optimizer = optimizer_from_config(&self.config);
-        self.pending_events.push(Event::DeviceSwitch { backend: compute.kind.name().into(), reason: reason.into() });
+        let resume = self.resume_point.clone();
+        self.pending_events.push(Event::DeviceSwitch {
+            backend: compute.kind.name().into(),
+            reason: reason.into(),
+            resumed_at_step: resume.step,
+        });
+        self.step = resume.step;
+        self.cursor = resume.cursor;
+        self.epoch_order = resume.epoch_order;
+        self.mask_rng = resume.mask_rng;
+        self.resume_check_due = !self.history.points().is_empty();
+        if self.status == RunStatus::Finished && self.step < self.total_steps {
+            self.status = RunStatus::Training;
+        }
         self.device = device;
         self.compute = compute;
     }
@@ -281,6 +315,9 @@ impl Trainer {
         let embeddings = self.methods.iter_mut().fold(embeddings, |z, m| m.transform_embeddings(z, &mut ctx));
         let fused = self.methods.iter_mut().fold(self.model.fuse(&embeddings), |h, m| m.transform_fused(h, &mut ctx));
         let mut loss = cross_entropy(self.model.classify(fused), batch.targets.clone());
+        if self.config.debug.nan_at_step == Some(self.step + 1) {
+            loss = loss.mul_scalar(f32::NAN);
+        }
         for logits in probes {
             loss = loss + cross_entropy(logits, batch.targets.clone());
         }
@@ -320,8 +357,12 @@ impl Trainer {
         let evaluation = self.evaluation_from_values(&values, &layout);
         self.last_weights = readout.weights;
         self.last_eval_step = self.step;
+        self.resume_point =
+            ResumePoint { step: self.step, cursor: self.cursor, epoch_order: self.epoch_order.clone(), mask_rng: self.mask_rng.clone() };
         self.accumulators = Accumulators::new(modalities, &self.compute.evaluation());
-        let evaluation = self.apply_schedule(evaluation);
+        // The re-measurement after a backend switch is a check of the restored snapshot, not
+        // a new checkpoint for the schedule (early stopping saw this step already).
+        let evaluation = if std::mem::take(&mut self.resume_check_due) { evaluation } else { self.apply_schedule(evaluation) };
         self.history.push(evaluation.clone());
         Ok(evaluation)
     }
@@ -391,14 +432,15 @@ impl Trainer {
             .collect();
         if !loss_sum.is_finite() || !heads[0].1.val_loss.is_finite() {
             self.status = RunStatus::Diverged;
-            self.pending_events.push(Event::Divergence {
-                from_step: self.last_eval_step,
-                to_step: self.step,
-                suggestion: format!(
-                    "the loss became NaN or infinite between steps {} and {}; lower the learning rate (now {}) and reset",
-                    self.last_eval_step, self.step, self.config.train.learning_rate
-                ),
-            });
+            let (from_step, to_step) = (self.last_eval_step, self.step);
+            let what = format!("the loss became NaN or infinite between steps {from_step} and {to_step}");
+            let suggestion = match self.config.debug.nan_at_step {
+                Some(poisoned) if (from_step + 1..=to_step).contains(&poisoned) => {
+                    format!("{what} (the test hook debug.nan_at_step poisoned step {poisoned})")
+                }
+                _ => format!("{what}; lower the learning rate (now {}) and reset", self.config.train.learning_rate),
+            };
+            self.pending_events.push(Event::Divergence { from_step, to_step, suggestion });
         }
         let methods: Map<String, serde_json::Value> = self.methods.iter().map(|m| (m.name().to_string(), m.state())).collect();
         Evaluation {

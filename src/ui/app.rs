@@ -6,6 +6,7 @@ use crate::plot::ChartKind;
 use crate::ui::charts::CanvasChart;
 use crate::ui::controls::{ConfigControls, RunControls, ViewControls};
 use crate::ui::driver::use_training_loop;
+use crate::ui::page_options::PageOptions;
 use crate::ui::state::AppState;
 
 fn explanation(kind: ChartKind) -> &'static str {
@@ -80,7 +81,7 @@ fn Story() -> impl IntoView {
 /// The whole explorer.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new();
+    let state = AppState::new(PageOptions::from_location());
     provide_context(state);
     use_training_loop(state);
     view! {

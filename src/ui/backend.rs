@@ -30,9 +30,10 @@ fn has_navigator_gpu() -> bool {
         .is_some_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
 }
 
-/// Picks the backend at start: WebGPU if an adapter exists and burn initialises on it.
-/// Returns the CPU device, the WebGPU device when there is one, and the badge.
-pub async fn choose() -> (ComputeDevice, Option<ComputeDevice>, BackendInfo) {
+/// Picks the backend at start: WebGPU if an adapter exists and burn initialises on it,
+/// unless `prefer_cpu` (`?backend=cpu`), which starts on the CPU with WebGPU ready to switch
+/// to. Returns the device to start on, the WebGPU device when there is one, and the badge.
+pub async fn choose(prefer_cpu: bool) -> (ComputeDevice, Option<ComputeDevice>, BackendInfo) {
     let cpu = ComputeDevice::cpu();
     let cpu_info = |reason: String| BackendInfo { kind: BackendKind::Cpu, label: "CPU".into(), reason, gpu_available: false };
     if !has_navigator_gpu() {
@@ -42,6 +43,15 @@ pub async fn choose() -> (ComputeDevice, Option<ComputeDevice>, BackendInfo) {
         return (cpu, None, cpu_info("WebGPU exists but offered no adapter, so training runs on the CPU backend".into()));
     };
     match ComputeDevice::webgpu().await {
+        Ok(gpu) if prefer_cpu => {
+            let info = BackendInfo {
+                kind: BackendKind::Cpu,
+                label: "CPU".into(),
+                reason: format!("the address asked for the CPU backend (?backend=cpu); WebGPU ({adapter}) is ready to switch to"),
+                gpu_available: true,
+            };
+            (cpu, Some(gpu), info)
+        }
         Ok(gpu) => {
             let info = BackendInfo {
                 kind: BackendKind::WebGpu,

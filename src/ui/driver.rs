@@ -17,6 +17,7 @@ use crate::engine::session::{Command, Outcome, Session};
 use crate::engine::trainer::RunStatus;
 use crate::plot::ChartKind;
 use crate::ui::backend::{self, BackendInfo};
+use crate::ui::page_options;
 use crate::ui::state::{AppState, LoopStats, UiCommand};
 
 /// Target duration of one chunk of steps, in ms (most of a 60 Hz frame).
@@ -63,6 +64,7 @@ struct Driver {
     last_redraw: f64,
     step_target: Option<usize>,
     rate_window: (f64, usize),
+    test_hooks: bool,
 }
 
 impl Driver {
@@ -136,7 +138,12 @@ impl Driver {
             (BackendKind::Cpu, _) => self.cpu.clone(),
         };
         self.session.switch_device(target, reason);
+        let resumed = self.session.trainer().step_count();
         self.state.backend.set(Some(backend::info_for(kind, &self.gpu_label, self.gpu.is_some(), reason)));
+        self.state.notice.set(Some(format!(
+            "Now on the {}: {reason}; the run continues from the snapshot of step {resumed} (the optimizer state restarts).",
+            kind_name(kind)
+        )));
         self.rate_window = (now_ms(), 0);
     }
 
@@ -155,6 +162,9 @@ impl Driver {
                         self.state.notice.set(Some(format!("Early stopping: no better validation loss for the patience window; restored the weights of step {best_step}.")));
                     }
                 }
+                if self.test_hooks {
+                    publish_for_tests(&evaluation.to_json().to_string());
+                }
                 self.state.history.update(|h| h.push(evaluation));
                 self.state.stats.update(|s| {
                     if s.first_point_ms.is_some() {
@@ -167,8 +177,7 @@ impl Driver {
             }
             Err(e) if self.session.trainer().compute().kind == BackendKind::WebGpu => {
                 self.gpu = None;
-                self.state.notice.set(Some(format!("The GPU device was lost ({e}); training continues on the CPU from the last snapshot.")));
-                self.switch(BackendKind::Cpu, "the GPU device was lost");
+                self.switch(BackendKind::Cpu, &format!("the GPU device was lost ({e})"));
             }
             Err(e) => {
                 self.state.playing.set(false);
@@ -273,10 +282,33 @@ impl Driver {
     }
 }
 
+/// Under `?test-hooks`, appends an evaluation (the CLI's `metrics.jsonl` object) to
+/// `window.__modalscopeEvaluations`, so that specs can compare numbers, not pixels.
+fn publish_for_tests(json: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let key = JsValue::from_str("__modalscopeEvaluations");
+    let list = js_sys::Reflect::get(&window, &key).ok().filter(|v| v.is_object()).unwrap_or_else(|| {
+        let list = js_sys::Array::new();
+        let _ = js_sys::Reflect::set(&window, &key, &list);
+        list.into()
+    });
+    if let (Ok(value), Ok(list)) = (js_sys::JSON::parse(json), list.dyn_into::<js_sys::Array>()) {
+        list.push(&value);
+    }
+}
+
+fn kind_name(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Cpu => "CPU",
+        BackendKind::WebGpu => "WebGPU",
+    }
+}
+
 /// Starts the loop for the page's lifetime.
 pub fn use_training_loop(state: AppState) {
     wasm_bindgen_futures::spawn_local(async move {
-        let (compute, gpu, info) = backend::choose().await;
+        let options = state.options.get_value();
+        let (compute, gpu, info) = backend::choose(options.prefer_cpu).await;
         let gpu_label = info.label.clone();
         state.backend.set(Some(info.clone()));
         let config = state.config.get_untracked();
@@ -300,6 +332,7 @@ pub fn use_training_loop(state: AppState) {
             last_redraw: 0.0,
             step_target: None,
             rate_window: (now_ms(), 0),
+            test_hooks: options.test_hooks,
         };
         driver.publish_run();
         announce_backend(&info);
@@ -308,6 +341,9 @@ pub fn use_training_loop(state: AppState) {
             let pending: Vec<UiCommand> = queue.borrow_mut().drain(..).collect();
             for command in pending {
                 driver.handle(command).await;
+            }
+            if options.test_hooks && page_options::js_flag("__modalscopePanicRequested") {
+                panic!("a panic requested through ?test-hooks (window.__modalscopeTestHooks.panic())");
             }
             driver.frame().await;
             next_frame().await;

@@ -12,6 +12,7 @@ use crate::engine::device::BackendKind;
 use crate::engine::metrics::History;
 use crate::engine::presets::preset;
 use crate::ui::backend::BackendInfo;
+use crate::ui::page_options::PageOptions;
 
 /// What the controls ask of the driver.
 #[derive(Clone, Debug)]
@@ -73,24 +74,29 @@ pub struct AppState {
     pub max_steps_per_frame: RwSignal<usize>,
     /// Commands for the driver.
     pub commands: StoredValue<Rc<RefCell<VecDeque<UiCommand>>>, LocalStorage>,
+    /// What the page's address asked for.
+    pub options: StoredValue<PageOptions>,
 }
 
 impl AppState {
-    /// Fresh state starting from the `imbalance` preset.
-    pub fn new() -> Self {
+    /// Fresh state starting from the `imbalance` preset with the address's overrides
+    /// applied (a refused override is named in the notice).
+    pub fn new(options: PageOptions) -> Self {
+        let (config, refused) = options.configure(preset("imbalance").expect("preset exists"));
         Self {
-            config: RwSignal::new(preset("imbalance").expect("preset exists")),
+            config: RwSignal::new(config),
             playing: RwSignal::new(true),
             history: RwSignal::new(History::default()),
             modalities: RwSignal::new(Vec::new()),
             stats: RwSignal::new(LoopStats::default()),
             backend: RwSignal::new(None),
-            notice: RwSignal::new(None),
+            notice: RwSignal::new((!refused.is_empty()).then(|| refused.join("; "))),
             smoothing: RwSignal::new(0.0),
             log_y: RwSignal::new(false),
             redraw: RwSignal::new((0, 0)),
             max_steps_per_frame: RwSignal::new(64),
             commands: StoredValue::new_local(Rc::new(RefCell::new(VecDeque::new()))),
+            options: StoredValue::new(options),
         }
     }
 
@@ -108,6 +114,6 @@ impl AppState {
 
 impl Default for AppState {
     fn default() -> Self {
-        Self::new()
+        Self::new(PageOptions::default())
     }
 }

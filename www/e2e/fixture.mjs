@@ -5,7 +5,12 @@ import { createServer } from "node:http";
 import { readFile, mkdir } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
+
+/** Per-test time limits: CPU specs, and specs on WebGPU through SwiftShader (slow). */
+export const CPU_TIMEOUT = 120_000;
+export const GPU_TIMEOUT = 300_000;
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const dist = process.env.MODALSCOPE_DIST || join(here, "..", "..", "dist");
@@ -34,7 +39,11 @@ export async function serveDist() {
     }
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+  const close = () => {
+    server.closeAllConnections();
+    server.close();
+  };
+  return { url: `http://127.0.0.1:${server.address().port}/`, close };
 }
 
 const baseArgs = [
@@ -47,33 +56,46 @@ const baseArgs = [
 ];
 
 export class Explorer {
-  static async open({ webgpu, query = "" }) {
+  /**
+   * Serves dist/, launches chromium and opens the page. `webgpu` adds SwiftShader's WebGPU;
+   * `query` is the address's query string; `initScript` runs in the page before its own
+   * scripts. If any of it fails, whatever was started is closed before the error goes on.
+   */
+  static async open({ webgpu, query = "", initScript = null }) {
     const server = await serveDist();
-    const args = webgpu ? [...baseArgs, "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : [...baseArgs, "--disable-gpu"];
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args });
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-    const explorer = new Explorer(server, browser, page);
-    page.on("console", (msg) => {
-      if (msg.type() === "error") explorer.consoleErrors.push(msg.text());
-    });
-    page.on("pageerror", (err) => explorer.consoleErrors.push(String(err)));
-    page.on("request", (req) => {
-      if (!req.url().startsWith(server.url)) explorer.externalRequests.push(req.url());
-    });
-    await page.addInitScript(() => {
-      window.__longTasks = [];
-      window.__cspViolations = [];
-      document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-      try {
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
-        }).observe({ type: "longtask", buffered: true });
-      } catch (e) {
-        window.__longTasks.push(-1);
-      }
-    });
-    await page.goto(server.url + query);
-    return explorer;
+    let browser = null;
+    try {
+      const args = webgpu ? [...baseArgs, "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : [...baseArgs, "--disable-gpu"];
+      browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args });
+      const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+      const explorer = new Explorer(server, browser, page);
+      page.on("console", (msg) => {
+        if (msg.type() === "error") explorer.consoleErrors.push(msg.text());
+      });
+      page.on("pageerror", (err) => explorer.consoleErrors.push(String(err)));
+      page.on("request", (req) => {
+        if (!req.url().startsWith(server.url) && !req.url().startsWith("data:")) explorer.externalRequests.push(req.url());
+      });
+      await page.addInitScript(() => {
+        window.__longTasks = [];
+        window.__cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+        try {
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+          }).observe({ type: "longtask", buffered: true });
+        } catch (e) {
+          window.__longTasks.push(-1);
+        }
+      });
+      if (initScript) await page.addInitScript(initScript);
+      await page.goto(server.url + query);
+      return explorer;
+    } catch (error) {
+      await browser?.close().catch(() => {});
+      server.close();
+      throw error;
+    }
   }
 
   constructor(server, browser, page) {
@@ -140,8 +162,62 @@ export class Explorer {
     await this.page.screenshot({ path: join(outputDir, name), fullPage: true });
   }
 
+  /** Resolves after `count` animation frames of the page (a wait measured in the page's
+   * own frames, not a fixed sleep). */
+  async frames(count) {
+    await this.page.evaluate(
+      (n) => new Promise((resolve) => {
+        const next = (left) => (left === 0 ? resolve() : requestAnimationFrame(() => next(left - 1)));
+        next(n);
+      }),
+      count,
+    );
+  }
+
+  /** From now on, records the smallest number the numeric `testid` shows (read it with
+   * `smallestSeen`): a counter that must never go back, checked on every change. */
+  async watchSmallest(testid) {
+    await this.page.evaluate((id) => {
+      const element = document.querySelector(`[data-testid="${id}"]`);
+      window.__smallest = window.__smallest || {};
+      window.__smallest[id] = Number(element.textContent);
+      new MutationObserver(() => {
+        window.__smallest[id] = Math.min(window.__smallest[id], Number(element.textContent));
+      }).observe(element, { childList: true, characterData: true, subtree: true });
+    }, testid);
+  }
+
+  async smallestSeen(testid) {
+    return this.page.evaluate((id) => window.__smallest[id], testid);
+  }
+
+  /** The evaluations the page published under `?test-hooks` (metrics.jsonl objects). */
+  async evaluations() {
+    return this.page.evaluate(() => window.__modalscopeEvaluations || []);
+  }
+
+  /** Fails on what every spec must hold: no request left the page, no CSP violation, and
+   * (unless the spec expects some) no console error. */
+  async assertClean({ consoleErrors = true } = {}) {
+    assert.deepEqual(this.externalRequests, [], "no request leaves the page");
+    assert.deepEqual(await this.cspViolations(), [], "no Content-Security-Policy violation");
+    if (consoleErrors) assert.deepEqual(this.consoleErrors, [], "no console error");
+  }
+
   async close() {
-    await this.browser.close();
+    await this.browser.close().catch(() => {});
     this.server.close();
+  }
+}
+
+/** Opens the explorer, runs `body(ui)`, checks `assertClean` (with `clean` as its options)
+ * and closes everything whatever happened. */
+export async function withExplorer(options, body, clean = {}) {
+  const ui = await Explorer.open(options);
+  try {
+    await body(ui);
+    await ui.assertClean(clean);
+  } finally {
+    await ui.close();
   }
 }

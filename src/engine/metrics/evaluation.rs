@@ -61,12 +61,15 @@ pub enum Event {
         /// What changed, in words.
         what: String,
     },
-    /// The run continued on another backend from the last weight snapshot.
+    /// The run continued on another backend from the last weight snapshot: step, batch
+    /// cursor and random streams were rewound to that snapshot's evaluation.
     DeviceSwitch {
         /// The new backend.
         backend: String,
         /// Why.
         reason: String,
+        /// The step the run resumed from (the snapshot's).
+        resumed_at_step: usize,
     },
 }
 

@@ -1,46 +1,71 @@
-// Play, pause, step, reset and a live regularizer toggle do what they say (CPU backend).
+// Play, Pause, Step, Reset and a live regularizer toggle, each checked by the run's state
+// (step counter, number of evaluations), never by a notice or a fixed sleep. CPU backend,
+// imbalance preset (3 steps an epoch, an evaluation every epoch), made long enough not to end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Explorer } from "../fixture.mjs";
+import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
 
-test("toggling a regularizer mid-run continues without a reset", async () => {
-  const ui = await Explorer.open({ webgpu: false });
-  try {
-    await ui.page.getByTestId("speed").fill("4");
-    await ui.page.getByTestId("speed").dispatchEvent("change");
+const long = "?set=train.epochs=100000";
+
+async function slowDown(ui) {
+  await ui.page.getByTestId("speed").fill("2");
+  await ui.page.getByTestId("speed").dispatchEvent("change");
+}
+
+test("toggling a regularizer mid-run goes on from the same step", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, query: long }, async (ui) => {
+    await slowDown(ui);
     const before = await ui.waitForAtLeast("step-counter", 30);
+    const evaluations = await ui.number("eval-counter");
+    await ui.watchSmallest("step-counter");
+    await ui.watchSmallest("eval-counter");
     await ui.page.getByTestId("toggle-fusion-dropout").check();
-    await ui.waitForText("notice", /next step/);
-    const after = await ui.waitForAtLeast("step-counter", before + 10);
-    assert.ok(after > before, "kept counting from where it was");
-    assert.deepEqual(ui.consoleErrors, []);
-  } finally {
-    await ui.close();
-  }
+    await ui.waitForAtLeast("eval-counter", evaluations + 5);
+    assert.ok((await ui.smallestSeen("step-counter")) >= before, "the step counter never went back (no restart)");
+    assert.ok((await ui.smallestSeen("eval-counter")) >= evaluations, "the history was never cleared");
+  });
 });
 
-test("pause, step and reset", async () => {
-  const ui = await Explorer.open({ webgpu: false });
-  try {
+test("pause stops the steps; step runs one evaluation interval; play goes on", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, query: long }, async (ui) => {
+    await slowDown(ui);
     await ui.waitForAtLeast("eval-counter", 3);
     await ui.page.getByTestId("pause").click();
-    await ui.waitForText("run-status", /paused|finished/);
+    await ui.waitForText("run-status", /^paused$/);
+    await ui.frames(10); // an evaluation owed at the pause still runs
     const paused = await ui.number("step-counter");
-    const evals = await ui.number("eval-counter");
-    await ui.page.waitForTimeout(300);
-    assert.equal(await ui.number("step-counter"), paused, "paused means no steps");
-    if ((await ui.text("run-status")) === "paused") {
-      await ui.page.getByTestId("step").click();
-      await ui.waitForAtLeast("eval-counter", evals + 1);
-      await ui.waitForText("run-status", /paused/);
-      assert.ok((await ui.number("step-counter")) > paused, "step advanced one interval");
-    }
-    await ui.page.getByTestId("reset").click();
-    await ui.waitForText("notice", /reset to step 0/);
+    const evaluations = await ui.number("eval-counter");
+    await ui.frames(30);
+    assert.equal(await ui.number("step-counter"), paused, "no step while paused (30 frames)");
+    assert.equal(await ui.number("eval-counter"), evaluations);
+
+    await ui.page.getByTestId("step").click();
+    await ui.waitForAtLeast("eval-counter", evaluations + 1);
+    await ui.frames(30);
+    const stepped = await ui.number("step-counter");
+    assert.equal(await ui.number("eval-counter"), evaluations + 1, "exactly one more evaluation");
+    assert.ok(stepped > paused && stepped <= paused + 3, `one interval (3 steps) at most: ${paused} -> ${stepped}`);
+    assert.equal(stepped % 3, 0, "it stops at the evaluation");
+    assert.equal(await ui.text("run-status"), "paused");
+
     await ui.page.getByTestId("play").click();
-    await ui.waitForAtLeast("eval-counter", 2);
-    assert.deepEqual(ui.consoleErrors, []);
-  } finally {
-    await ui.close();
-  }
+    await ui.waitForAtLeast("step-counter", stepped + 9);
+    assert.equal(await ui.text("run-status"), "training");
+  });
+});
+
+test("reset goes back to step 0 with a fresh history", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, query: long }, async (ui) => {
+    await slowDown(ui);
+    await ui.waitForAtLeast("eval-counter", 5);
+    await ui.page.getByTestId("pause").click();
+    await ui.waitForText("run-status", /^paused$/);
+    await ui.page.getByTestId("reset").click();
+    await ui.page.waitForFunction(() => document.querySelector('[data-testid="step-counter"]').textContent === "0", null, { polling: 50 });
+    await ui.frames(30);
+    assert.equal(await ui.number("step-counter"), 0, "still at step 0 while paused");
+    assert.equal(await ui.number("eval-counter"), 1, "only the step-0 evaluation of the new run");
+    await ui.page.getByTestId("play").click();
+    await ui.waitForAtLeast("eval-counter", 3);
+  });
 });

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Proves that the README's test command works on a fresh machine (not part of it: about an
+# hour on two cores). Clones HEAD into a temporary folder and runs scripts/test.sh there
+# with an empty CARGO_HOME (no registry, no installed tools), an empty CARGO_TARGET_DIR, an
+# empty npm cache and a PATH of rustup's proxies plus the system folders, so that every
+# install step really runs. What it keeps from this machine is printed first: rustup's
+# toolchain (with its targets), node/npm, and Debian's chromium if apt already installed it.
+#
+#   scripts/fresh-check.sh            # folders under a new mktemp -d, removed on success
+#   FRESH_ROOT=/tmp/fresh scripts/fresh-check.sh   # there instead (kept)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+root="${FRESH_ROOT:-$(mktemp -d /tmp/modalscope-fresh.XXXXXX)}"
+mkdir -p "$root"
+if [ -n "$(ls -A "$root")" ]; then
+  echo "$root is not empty; a fresh check needs empty folders" >&2
+  exit 2
+fi
+
+rustup_home="${RUSTUP_HOME:-$HOME/.rustup}"
+cargo_bin_real="$(dirname "$(command -v rustup)")"
+proxies="$root/rustup-proxies"
+mkdir -p "$proxies" "$root/cargo-home/bin" "$root/target" "$root/npm-cache"
+# Only rustup and its proxies (cargo, rustc, ...) come from the old CARGO_HOME/bin; tools
+# that cargo installed there (trunk, wasm-bindgen) must not be found.
+for tool in rustup cargo rustc rustdoc cargo-clippy clippy-driver rustfmt cargo-fmt; do
+  [ -e "$cargo_bin_real/$tool" ] && ln -s "$cargo_bin_real/$tool" "$proxies/$tool"
+done
+
+echo "== fresh check of $(git -C "$repo" rev-parse --short HEAD) in $root"
+echo "== kept from this machine:"
+echo "   rustup toolchain: $(RUSTUP_HOME="$rustup_home" rustup show active-toolchain 2>/dev/null | head -1)"
+echo "   rustup targets: $(RUSTUP_HOME="$rustup_home" rustup target list --installed | tr '\n' ' ')"
+echo "   node $(node --version), npm $(npm --version)"
+if [ -x /usr/bin/chromium ]; then echo "   apt's chromium: $(/usr/bin/chromium --version 2>/dev/null)"; else echo "   no chromium (setup installs it)"; fi
+
+git clone --quiet "$repo" "$root/clone"
+start=$(date +%s)
+status=0
+(
+  cd "$root/clone"
+  env -i \
+    HOME="$HOME" \
+    USER="${USER:-root}" \
+    TERM="${TERM:-dumb}" \
+    CI="${CI:-}" \
+    RUSTUP_HOME="$rustup_home" \
+    CARGO_HOME="$root/cargo-home" \
+    CARGO_TARGET_DIR="$root/target" \
+    npm_config_cache="$root/npm-cache" \
+    PATH="$proxies:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    ./scripts/test.sh
+) || status=$?
+elapsed=$(( $(date +%s) - start ))
+printf '== fresh check %s after %dm%02ds (limit: 75 minutes)\n' \
+  "$([ $status -eq 0 ] && echo passed || echo "FAILED (exit $status)")" $((elapsed / 60)) $((elapsed % 60))
+if [ $status -eq 0 ] && [ -z "${FRESH_ROOT:-}" ]; then
+  rm -rf "$root"
+fi
+if [ $status -eq 0 ] && [ $elapsed -gt 4500 ]; then
+  echo "== but it took more than 75 minutes" >&2
+  exit 1
+fi
+exit $status

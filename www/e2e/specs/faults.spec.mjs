@@ -1,0 +1,49 @@
+// Fault paths a user can meet, reached through the documented hooks: a diverging loss
+// (`debug.nan_at_step`, set from the address like the CLI's --set) and a Rust panic
+// (`?test-hooks`). CPU backend.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
+
+test("divergence pauses the run with the message and its step range", { timeout: CPU_TIMEOUT }, async () => {
+  // imbalance: an evaluation every 3 steps, so a NaN at step 10 is seen at step 12.
+  await withExplorer({ webgpu: false, query: "?set=debug.nan_at_step=10" }, async (ui) => {
+    await ui.waitForText("run-status", /^diverged$/);
+    const notice = await ui.text("notice");
+    assert.match(notice, /diverged/i);
+    assert.match(notice, /between steps 9 and 12/);
+    await ui.frames(30);
+    assert.equal(await ui.number("step-counter"), 12, "no step after the divergence");
+    assert.equal(await ui.number("eval-counter"), 5, "evaluations at steps 0, 3, 6, 9, 12");
+  });
+});
+
+test("a bad ?set= is refused with its reason and the page still trains", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, query: "?set=train.learning_rate=-1" }, async (ui) => {
+    assert.match(await ui.waitForText("notice", /ignored/), /train\.learning_rate = -1/);
+    await ui.waitForAtLeast("eval-counter", 3);
+  });
+});
+
+test("a panic shows the overlay; its button reloads a working page", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer(
+    { webgpu: false, query: "?test-hooks&set=train.epochs=100000" },
+    async (ui) => {
+      await ui.waitForAtLeast("eval-counter", 2);
+      await ui.page.evaluate(() => window.__modalscopeTestHooks.panic());
+      const overlay = ui.page.getByTestId("panic");
+      await overlay.waitFor({ state: "visible" });
+      assert.match(await overlay.textContent(), /requested through \?test-hooks/);
+      const stopped = await ui.number("step-counter");
+      await ui.frames(30);
+      assert.equal(await ui.number("step-counter"), stopped, "nothing runs after a panic");
+      assert.ok(ui.consoleErrors.some((e) => /test-hooks/.test(e)), "the panic is logged to the console");
+      const errorsBefore = ui.consoleErrors.length;
+      await ui.page.getByTestId("panic-reset").click();
+      await overlay.waitFor({ state: "detached" });
+      await ui.waitForAtLeast("eval-counter", 3);
+      assert.deepEqual(ui.consoleErrors.slice(errorsBefore), [], "the reloaded page has no console error");
+    },
+    { consoleErrors: false },
+  );
+});
