@@ -196,10 +196,10 @@ fn exported_csvs_are_the_data_run_trains_on() {
     use modalscope::engine::session::Session;
     let args = ["--preset", "shortcut", "--seed", "4", "--set", "data.label_noise=0.1", "--set", "train.epochs=1"];
     let export = scratch("export-vs-run");
-    let out = modalscope(&[&["export-data"][..], &args, &["--out", export.to_str().unwrap()]].concat());
+    let out = modalscope(&[&["export-data"][..], &args[..], &["--out", export.to_str().unwrap()][..]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
     let run = scratch("run-vs-export");
-    let out = modalscope(&[&["run"][..], &args, &["--quiet", "--out", run.to_str().unwrap()]].concat());
+    let out = modalscope(&[&["run"][..], &args[..], &["--quiet", "--out", run.to_str().unwrap()][..]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
     let exported_config = read_json(&export.join("config.json"));
     assert_eq!(read_json(&run.join("summary.json"))["config"], exported_config, "run and export resolve the same configuration");

@@ -227,7 +227,8 @@ fn summary(session: &Session, config: &ExperimentConfig) -> String {
     let heads = |e: &modalscope::engine::metrics::Evaluation| e.to_json()["heads"].clone();
     let value = json!({
         "schema_version": SCHEMA_VERSION,
-        "config": config,
+        // Through the config's own JSON text, so that f32 knobs read 0.1, not 0.10000000149011612.
+        "config": serde_json::from_str::<Value>(&config.to_json()).expect("config JSON parses"),
         "backend": trainer.compute().kind.name(),
         "status": status_word(trainer.status()),
         "steps": trainer.step_count(),
