@@ -14,7 +14,8 @@ use crate::engine::trainer::{RunStatus, Trainer};
 #[derive(Clone, Debug)]
 pub enum Command {
     /// Apply a new configuration: live parts at the next step, structural parts by rebuilding.
-    Configure(ExperimentConfig),
+    /// (Boxed: a whole configuration is large next to the other commands.)
+    Configure(Box<ExperimentConfig>),
     /// Start over from step 0 with the current configuration.
     Reset,
 }
@@ -84,14 +85,14 @@ impl Session {
         match command {
             Command::Configure(config) => {
                 config.validate()?;
-                if &config == self.trainer.config() {
+                if *config == *self.trainer.config() {
                     return Ok(Outcome::Unchanged);
                 }
                 if same_structure(&config, self.trainer.config()) {
                     self.trainer.apply_live(&config);
                     return Ok(Outcome::LiveChanged);
                 }
-                self.trainer = Self::build(config, self.trainer.compute().clone(), self.mfeat.as_deref())?;
+                self.trainer = Self::build(*config, self.trainer.compute().clone(), self.mfeat.as_deref())?;
                 Ok(Outcome::Rebuilt("data, model or optimizer settings changed: the run restarted from step 0".into()))
             }
             Command::Reset => {

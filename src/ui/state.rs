@@ -18,7 +18,8 @@ use crate::ui::page_options::PageOptions;
 #[derive(Clone, Debug)]
 pub enum UiCommand {
     /// Apply this configuration (live parts at the next step; structural parts rebuild).
-    Configure(ExperimentConfig),
+    /// (Boxed: a whole configuration is large next to the other commands.)
+    Configure(Box<ExperimentConfig>),
     /// Start over at step 0.
     Reset,
     /// Run one evaluation interval, then pause.
@@ -108,7 +109,7 @@ impl AppState {
     /// Changes the configuration and tells the driver.
     pub fn configure(&self, change: impl FnOnce(&mut ExperimentConfig)) {
         self.config.update(change);
-        self.send(UiCommand::Configure(self.config.get_untracked()));
+        self.send(UiCommand::Configure(Box::new(self.config.get_untracked())));
     }
 }
 
