@@ -6,9 +6,14 @@
 # install step really runs. What it keeps from this machine is printed first: rustup's
 # toolchain (with its targets), node/npm, and Debian's chromium if apt already installed it.
 #
-#   scripts/fresh-check.sh            # folders under a new mktemp -d, removed on success
+#   scripts/fresh-check.sh               # folders under a new mktemp -d, removed on success
 #   FRESH_ROOT=/tmp/fresh scripts/fresh-check.sh   # there instead (kept)
+#   scripts/fresh-check.sh --setup-only  # only scripts/setup.sh (the installs, ~20 minutes)
 set -euo pipefail
+command=./scripts/test.sh
+if [ "${1:-}" = "--setup-only" ]; then
+  command="bash -c 'source scripts/setup.sh && say \"set-up done\"'"
+fi
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 root="${FRESH_ROOT:-$(mktemp -d /tmp/modalscope-fresh.XXXXXX)}"
 mkdir -p "$root"
@@ -49,11 +54,11 @@ status=0
     CARGO_TARGET_DIR="$root/target" \
     npm_config_cache="$root/npm-cache" \
     PATH="$proxies:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-    ./scripts/test.sh
+    bash -c "$command"
 ) || status=$?
 elapsed=$(( $(date +%s) - start ))
-printf '== fresh check %s after %dm%02ds (limit: 75 minutes)\n' \
-  "$([ $status -eq 0 ] && echo passed || echo "FAILED (exit $status)")" $((elapsed / 60)) $((elapsed % 60))
+printf '== fresh check (%s) %s after %dm%02ds (limit: 75 minutes)\n' \
+  "$command" "$([ $status -eq 0 ] && echo passed || echo "FAILED (exit $status)")" $((elapsed / 60)) $((elapsed % 60))
 if [ $status -eq 0 ] && [ -z "${FRESH_ROOT:-}" ]; then
   rm -rf "$root"
 fi
