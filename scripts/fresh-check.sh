@@ -12,7 +12,7 @@
 set -euo pipefail
 command=./scripts/test.sh
 if [ "${1:-}" = "--setup-only" ]; then
-  command="bash -c 'source scripts/setup.sh && say \"set-up done\"'"
+  command="source scripts/setup.sh"
 fi
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 root="${FRESH_ROOT:-$(mktemp -d /tmp/modalscope-fresh.XXXXXX)}"

@@ -4,7 +4,7 @@
 # trunk 0.21.14, Debian's chromium (browser tests) and playwright-core (npm).
 # Sourced by scripts/test.sh and scripts/serve.sh.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/modalscope-target}"
 # Tools are installed into, and looked for in, CARGO_HOME's bin folder (cargo's own default).
