@@ -55,7 +55,7 @@ pub async fn choose(prefer_cpu: bool) -> (ComputeDevice, Option<ComputeDevice>, 
         Ok(gpu) => {
             let info = BackendInfo {
                 kind: BackendKind::WebGpu,
-                label: format!("WebGPU · {adapter}"),
+                label: gpu_label(),
                 reason: format!("the browser offered a WebGPU adapter ({adapter})"),
                 gpu_available: true,
             };
@@ -63,6 +63,11 @@ pub async fn choose(prefer_cpu: bool) -> (ComputeDevice, Option<ComputeDevice>, 
         }
         Err(e) => (cpu, None, cpu_info(format!("WebGPU failed to start ({e}), so training runs on the CPU backend"))),
     }
+}
+
+/// The badge label of the WebGPU backend, e.g. "WebGPU · google swiftshader".
+pub fn gpu_label() -> String {
+    format!("WebGPU · {}", adapter_description().unwrap_or_else(|| "adapter".into()))
 }
 
 /// Badge data after a switch of backend, for `reason`.

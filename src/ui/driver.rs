@@ -309,7 +309,7 @@ pub fn use_training_loop(state: AppState) {
     wasm_bindgen_futures::spawn_local(async move {
         let options = state.options.get_value();
         let (compute, gpu, info) = backend::choose(options.prefer_cpu).await;
-        let gpu_label = info.label.clone();
+        let gpu_label = backend::gpu_label();
         state.backend.set(Some(info.clone()));
         let config = state.config.get_untracked();
         let session = match Session::new(config, compute, None) {
