@@ -75,8 +75,8 @@ impl EvalSets {
     }
 }
 
-/// Where the host-side state of the run stood at an evaluation: what a backend switch
-/// rewinds to, together with that evaluation's weight snapshot.
+/// Where the host-side state of the run stood at the last evaluation (its step is the last
+/// evaluation's step): what a backend switch rewinds to, with that evaluation's weights.
 #[derive(Clone)]
 struct ResumePoint {
     step: usize,
@@ -101,7 +101,6 @@ pub struct Trainer {
     step: usize,
     steps_per_epoch: usize,
     total_steps: usize,
-    last_eval_step: usize,
     accumulators: Accumulators,
     history: History,
     pending_events: Vec<Event>,
@@ -152,7 +151,6 @@ impl Trainer {
             cursor: 0,
             step: 0,
             steps_per_epoch,
-            last_eval_step: 0,
             history: History::default(),
             pending_events: Vec::new(),
             last_weights: Vec::new(),
@@ -211,14 +209,14 @@ impl Trainer {
         let interval = self.config.eval_interval(self.data.train.len());
         self.resume_check_due
             || self.history.latest().is_none()
-            || (self.step > self.last_eval_step
-                && (self.step - self.last_eval_step >= interval || self.step >= self.total_steps))
+            || (self.step > self.resume_point.step
+                && (self.step - self.resume_point.step >= interval || self.step >= self.total_steps))
     }
 
     /// Steps left before the next evaluation is due.
     pub fn steps_until_evaluation(&self) -> usize {
         let interval = self.config.eval_interval(self.data.train.len());
-        (self.last_eval_step + interval).min(self.total_steps).saturating_sub(self.step)
+        (self.resume_point.step + interval).min(self.total_steps).saturating_sub(self.step)
     }
 
     /// Changes the live parameters (learning rate, regularizers and their strengths); they
@@ -356,7 +354,6 @@ impl Trainer {
         let values: Vec<f64> = readout.metrics.iter().map(|&v| v as f64).collect();
         let evaluation = self.evaluation_from_values(&values, &layout);
         self.last_weights = readout.weights;
-        self.last_eval_step = self.step;
         self.resume_point =
             ResumePoint { step: self.step, cursor: self.cursor, epoch_order: self.epoch_order.clone(), mask_rng: self.mask_rng.clone() };
         self.accumulators = Accumulators::new(modalities, &self.compute.evaluation());
@@ -432,7 +429,7 @@ impl Trainer {
             .collect();
         if !loss_sum.is_finite() || !heads[0].1.val_loss.is_finite() {
             self.status = RunStatus::Diverged;
-            let (from_step, to_step) = (self.last_eval_step, self.step);
+            let (from_step, to_step) = (self.resume_point.step, self.step);
             let what = format!("the loss became NaN or infinite between steps {from_step} and {to_step}");
             let suggestion = match self.config.debug.nan_at_step {
                 Some(poisoned) if (from_step + 1..=to_step).contains(&poisoned) => {
