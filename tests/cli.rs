@@ -8,10 +8,31 @@ fn modalscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_modalscope")).args(args).output().expect("runs")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("modalscope-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A scratch folder under the temporary directory: removed when the test passes, kept (and
+/// named in the failure) when it fails.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("kept {}", self.0.display());
+        } else if self.0.is_dir() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        } else {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    Scratch(std::env::temp_dir().join(format!("modalscope-cli-{}-{name}", std::process::id())))
 }
 
 fn stderr(out: &Output) -> String {
@@ -93,7 +114,7 @@ fn bad_input_gives_exit_2_and_one_clear_line() {
     assert_bad_input(&["run", "--set", "train.lr=1", "--out", out], "unknown key `lr`");
     assert_bad_input(&["run", "--set", "train.learning_rate=-1", "--out", out], "train.learning_rate = -1");
     assert_bad_input(&["run", "--set", "model.fusion=tensor", "--out", out], "unknown variant `tensor`");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&*dir).unwrap();
     let toml = dir.join("bad.toml");
     std::fs::write(&toml, "[train\nepochs = 3").unwrap();
     assert_bad_input(&["run", "--config", toml.to_str().unwrap(), "--out", out], "not valid TOML");
@@ -110,7 +131,7 @@ fn bad_input_gives_exit_2_and_one_clear_line() {
 fn unwritable_output_folder_gives_exit_2() {
     let dir = scratch("blocked");
     std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
-    std::fs::write(&dir, "a file, not a folder").unwrap();
+    std::fs::write(&*dir, "a file, not a folder").unwrap();
     let target = dir.join("out");
     assert_bad_input(&["run", "--preset", "balanced", "--out", target.to_str().unwrap()], "cannot create output folder");
 }
@@ -150,7 +171,7 @@ fn nan_hook_exits_1_with_the_step_range_and_keeps_what_it_wrote() {
 #[test]
 fn config_files_in_toml_and_json_reach_the_run() {
     let dir = scratch("config-files");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&*dir).unwrap();
     let toml = dir.join("short.toml");
     std::fs::write(&toml, "[train]\nepochs = 2\nlearning_rate = 0.004\n[model]\nfusion = \"sum\"\n").unwrap();
     let json = dir.join("short.json");
