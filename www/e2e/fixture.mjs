@@ -175,15 +175,17 @@ export class Explorer {
   }
 
   /** From now on, records the smallest number the numeric `testid` shows (read it with
-   * `smallestSeen`): a counter that must never go back, checked on every change. */
+   * `smallestSeen`): a counter that must never go back, checked on every change. Returns
+   * the value it starts from (the baseline, read in the same task as the watch begins). */
   async watchSmallest(testid) {
-    await this.page.evaluate((id) => {
+    return this.page.evaluate((id) => {
       const element = document.querySelector(`[data-testid="${id}"]`);
       window.__smallest = window.__smallest || {};
       window.__smallest[id] = Number(element.textContent);
       new MutationObserver(() => {
         window.__smallest[id] = Math.min(window.__smallest[id], Number(element.textContent));
       }).observe(element, { childList: true, characterData: true, subtree: true });
+      return window.__smallest[id];
     }, testid);
   }
 
