@@ -11,7 +11,7 @@
 //! draws with [`plot`] and the CLI (`src/bin/modalscope.rs`, feature `cli`) writes as JSON.
 //!
 //! Module map:
-//! - [`engine`]: tensors, no web. `config`, `data`, `model`, `regularize`, `metrics`,
+//! - [`engine`]: tensors, no web. `config`, `data`, `model`, `methods`, `metrics`,
 //!   `trainer`, `readback` (the only tensor reads), `device` (burn glue), `session`.
 //! - [`plot`]: drawing from plain engine data, generic over plotters backends.
 //! - `ui` (feature `web`): leptos components; never touches a tensor.

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::config;
+use common::{advance_to, config};
 use modalscope::engine::device::ComputeDevice;
 use modalscope::engine::metrics::Event;
 use modalscope::engine::readback::block_on;
@@ -18,20 +18,6 @@ const TOLERANCE: f64 = 1e-5;
 
 fn session(overrides: &[&str]) -> Session {
     Session::new(config("imbalance", overrides), ComputeDevice::cpu(), None).expect("valid config")
-}
-
-/// Evaluates when due and runs steps until `step` is reached (evaluations included).
-fn advance_to(session: &mut Session, step: usize) {
-    loop {
-        if let Some(result) = block_on(session.evaluate_if_due()) {
-            result.expect("evaluation reads back");
-        }
-        let now = session.trainer().step_count();
-        if now >= step {
-            return;
-        }
-        session.run_steps(step - now);
-    }
 }
 
 #[test]

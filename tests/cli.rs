@@ -73,9 +73,17 @@ fn run_writes_metrics_and_summary_in_the_documented_schema() {
     }
     assert_eq!(lines[0]["heads"]["fused"]["ogr"], serde_json::Value::Null, "no OGR at the first checkpoint");
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-    for key in ["schema_version", "config", "backend", "final", "best"] {
+    for key in ["schema_version", "config", "backend", "final", "best", "median_ogr"] {
         assert!(summary.get(key).is_some(), "summary.{key}");
     }
+    let mut ogr: Vec<f64> = lines.iter().filter_map(|l| l["heads"]["fused"]["ogr"].as_f64()).collect();
+    ogr.sort_by(f64::total_cmp);
+    let expected = match ogr.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(ogr[n / 2]),
+        n => Some((ogr[n / 2 - 1] + ogr[n / 2]) / 2.0),
+    };
+    assert_eq!(summary["median_ogr"]["fused"].as_f64(), expected, "the median of the written non-null OGR values");
     assert_eq!(summary["backend"], "cpu-flex");
     assert_eq!(summary["config"]["train"]["seed"], 1);
 }
@@ -238,4 +246,16 @@ fn exported_csvs_are_the_data_run_trains_on() {
     }
     let subset = parse_csv(&std::fs::read_to_string(export.join("train_subset.csv")).unwrap());
     assert_eq!(subset, rows(&data.train.select(&data.train_subset)), "train_subset.csv is T′");
+}
+
+#[test]
+fn after_early_stopping_the_summary_describes_the_restored_checkpoint() {
+    let dir = scratch("early-stop");
+    let out = modalscope(&["run", "--preset", "imbalance", "--set", "regularizers.early_stopping.enabled=true", "--quiet", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["status"], "early-stopped");
+    assert!(summary["steps"].as_u64() > summary["best"]["step"].as_u64(), "it trained past the best checkpoint");
+    assert_eq!(summary["final"]["step"], summary["best"]["step"], "final is the restored checkpoint: {summary}");
+    assert_eq!(summary["final"]["heads"], summary["best"]["heads"]);
 }

@@ -1,5 +1,6 @@
 //! `modalscope`: the native command line. It only parses arguments and calls the engine.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use serde_json::{Value, json};
 use modalscope::engine::config::{ConfigError, DataSource, ExperimentConfig, SCHEMA_VERSION};
 use modalscope::engine::data::Dataset;
 use modalscope::engine::device::ComputeDevice;
+use modalscope::engine::metrics::ogr::median;
 use modalscope::engine::presets::{PRESETS, preset, preset_names};
 use modalscope::engine::readback::block_on;
 use modalscope::engine::session::Session;
@@ -138,9 +140,13 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
     let total = session.trainer().total_steps() as u64;
     let mut progress = Progress::new(total, !quiet && std::io::stderr().is_terminal());
     let mut diverged = None;
+    let mut ogr_values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     loop {
         if let Some(result) = block_on(session.evaluate_if_due()) {
             let evaluation = result.map_err(Failure)?;
+            for (head, metrics) in &evaluation.heads {
+                ogr_values.entry(head.clone()).or_default().extend(metrics.ogr);
+            }
             writeln!(metrics, "{}", evaluation.to_json())
                 .map_err(|e| Failure(format!("cannot write {}: {e}", metrics_path.display())))?;
             let fused = evaluation.fused();
@@ -158,8 +164,13 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
         progress.advance(ran as u64);
     }
     progress.clear();
-    write_atomically(&out.join("summary.json"), &summary(&session, &config))?;
-    let latest = session.trainer().history().latest().map(|e| e.fused().val_acc).unwrap_or(f64::NAN);
+    write_atomically(&out.join("summary.json"), &summary(&session, &config, &ogr_values))?;
+    let trainer = session.trainer();
+    let (latest, final_step) = trainer.final_evaluation().map_or((f64::NAN, 0), |e| (e.fused().val_acc, e.step));
+    let restored = match trainer.status() {
+        RunStatus::EarlyStopped => format!(" (the restored checkpoint of step {final_step})"),
+        _ => String::new(),
+    };
     match diverged {
         Some(message) => {
             eprintln!("error: {message}; metrics so far are in {}", out.display());
@@ -168,9 +179,9 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
         None => {
             if !quiet {
                 eprintln!(
-                    "{} after {} steps: fused validation accuracy {latest:.3}; wrote {}",
-                    status_word(session.trainer().status()),
-                    session.trainer().step_count(),
+                    "{} after {} steps: fused validation accuracy {latest:.3}{restored}; wrote {}",
+                    status_word(trainer.status()),
+                    trainer.step_count(),
                     out.display()
                 );
             }
@@ -221,7 +232,9 @@ fn status_word(status: &RunStatus) -> &'static str {
     }
 }
 
-fn summary(session: &Session, config: &ExperimentConfig) -> String {
+/// `summary.json`; `ogr_values` holds every non-null OGR of each head over the whole run (the
+/// history may have thinned old evaluations), summarised by their median.
+fn summary(session: &Session, config: &ExperimentConfig, ogr_values: &BTreeMap<String, Vec<f64>>) -> String {
     let trainer = session.trainer();
     let history = trainer.history();
     let heads = |e: &modalscope::engine::metrics::Evaluation| e.to_json()["heads"].clone();
@@ -232,8 +245,10 @@ fn summary(session: &Session, config: &ExperimentConfig) -> String {
         "backend": trainer.compute().kind.name(),
         "status": status_word(trainer.status()),
         "steps": trainer.step_count(),
-        "final": history.latest().map(|e| json!({ "step": e.step, "heads": heads(e) })),
+        // After early stopping, the restored best checkpoint: the model the run ends with.
+        "final": trainer.final_evaluation().map(|e| json!({ "step": e.step, "heads": heads(e) })),
         "best": history.best().map(|e| e.to_json()),
+        "median_ogr": ogr_values.iter().map(|(head, values)| (head.clone(), json!(median(values)))).collect::<serde_json::Map<_, _>>(),
     });
     serde_json::to_string_pretty(&value).expect("summary serializes")
 }

@@ -28,11 +28,29 @@ pub struct ExperimentConfig {
     pub train: TrainConfig,
     /// Regularizers, each off unless enabled.
     pub regularizers: RegularizerConfig,
+    /// Constants of the derived metrics (METHODS.md "Metrics").
+    pub metrics: MetricsConfig,
     /// Modalities in use, by name; empty means all of them. One name trains a unimodal model
     /// on identical data (its `fused` head is then that modality's own head).
     pub modalities: Vec<String>,
     /// Test hooks for fault paths; all off by default.
     pub debug: DebugConfig,
+}
+
+/// The named constants of the derived metrics (METHODS.md: every constant is a field).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// OGR is null when the validation-loss change |ΔG| is below this (default 1e-4).
+    pub epsilon_ogr: f64,
+    /// The Shapley share φ_m / Σ_k φ_k is null when |Σ_k φ_k| is below this (default 1e-3).
+    pub shapley_share_min: f64,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self { epsilon_ogr: crate::engine::metrics::ogr::EPSILON_OGR, shapley_share_min: 1e-3 }
+    }
 }
 
 /// Test hooks that make fault paths reachable (a user never needs them). All off by default.
@@ -352,6 +370,26 @@ pub const MFEAT_VIEWS: [(&str, usize); 6] =
     [("fou", 76), ("fac", 216), ("kar", 64), ("pix", 240), ("zer", 47), ("mor", 6)];
 
 impl ExperimentConfig {
+    /// Copies the live settings of `from` into `self`: the learning rate, the run length,
+    /// the evaluation interval, the methods and their settings, the metric constants and the
+    /// test hooks. Everything else is structural (changing it restarts the run). This is the
+    /// one place that draws the line ([`ExperimentConfig::same_structure`] derives from it).
+    pub fn take_live(&mut self, from: &ExperimentConfig) {
+        self.train.learning_rate = from.train.learning_rate;
+        self.train.epochs = from.train.epochs;
+        self.train.eval_every = from.train.eval_every;
+        self.regularizers = from.regularizers.clone();
+        self.metrics = from.metrics.clone();
+        self.debug = from.debug.clone();
+    }
+
+    /// True when `self` and `other` differ only in live settings ([`Self::take_live`]).
+    pub fn same_structure(&self, other: &ExperimentConfig) -> bool {
+        let mut live_changed = self.clone();
+        live_changed.take_live(other);
+        live_changed == *other
+    }
+
     /// Parses a JSON configuration (missing keys take their defaults; unknown keys are errors).
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         serde_json::from_str(text).map_err(|e| ConfigError(format!("invalid JSON config: {e}")))
@@ -457,6 +495,8 @@ impl ExperimentConfig {
         check_range("train.learning_rate", t.learning_rate, 1e-7, 10.0)?;
         check_range("train.momentum", t.momentum, 0.0, 0.999)?;
         check_range("train.weight_decay", t.weight_decay, 0.0, 1.0)?;
+        check_range("metrics.epsilon_ogr", self.metrics.epsilon_ogr, 0.0, 1.0)?;
+        check_range("metrics.shapley_share_min", self.metrics.shapley_share_min, 0.0, 1.0)?;
         check_count("train.batch_size", t.batch_size, 1, 4096)?;
         check_count("train.epochs", t.epochs, 1, 100_000)?;
         check_count("train.eval_every", t.eval_every, 0, 1_000_000)?;
@@ -592,6 +632,21 @@ mod tests {
         assert_eq!(ExperimentConfig::from_toml(&c.to_toml()).unwrap(), c);
         let err = ExperimentConfig::default().with_override("debug.nan_at_step=0").unwrap().validate().unwrap_err().0;
         assert!(err.contains("debug.nan_at_step = 0"), "{err}");
+    }
+
+    #[test]
+    fn the_live_split_is_one_list() {
+        let base = ExperimentConfig::default();
+        for live in ["train.learning_rate=0.01", "train.epochs=3", "train.eval_every=2", "regularizers.fusion_dropout.enabled=true", "metrics.epsilon_ogr=0.01", "debug.nan_at_step=3"] {
+            let changed = base.with_override(live).unwrap();
+            assert!(base.same_structure(&changed), "{live} is live");
+            let mut copy = base.clone();
+            copy.take_live(&changed);
+            assert_eq!(copy, changed, "{live} is copied by take_live");
+        }
+        for structural in ["train.seed=2", "train.batch_size=32", "train.optimizer=sgd", "model.fusion=sum", "data.label_noise=0.1", "modalities=a"] {
+            assert!(!base.same_structure(&base.with_override(structural).unwrap()), "{structural} restarts the run");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod metrics;
 pub mod model;
 pub mod presets;
 pub mod readback;
-pub mod regularize;
+pub mod methods;
 pub mod rng;
 pub mod session;
 pub mod trainer;

@@ -54,18 +54,6 @@ pub struct Session {
     mfeat: Option<Vec<u8>>,
 }
 
-/// True when two configurations differ only in live parameters.
-pub fn same_structure(a: &ExperimentConfig, b: &ExperimentConfig) -> bool {
-    a.data == b.data
-        && a.model == b.model
-        && a.modalities == b.modalities
-        && a.train.seed == b.train.seed
-        && a.train.optimizer == b.train.optimizer
-        && a.train.batch_size == b.train.batch_size
-        && a.train.momentum == b.train.momentum
-        && a.train.weight_decay == b.train.weight_decay
-}
-
 impl Session {
     /// Validates `config`, builds its dataset and a trainer at step 0. `mfeat` is the
     /// content of `assets/mfeat.bin`, needed only for mfeat configurations.
@@ -88,7 +76,7 @@ impl Session {
                 if *config == *self.trainer.config() {
                     return Ok(Outcome::Unchanged);
                 }
-                if same_structure(&config, self.trainer.config()) {
+                if self.trainer.config().same_structure(&config) {
                     self.trainer.apply_live(&config);
                     return Ok(Outcome::LiveChanged);
                 }

@@ -3,9 +3,9 @@
 //! [`Trainer::step`] runs optimizer steps and reads nothing back; [`Trainer::evaluate`]
 //! computes every clean metric of METHODS.md on the device, packs them with the weight
 //! snapshot and reads them back once, asynchronously. The loss of one step is built from
-//! the active methods' hooks ([`crate::engine::regularize`]): the trainer knows no method by
-//! name. Naive baseline: loss = CE(fused), plus the probe heads' CE on detached embeddings
-//! (they measure the encoders without changing them).
+//! the active methods' hooks ([`crate::engine::methods`]): the trainer knows no method by
+//! name. Naive baseline (no method sets loss weights): loss = CE(fused), plus the probe
+//! heads' CE on detached embeddings (they measure the encoders without changing them).
 
 use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::optim::decay::WeightDecayConfig;
@@ -14,19 +14,19 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use serde_json::Map;
 
-use crate::engine::config::{ExperimentConfig, FUSED, OptimizerKind};
+use crate::engine::config::{ExperimentConfig, FUSED, OptimizerKind, RegularizerConfig};
 use crate::engine::data::Dataset;
 use crate::engine::data::batcher::{Batch, batch_from_split};
 use crate::engine::data::dataset::streams;
 use crate::engine::device::ComputeDevice;
 use crate::engine::metrics::contribution::{shapley, shares};
-use crate::engine::metrics::ogr::{EPSILON_OGR, gap, ogr};
+use crate::engine::metrics::ogr::{gap, ogr};
 use crate::engine::metrics::{Contribution, Evaluation, Event, HeadMetrics, History};
 use crate::engine::model::loss::{accuracy, cross_entropy};
 use crate::engine::model::params::{flatten_parameters, gradient_norm, load_parameters};
 use crate::engine::model::MultimodalNet;
 use crate::engine::readback::read_evaluation;
-use crate::engine::regularize::{self, Regularizer, ScheduleAction, StepContext};
+use crate::engine::methods::{self, LossWeights, Method, ScheduleAction, StepContext, StepView};
 use crate::engine::rng::HostRng;
 
 /// Where a run stands.
@@ -93,7 +93,7 @@ pub struct Trainer {
     data: Dataset,
     model: MultimodalNet,
     optimizer: ModuleOptimizer,
-    methods: Vec<Box<dyn Regularizer>>,
+    methods: Vec<Box<dyn Method>>,
     eval_sets: EvalSets,
     mask_rng: HostRng,
     epoch_order: Vec<usize>,
@@ -135,7 +135,7 @@ impl Trainer {
         let mask_rng = HostRng::new(config.train.seed, streams::MASKS);
         Self {
             optimizer: optimizer_from_config(&config),
-            methods: regularize::from_config(&config.regularizers),
+            methods: methods::from_config(&config.regularizers),
             resume_point: ResumePoint { step: 0, cursor: 0, epoch_order: epoch_order.clone(), mask_rng: mask_rng.clone() },
             resume_check_due: false,
             mask_rng,
@@ -193,6 +193,15 @@ impl Trainer {
         &self.history
     }
 
+    /// The evaluation that describes the model as it now stands: after early stopping the
+    /// restored best checkpoint (its weights are the model's), otherwise the latest.
+    pub fn final_evaluation(&self) -> Option<&Evaluation> {
+        match self.status {
+            RunStatus::EarlyStopped => self.history.best(),
+            _ => self.history.latest(),
+        }
+    }
+
     /// The last weight snapshot read back (empty before the first evaluation).
     pub fn last_weights(&self) -> &[f32] {
         &self.last_weights
@@ -219,30 +228,47 @@ impl Trainer {
         (self.resume_point.step + interval).min(self.total_steps).saturating_sub(self.step)
     }
 
-    /// Changes the live parameters (learning rate, regularizers and their strengths); they
-    /// take effect at the next step. Structural settings are not changed here.
+    /// Changes the live parameters (learning rate, methods and their settings, run length,
+    /// evaluation interval); they take effect at the next step, and each change is recorded
+    /// as an event. Methods that stay on keep their state ([`Method::reconfigure`]).
+    /// Structural settings are not changed here.
     pub fn apply_live(&mut self, live: &ExperimentConfig) {
+        let (old, new) = (&self.config, live);
         let mut changes = Vec::new();
-        if live.train.learning_rate != self.config.train.learning_rate {
-            changes.push(format!("learning rate {} -> {}", self.config.train.learning_rate, live.train.learning_rate));
-            self.config.train.learning_rate = live.train.learning_rate;
+        if new.train.learning_rate != old.train.learning_rate {
+            changes.push(format!("learning rate {} -> {}", old.train.learning_rate, new.train.learning_rate));
         }
-        if live.regularizers != self.config.regularizers {
-            changes.push("regularizers changed".to_string());
-            self.config.regularizers = live.regularizers.clone();
-            self.methods = regularize::from_config(&self.config.regularizers);
+        if new.regularizers != old.regularizers {
+            let names = |c: &RegularizerConfig| methods::enabled_names(c).join(", ");
+            changes.push(format!("methods [{}] -> [{}]", names(&old.regularizers), names(&new.regularizers)));
         }
-        if live.train.epochs != self.config.train.epochs {
-            self.config.train.epochs = live.train.epochs;
-            self.total_steps = self.steps_per_epoch * live.train.epochs;
-            if self.status == RunStatus::Finished && self.step < self.total_steps {
-                self.status = RunStatus::Training;
-            }
+        if new.train.epochs != old.train.epochs {
+            changes.push(format!("epochs {} -> {}", old.train.epochs, new.train.epochs));
         }
-        if live.train.eval_every != self.config.train.eval_every {
-            self.config.train.eval_every = live.train.eval_every;
+        if new.train.eval_every != old.train.eval_every {
+            changes.push(format!("evaluation every {} -> {} steps (0: an epoch)", old.train.eval_every, new.train.eval_every));
         }
-        self.config.debug = live.debug.clone();
+        if new.metrics != old.metrics {
+            changes.push("metric constants changed".into());
+        }
+        if new.debug != old.debug {
+            changes.push("test hooks changed".into());
+        }
+        let methods_changed = new.regularizers != old.regularizers;
+        self.config.take_live(live);
+        if methods_changed {
+            self.methods = methods::reconfigure_all(std::mem::take(&mut self.methods), &self.config.regularizers);
+        }
+        self.total_steps = self.steps_per_epoch * self.config.train.epochs;
+        if self.status == RunStatus::Finished && self.step < self.total_steps {
+            self.status = RunStatus::Training;
+        }
+        // A run length lowered to or below the current step ends the run here: at once when
+        // this step is already evaluated, else at the evaluation that is now due.
+        let evaluated_here = self.resume_point.step == self.step && self.history.latest().is_some();
+        if self.status == RunStatus::Training && self.step >= self.total_steps && evaluated_here {
+            self.status = RunStatus::Finished;
+        }
         if !changes.is_empty() {
             self.pending_events.push(Event::LiveChange { what: changes.join("; ") });
         }
@@ -306,33 +332,55 @@ impl Trainer {
     fn train_step(&mut self) {
         let rows = self.next_rows();
         let batch = batch_from_split(&self.data.train, Some(&rows), self.data.classes, &self.device);
-        let mut ctx = StepContext { rng: &mut self.mask_rng, device: &self.device, learning_rate: self.config.train.learning_rate };
+        let modalities = self.data.modality_names.len();
+        let weights = self.methods.iter().find_map(|m| m.loss_weights(modalities)).unwrap_or_else(|| LossWeights::probes(modalities));
+        let mut ctx = StepContext {
+            rng: &mut self.mask_rng,
+            device: &self.device,
+            learning_rate: self.config.train.learning_rate,
+            step: self.step,
+            epoch: self.step / self.steps_per_epoch,
+            total_steps: self.total_steps,
+            heads_attached: weights.attached,
+        };
         let batch = self.methods.iter_mut().fold(batch, |b, m| m.transform_batch(b, &mut ctx));
         let embeddings = self.model.embed(&batch.inputs);
-        let probes = self.model.probe(&embeddings, true);
+        let unimodal_logits = self.model.probe(&embeddings, !weights.attached);
         let embeddings = self.methods.iter_mut().fold(embeddings, |z, m| m.transform_embeddings(z, &mut ctx));
         let fused = self.methods.iter_mut().fold(self.model.fuse(&embeddings), |h, m| m.transform_fused(h, &mut ctx));
-        let mut loss = cross_entropy(self.model.classify(fused), batch.targets.clone());
+        let fused_logits = self.model.classify(fused.clone());
+        let weighted = |loss: Tensor<1>, weight: f64| if weight == 1.0 { loss } else { loss.mul_scalar(weight) };
+        let mut loss = weighted(cross_entropy(fused_logits.clone(), batch.targets.clone()), weights.fused);
         if self.config.debug.nan_at_step == Some(self.step + 1) {
             loss = loss.mul_scalar(f32::NAN);
         }
-        for logits in probes {
-            loss = loss + cross_entropy(logits, batch.targets.clone());
+        for (logits, &weight) in unimodal_logits.iter().zip(&weights.unimodal) {
+            loss = loss + weighted(cross_entropy(logits.clone(), batch.targets.clone()), weight);
         }
+        let view = StepView {
+            batch: &batch,
+            embeddings: &embeddings,
+            fused: &fused,
+            fused_logits: &fused_logits,
+            unimodal_logits: &unimodal_logits,
+        };
         for method in self.methods.iter_mut() {
-            if let Some(extra) = method.extra_loss(&self.model, &mut ctx) {
+            if let Some(extra) = method.extra_loss(&self.model, &view, &mut ctx) {
                 loss = loss + extra;
             }
         }
         let acc = &mut self.accumulators;
         acc.loss_sum = acc.loss_sum.clone() + loss.clone().detach().inner();
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        let mut grads = GradientsParams::from_grads(loss.backward(), &self.model);
         for (m, encoder) in self.model.encoders.iter().enumerate() {
             if let Some(norm) = gradient_norm(encoder, &grads) {
                 acc.grad_norm_sums[m] = acc.grad_norm_sums[m].clone() + norm;
             }
         }
         acc.steps += 1;
+        for method in self.methods.iter_mut() {
+            grads = method.modulate_gradients(grads, &self.model, &view, &mut ctx);
+        }
         let model = self.model.clone();
         let mut model = self.optimizer.step(self.config.train.learning_rate, model, grads);
         for method in self.methods.iter_mut() {
@@ -344,14 +392,21 @@ impl Trainer {
 
     /// Evaluates every head on T′ and the validation split, the Shapley values and the
     /// gradient shares, reads them back once (with the weight snapshot), updates the history
-    /// and applies the schedule hooks. Returns the new checkpoint.
+    /// and applies the schedule hooks. Returns the new checkpoint; its `methods` object is
+    /// each method's state after this evaluation (schedule and read-back scalars included).
     pub async fn evaluate(&mut self) -> Result<Evaluation, String> {
         let model = self.model.valid();
         let modalities = self.data.modality_names.len();
-        let (packed, layout) = self.packed_metrics(&model, modalities);
+        let method_scalars: Vec<Vec<Tensor<1>>> = self.methods.iter_mut().map(|m| m.device_scalars()).collect();
+        let (packed, layout) = self.packed_metrics(&model, modalities, method_scalars);
         let weights = flatten_parameters(&model);
         let readout = read_evaluation(packed, weights).await?;
         let values: Vec<f64> = readout.metrics.iter().map(|&v| v as f64).collect();
+        let mut at = layout.method_scalars_start;
+        for (method, &count) in self.methods.iter_mut().zip(&layout.method_scalar_counts) {
+            method.read_scalars(&values[at..at + count]);
+            at += count;
+        }
         let evaluation = self.evaluation_from_values(&values, &layout);
         self.last_weights = readout.weights;
         self.resume_point =
@@ -359,12 +414,13 @@ impl Trainer {
         self.accumulators = Accumulators::new(modalities, &self.compute.evaluation());
         // The re-measurement after a backend switch is a check of the restored snapshot, not
         // a new checkpoint for the schedule (early stopping saw this step already).
-        let evaluation = if std::mem::take(&mut self.resume_check_due) { evaluation } else { self.apply_schedule(evaluation) };
+        let mut evaluation = if std::mem::take(&mut self.resume_check_due) { evaluation } else { self.apply_schedule(evaluation) };
+        evaluation.methods = self.methods.iter().map(|m| (m.name().to_string(), m.state())).collect();
         self.history.push(evaluation.clone());
         Ok(evaluation)
     }
 
-    fn packed_metrics(&self, model: &MultimodalNet, modalities: usize) -> (Tensor<1>, PackLayout) {
+    fn packed_metrics(&self, model: &MultimodalNet, modalities: usize, method_scalars: Vec<Vec<Tensor<1>>>) -> (Tensor<1>, PackLayout) {
         let sets = &self.eval_sets;
         let train = model.forward(&sets.train_subset.inputs);
         let val = model.forward(&sets.val.inputs);
@@ -386,7 +442,10 @@ impl Trainer {
         let acc = &self.accumulators;
         scalars.push(acc.loss_sum.clone());
         scalars.extend(acc.grad_norm_sums.iter().cloned());
-        (Tensor::cat(scalars, 0), PackLayout { modalities, steps: acc.steps })
+        let method_scalars_start = scalars.len();
+        let method_scalar_counts = method_scalars.iter().map(Vec::len).collect();
+        scalars.extend(method_scalars.into_iter().flatten());
+        (Tensor::cat(scalars, 0), PackLayout { modalities, steps: acc.steps, method_scalars_start, method_scalar_counts })
     }
 
     fn evaluation_from_values(&mut self, values: &[f64], layout: &PackLayout) -> Evaluation {
@@ -401,16 +460,16 @@ impl Trainer {
                 let ogr = previous
                     .as_ref()
                     .and_then(|p| p.head(name))
-                    .and_then(|p| ogr((p.train_loss, p.val_loss), (train_loss, val_loss), EPSILON_OGR));
+                    .and_then(|p| ogr((p.train_loss, p.val_loss), (train_loss, val_loss), self.config.metrics.epsilon_ogr));
                 let metrics = HeadMetrics { train_loss, val_loss, train_acc, val_acc, gap: gap(val_loss, train_loss), ogr };
                 (name.clone(), metrics)
             })
             .collect();
         let subset_values = &values[4 * (m + 1)..4 * (m + 1) + (1 << m)];
         let loss_sum = values[4 * (m + 1) + (1 << m)];
-        let grad_sums = &values[4 * (m + 1) + (1 << m) + 1..];
+        let grad_sums = &values[4 * (m + 1) + (1 << m) + 1..layout.method_scalars_start];
         let phi = shapley(subset_values, m);
-        let phi_shares = shares(&phi, 1e-3);
+        let phi_shares = shares(&phi, self.config.metrics.shapley_share_min);
         let grad_shares = if layout.steps > 0 { shares(grad_sums, 1e-12) } else { vec![None; m] };
         let contribution = self
             .data
@@ -439,13 +498,12 @@ impl Trainer {
             };
             self.pending_events.push(Event::Divergence { from_step, to_step, suggestion });
         }
-        let methods: Map<String, serde_json::Value> = self.methods.iter().map(|m| (m.name().to_string(), m.state())).collect();
         Evaluation {
             step: self.step,
             epoch: self.step as f64 / self.steps_per_epoch as f64,
             heads,
             contribution,
-            methods,
+            methods: Map::new(),
             events: std::mem::take(&mut self.pending_events),
         }
     }
@@ -472,4 +530,8 @@ impl Trainer {
 struct PackLayout {
     modalities: usize,
     steps: usize,
+    /// Where the methods' device scalars begin in the packed values.
+    method_scalars_start: usize,
+    /// How many scalars each active method added, in method order.
+    method_scalar_counts: Vec<usize>,
 }

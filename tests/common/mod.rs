@@ -28,6 +28,21 @@ pub fn train(config: ExperimentConfig) -> Session {
     }
 }
 
+/// Evaluates when due and runs steps until `step` is reached (evaluations included), or the
+/// run stops earlier, or nothing can happen any more.
+pub fn advance_to(session: &mut Session, step: usize) {
+    loop {
+        let evaluated = block_on(session.evaluate_if_due()).map(|result| result.expect("evaluation reads back")).is_some();
+        let now = session.trainer().step_count();
+        if now >= step || !session.trainer().is_training() {
+            return;
+        }
+        if session.run_steps(step - now) == 0 && !evaluated {
+            return; // stuck: neither a step nor an evaluation is possible (the caller's asserts say why)
+        }
+    }
+}
+
 /// The last evaluation of a trained session.
 pub fn last(session: &Session) -> Evaluation {
     session.trainer().history().latest().expect("evaluated").clone()

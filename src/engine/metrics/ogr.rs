@@ -4,8 +4,22 @@
 //! Between consecutive checkpoints N−1 and N, with O = L^V − L^T the gap:
 //! ΔO = O_N − O_{N−1}, ΔG = L^V_{N−1} − L^V_N, OGR = |ΔO / ΔG|; null when |ΔG| < ε (1e-4).
 
-/// Default ε below which the generalization change is too small for a ratio.
+/// Default ε below which the generalization change is too small for a ratio (the config's
+/// `metrics.epsilon_ogr`).
 pub const EPSILON_OGR: f64 = 1e-4;
+
+/// The median of the given values (the mean of the middle two for an even count); `None`
+/// when there are none. Tables summarise OGR by the median of its non-null values.
+pub fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
 
 /// Gap O = L^V − L^T.
 pub fn gap(val_loss: f64, train_loss: f64) -> f64 {
@@ -38,6 +52,13 @@ mod tests {
     fn ogr_is_null_without_generalization_change() {
         assert_eq!(ogr((1.0, 1.2), (0.5, 1.2 - 5e-5), EPSILON_OGR), None);
         assert_eq!(ogr((1.0, f64::NAN), (0.5, 1.0), EPSILON_OGR), None);
+    }
+
+    #[test]
+    fn median_of_odd_even_and_no_values() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&[]), None);
     }
 
     #[test]

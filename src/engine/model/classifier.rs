@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor, activation::relu};
 use super::encoder::Encoder;
 use super::fusion::Fusion;
 use super::init::linear_from_rng;
+use super::params::{scale_weights, squared_weight_norm};
 use crate::engine::config::ModelConfig;
 use crate::engine::data::dataset::streams;
 use crate::engine::rng::HostRng;
@@ -102,6 +103,38 @@ impl MultimodalNet {
         let fused = self.classify(self.fuse(&embeddings));
         let unimodal = self.probe(&embeddings, false);
         Forward { fused, unimodal, embeddings }
+    }
+
+    /// The parameter ids of each encoder (hook 4: per-encoder gradient modulation).
+    pub fn encoder_param_ids(&self) -> Vec<Vec<burn::module::ParamId>> {
+        self.encoders.iter().map(super::params::param_ids).collect()
+    }
+
+    /// Σ‖W‖² over the weight matrices that L2 penalises: encoders, fusion, fused head, and
+    /// the unimodal heads only when `with_heads` (attached); never the detached probes.
+    ///
+    /// # Shapes
+    /// - output: `[1]`
+    pub fn penalised_weight_norm(&self, with_heads: bool, device: &Device) -> Tensor<1> {
+        let mut total = squared_weight_norm(&self.encoders, device)
+            + squared_weight_norm(&self.fusion, device)
+            + squared_weight_norm(&self.hidden, device)
+            + squared_weight_norm(&self.head, device);
+        if with_heads {
+            total = total + squared_weight_norm(&self.probes, device);
+        }
+        total
+    }
+
+    /// Multiplies the weight matrices that [`Self::penalised_weight_norm`] covers by `factor`.
+    pub fn scale_penalised_weights(self, factor: f64, with_heads: bool) -> Self {
+        Self {
+            encoders: scale_weights(self.encoders, factor),
+            fusion: scale_weights(self.fusion, factor),
+            hidden: scale_weights(self.hidden, factor),
+            head: scale_weights(self.head, factor),
+            probes: if with_heads { scale_weights(self.probes, factor) } else { self.probes },
+        }
     }
 
     /// Fused logits with some modalities removed: where `present[m]` is false, z_m is

@@ -1,7 +1,7 @@
 //! Walks over a module's parameters: the flattened weight snapshot (and loading it back),
 //! squared norms of weight matrices, and per-encoder gradient norms.
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 
@@ -45,6 +45,20 @@ pub fn load_parameters<M: Module>(module: M, snapshot: &[f32]) -> M {
         }
     }
     module.map(&mut Load { values: snapshot, at: 0 })
+}
+
+/// The ids of every float parameter of `module`, in visiting order (gradient modulation
+/// finds a module's gradients by them).
+pub fn param_ids<M: Module>(module: &M) -> Vec<ParamId> {
+    struct Ids(Vec<ParamId>);
+    impl ModuleVisitor for Ids {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.id);
+        }
+    }
+    let mut ids = Ids(Vec::new());
+    module.visit(&mut ids);
+    ids.0
 }
 
 /// Σ ‖W‖² over the weight matrices (2-D parameters; biases excluded).

@@ -6,7 +6,15 @@
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
-use super::{Regularizer, StepContext};
+use super::{Method, Registration, StepContext};
+use crate::engine::config::RegularizerConfig;
+
+/// Registered in [`super::REGISTRY`].
+pub const REGISTRATION: Registration = Registration {
+    name: "fusion_dropout",
+    enabled: |c| c.fusion_dropout.enabled,
+    build: |c| Box::new(FusionDropout::new(c.fusion_dropout.p)),
+};
 
 /// Inverted dropout with drop probability `p`.
 pub struct FusionDropout {
@@ -20,9 +28,13 @@ impl FusionDropout {
     }
 }
 
-impl Regularizer for FusionDropout {
+impl Method for FusionDropout {
     fn name(&self) -> &'static str {
-        "fusion_dropout"
+        REGISTRATION.name
+    }
+
+    fn reconfigure(&mut self, config: &RegularizerConfig) {
+        self.p = config.fusion_dropout.p;
     }
 
     fn transform_fused(&mut self, fused: Tensor<2>, ctx: &mut StepContext) -> Tensor<2> {

@@ -3,8 +3,16 @@
 
 use serde_json::{Value, json};
 
-use super::{Regularizer, ScheduleAction};
+use super::{Method, Registration, ScheduleAction};
+use crate::engine::config::RegularizerConfig;
 use crate::engine::metrics::{Evaluation, Event};
+
+/// Registered in [`super::REGISTRY`].
+pub const REGISTRATION: Registration = Registration {
+    name: "early_stopping",
+    enabled: |c| c.early_stopping.enabled,
+    build: |c| Box::new(EarlyStopping::new(c.early_stopping.patience)),
+};
 
 /// Patience-based early stopping with restore.
 pub struct EarlyStopping {
@@ -20,9 +28,15 @@ impl EarlyStopping {
     }
 }
 
-impl Regularizer for EarlyStopping {
+impl Method for EarlyStopping {
     fn name(&self) -> &'static str {
-        "early_stopping"
+        REGISTRATION.name
+    }
+
+    /// A new patience applies to the count so far: the best checkpoint and the evaluations
+    /// since it are kept.
+    fn reconfigure(&mut self, config: &RegularizerConfig) {
+        self.patience = config.early_stopping.patience;
     }
 
     fn after_evaluation(&mut self, evaluation: &Evaluation, weights: &[f32]) -> ScheduleAction {

@@ -5,7 +5,15 @@
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
-use super::{Regularizer, StepContext};
+use super::{Method, Registration, StepContext};
+use crate::engine::config::RegularizerConfig;
+
+/// Registered in [`super::REGISTRY`].
+pub const REGISTRATION: Registration = Registration {
+    name: "modality_dropout",
+    enabled: |c| c.modality_dropout.enabled,
+    build: |c| Box::new(ModalityDropout::new(c.modality_dropout.p)),
+};
 
 /// Modality dropout with per-embedding drop probability `p`.
 pub struct ModalityDropout {
@@ -31,9 +39,13 @@ impl ModalityDropout {
     }
 }
 
-impl Regularizer for ModalityDropout {
+impl Method for ModalityDropout {
     fn name(&self) -> &'static str {
-        "modality_dropout"
+        REGISTRATION.name
+    }
+
+    fn reconfigure(&mut self, config: &RegularizerConfig) {
+        self.p = config.modality_dropout.p;
     }
 
     fn transform_embeddings(&mut self, embeddings: Vec<Tensor<2>>, ctx: &mut StepContext) -> Vec<Tensor<2>> {
@@ -68,7 +80,15 @@ mod tests {
     fn never_drops_every_modality() {
         let device = Device::flex();
         let mut rng = HostRng::new(1, 0);
-        let mut ctx = StepContext { rng: &mut rng, device: &device, learning_rate: 0.0 };
+        let mut ctx = StepContext {
+            rng: &mut rng,
+            device: &device,
+            learning_rate: 0.0,
+            step: 0,
+            epoch: 0,
+            total_steps: 1,
+            heads_attached: false,
+        };
         let keep = ModalityDropout::new(0.9).draw_keep(1000, 2, &mut ctx);
         assert!(keep.iter().all(|row| row.iter().any(|&k| k)));
         let dropped = keep.iter().flatten().filter(|&&k| !k).count();

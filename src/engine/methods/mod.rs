@@ -1,0 +1,238 @@
+//! The method kit: every training method (regularizers, loss weighting, gradient
+//! modulation) is a small struct in its own file that implements [`Method`], overriding only
+//! the hooks it uses (DESIGN.md "Hooks"):
+//!
+//! 1. batch transform ([`Method::transform_batch`]);
+//! 2. extra loss terms ([`Method::extra_loss`]), seeing the whole step ([`StepView`]);
+//! 3. per-head loss weights and whether the unimodal heads are attached
+//!    ([`Method::loss_weights`]);
+//! 4. gradient modulation between `backward` and the optimizer step
+//!    ([`Method::modulate_gradients`]; [`MultimodalNet::encoder_param_ids`] gives each
+//!    encoder's parameters);
+//! 5. model structure in training mode ([`Method::transform_embeddings`],
+//!    [`Method::transform_fused`]);
+//! 6. optimizer side ([`Method::after_step`]);
+//! 7. schedule ([`Method::after_evaluation`]).
+//!
+//! Methods may also add device-side scalars to the one packed evaluation readback
+//! ([`Method::device_scalars`], read back into [`Method::read_scalars`]). A live change
+//! reaches a running method through [`Method::reconfigure`], which keeps its state.
+//!
+//! The trainer calls every hook of every active method in [`REGISTRY`] order and knows no
+//! method by name; one line in [`REGISTRY`] adds a method.
+
+pub mod early_stopping;
+pub mod fusion_dropout;
+pub mod modality_dropout;
+pub mod weight_penalty;
+
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Tensor, TensorData};
+use serde_json::Value;
+
+use crate::engine::config::RegularizerConfig;
+use crate::engine::data::batcher::Batch;
+use crate::engine::metrics::Evaluation;
+use crate::engine::model::MultimodalNet;
+use crate::engine::rng::HostRng;
+
+/// What every hook may use of the current step.
+pub struct StepContext<'a> {
+    /// Seeded host RNG for masks and noise (same draws on every backend).
+    pub rng: &'a mut HostRng,
+    /// The training device.
+    pub device: &'a Device,
+    /// Current learning rate.
+    pub learning_rate: f64,
+    /// Optimizer steps done before this one.
+    pub step: usize,
+    /// The epoch this step belongs to (0-based).
+    pub epoch: usize,
+    /// Steps in the run as configured now (live changes of its length included).
+    pub total_steps: usize,
+    /// True when the unimodal heads are attached this step (their loss reaches the encoders,
+    /// hook 3); false when they are detached probes.
+    pub heads_attached: bool,
+}
+
+impl StepContext<'_> {
+    /// A `[rows, cols]` tensor of host-drawn values, uploaded.
+    pub fn upload(&self, values: Vec<f32>, rows: usize, cols: usize) -> Tensor<2> {
+        Tensor::from_data(TensorData::new(values, [rows, cols]), self.device)
+    }
+}
+
+/// The forward pass of one training step, for the hooks that need it (after the batch,
+/// embedding and fusion transforms).
+///
+/// # Shapes
+/// - `embeddings[m]`: `[batch, width]`; `fused`: `[batch, fused_width]`
+/// - `fused_logits`, `unimodal_logits[m]`: `[batch, classes]`
+pub struct StepView<'a> {
+    /// The (transformed) batch: inputs and targets.
+    pub batch: &'a Batch,
+    /// z_m after the embedding transforms.
+    pub embeddings: &'a [Tensor<2>],
+    /// The fused representation after the fusion transforms.
+    pub fused: &'a Tensor<2>,
+    /// The fused head's logits.
+    pub fused_logits: &'a Tensor<2>,
+    /// Each unimodal head's logits (on detached embeddings unless the heads are attached).
+    pub unimodal_logits: &'a [Tensor<2>],
+}
+
+/// Hook 3: the training loss is `fused · CE(fused) + Σ_m unimodal[m] · CE(head m)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LossWeights {
+    /// Weight of the fused head's loss.
+    pub fused: f64,
+    /// Weight of each unimodal head's loss.
+    pub unimodal: Vec<f64>,
+    /// Whether the unimodal heads see the encoders' graph (Gradient-Blending) or detached
+    /// embeddings (probes that measure without changing the encoders).
+    pub attached: bool,
+}
+
+impl LossWeights {
+    /// The naive baseline: CE(fused) plus detached probes with weight 1 (METHODS.md).
+    pub fn probes(modalities: usize) -> Self {
+        Self { fused: 1.0, unimodal: vec![1.0; modalities], attached: false }
+    }
+}
+
+/// What the schedule hook asks of the trainer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScheduleAction {
+    /// Keep training.
+    Continue,
+    /// Stop, restoring these weights (a snapshot from an earlier evaluation).
+    StopAndRestore {
+        /// The weights to restore.
+        weights: Vec<f32>,
+        /// The event to record.
+        event: crate::engine::metrics::Event,
+    },
+}
+
+/// A training method plugged into the loop. Every hook has a no-op default.
+pub trait Method {
+    /// Stable name used in the `methods` object of the output (its config key).
+    fn name(&self) -> &'static str;
+
+    /// A live change of the settings: take the new values, keep the state (best checkpoint,
+    /// patience counter, weights, histories).
+    fn reconfigure(&mut self, config: &RegularizerConfig);
+
+    /// Hook 1: transform the batch (mixup, noise, ...).
+    fn transform_batch(&mut self, batch: Batch, _ctx: &mut StepContext) -> Batch {
+        batch
+    }
+
+    /// Hook 3: the per-head loss weights; `None` leaves them to others (the baseline when
+    /// no method sets them).
+    fn loss_weights(&self, _modalities: usize) -> Option<LossWeights> {
+        None
+    }
+
+    /// Hook 5: transform the embeddings in training mode (modality dropout).
+    fn transform_embeddings(&mut self, embeddings: Vec<Tensor<2>>, _ctx: &mut StepContext) -> Vec<Tensor<2>> {
+        embeddings
+    }
+
+    /// Hook 5: transform the fused representation in training mode (dropout).
+    fn transform_fused(&mut self, fused: Tensor<2>, _ctx: &mut StepContext) -> Tensor<2> {
+        fused
+    }
+
+    /// Hook 2: an extra loss term.
+    fn extra_loss(&mut self, _model: &MultimodalNet, _view: &StepView, _ctx: &mut StepContext) -> Option<Tensor<1>> {
+        None
+    }
+
+    /// Hook 4: change the gradients between `backward` and the optimizer step (the gradient
+    /// share of the charts is measured before this).
+    fn modulate_gradients(
+        &mut self,
+        grads: GradientsParams,
+        _model: &MultimodalNet,
+        _view: &StepView,
+        _ctx: &mut StepContext,
+    ) -> GradientsParams {
+        grads
+    }
+
+    /// Hook 6: change the model after the optimizer step (decoupled weight decay).
+    fn after_step(&mut self, model: MultimodalNet, _ctx: &mut StepContext) -> MultimodalNet {
+        model
+    }
+
+    /// Device-side scalars (`[1]` each, on the evaluation device: `.inner()` of training
+    /// tensors) to read back with the next evaluation's packed read; their values come
+    /// back, in the same order, to [`Method::read_scalars`].
+    fn device_scalars(&mut self) -> Vec<Tensor<1>> {
+        Vec::new()
+    }
+
+    /// The values of [`Method::device_scalars`], read back with an evaluation.
+    fn read_scalars(&mut self, _values: &[f64]) {}
+
+    /// Hook 7: look at an evaluation (with its weight snapshot) and decide whether to go on.
+    fn after_evaluation(&mut self, _evaluation: &Evaluation, _weights: &[f32]) -> ScheduleAction {
+        ScheduleAction::Continue
+    }
+
+    /// The method's state for the `methods` object of the output.
+    fn state(&self) -> Value {
+        Value::Null
+    }
+}
+
+/// One registered method: its config key, whether a configuration turns it on, and how to
+/// build it.
+pub struct Registration {
+    /// The config key under `regularizers` and the name in the output.
+    pub name: &'static str,
+    /// True when the configuration enables the method.
+    pub enabled: fn(&RegularizerConfig) -> bool,
+    /// A fresh instance at step 0.
+    pub build: fn(&RegularizerConfig) -> Box<dyn Method>,
+}
+
+/// Every method, in hook order.
+pub const REGISTRY: &[Registration] = &[
+    modality_dropout::REGISTRATION,
+    fusion_dropout::REGISTRATION,
+    weight_penalty::REGISTRATION,
+    early_stopping::REGISTRATION,
+];
+
+/// The names of the methods `config` turns on, in [`REGISTRY`] order.
+pub fn enabled_names(config: &RegularizerConfig) -> Vec<&'static str> {
+    REGISTRY.iter().filter(|entry| (entry.enabled)(config)).map(|entry| entry.name).collect()
+}
+
+/// The active methods of a configuration, in [`REGISTRY`] order, all fresh.
+pub fn from_config(config: &RegularizerConfig) -> Vec<Box<dyn Method>> {
+    reconfigure_all(Vec::new(), config)
+}
+
+/// The active methods of `config`: the running instances of methods that stay on are kept
+/// (reconfigured, their state intact), methods turned on are built fresh, methods turned off
+/// are dropped.
+pub fn reconfigure_all(running: Vec<Box<dyn Method>>, config: &RegularizerConfig) -> Vec<Box<dyn Method>> {
+    let mut running: Vec<Option<Box<dyn Method>>> = running.into_iter().map(Some).collect();
+    REGISTRY
+        .iter()
+        .filter(|entry| (entry.enabled)(config))
+        .map(|entry| {
+            let kept = running.iter_mut().find(|m| m.as_ref().is_some_and(|m| m.name() == entry.name)).and_then(Option::take);
+            match kept {
+                Some(mut method) => {
+                    method.reconfigure(config);
+                    method
+                }
+                None => (entry.build)(config),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,94 @@
+//! The method kit: live changes reconfigure the running methods without losing their state,
+//! the `methods` object of an evaluation is current, and every change is an event.
+
+mod common;
+
+use common::{advance_to, config};
+use modalscope::engine::config::ExperimentConfig;
+use modalscope::engine::device::ComputeDevice;
+use modalscope::engine::metrics::Event;
+use modalscope::engine::session::{Command, Outcome, Session};
+use modalscope::engine::trainer::RunStatus;
+use serde_json::Value;
+
+fn session(overrides: &[&str]) -> Session {
+    Session::new(config("imbalance", overrides), ComputeDevice::cpu(), None).expect("valid config")
+}
+
+fn live(session: &mut Session, overrides: &[&str]) {
+    let next: ExperimentConfig =
+        overrides.iter().fold(session.trainer().config().clone(), |c, o| c.with_override(o).expect("valid override"));
+    assert_eq!(session.apply(Command::Configure(Box::new(next))), Ok(Outcome::LiveChanged));
+}
+
+fn early_stopping_state(session: &Session) -> Value {
+    session.trainer().history().latest().expect("evaluated").methods["early_stopping"].clone()
+}
+
+#[test]
+fn the_methods_object_describes_the_state_after_its_own_evaluation() {
+    let mut s = session(&["regularizers.early_stopping.enabled=true"]);
+    advance_to(&mut s, 0);
+    assert_eq!(early_stopping_state(&s)["best_step"], 0, "step 0 is the first best checkpoint, in its own evaluation");
+}
+
+#[test]
+fn a_live_change_keeps_early_stoppings_best_checkpoint_and_count() {
+    // imbalance overfits early: by step 150 the best fused validation loss lies behind.
+    let mut s = session(&["regularizers.early_stopping.enabled=true", "regularizers.early_stopping.patience=1000"]);
+    advance_to(&mut s, 150);
+    let before = early_stopping_state(&s);
+    let (best_step, since) = (before["best_step"].as_u64().unwrap(), before["evaluations_since_best"].as_u64().unwrap());
+    assert!(since >= 3, "the test needs a best checkpoint some evaluations back: {before}");
+
+    // Turn on fusion dropout and lower the patience below the count so far: the next
+    // evaluation stops and must restore the best checkpoint from before the change.
+    live(&mut s, &["regularizers.fusion_dropout.enabled=true", "regularizers.early_stopping.patience=2"]);
+    advance_to(&mut s, 1_000_000);
+    assert_eq!(*s.trainer().status(), RunStatus::EarlyStopped);
+    let last = s.trainer().history().latest().unwrap().clone();
+    let restored = last.events.iter().find_map(|e| match e {
+        Event::EarlyStop { best_step, .. } => Some(*best_step as u64),
+        _ => None,
+    });
+    assert_eq!(restored, Some(best_step), "restores the best checkpoint from before the change");
+    assert_eq!(s.trainer().history().best().unwrap().step as u64, best_step);
+    assert_eq!(last.step, 153, "stopped at the first evaluation after the change: the count went on from {since}");
+}
+
+#[test]
+fn every_live_change_is_an_event() {
+    let mut s = session(&[]);
+    advance_to(&mut s, 3);
+    live(&mut s, &["train.learning_rate=0.002", "train.epochs=50", "train.eval_every=2", "regularizers.weight_penalty.enabled=true"]);
+    advance_to(&mut s, 5);
+    let what: Vec<String> = s
+        .trainer()
+        .history()
+        .points()
+        .iter()
+        .flat_map(|e| e.events.iter())
+        .filter_map(|e| match e {
+            Event::LiveChange { what } => Some(what.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(what.len(), 1, "{what:?}");
+    for part in ["learning rate 0.001 -> 0.002", "epochs 100 -> 50", "evaluation every 0 -> 2", "methods [] -> [weight_penalty]"] {
+        assert!(what[0].contains(part), "{part} in {what:?}");
+    }
+}
+
+#[test]
+fn a_run_length_lowered_below_the_current_step_finishes_there() {
+    for (at, evaluated) in [(9, true), (10, false)] {
+        let mut s = session(&[]);
+        advance_to(&mut s, at);
+        live(&mut s, &["train.epochs=2"]);
+        advance_to(&mut s, 1_000_000);
+        assert_eq!(*s.trainer().status(), RunStatus::Finished, "at step {at}");
+        assert_eq!(s.trainer().step_count(), at, "no step after the lowered end");
+        let last = s.trainer().history().latest().unwrap().step;
+        assert_eq!(last, at, "the last evaluation is at the step where it ended (evaluated before: {evaluated})");
+    }
+}
