@@ -30,7 +30,7 @@ fn switch_resumes_at_the_snapshot_step_and_keeps_the_history() {
     assert_eq!(snapshot.step, 6);
     s.switch_device(ComputeDevice::cpu(), "test");
     assert_eq!(s.trainer().step_count(), 6, "rewound to the snapshot's step");
-    let check = block_on(s.evaluate_if_due()).expect("a re-measurement is due").unwrap();
+    let check = block_on(s.advance(0)).evaluation.expect("a re-measurement is due").unwrap();
     assert_eq!(check.step, 6);
     let resumed = check.events.iter().find_map(|e| match e {
         Event::DeviceSwitch { resumed_at_step, .. } => Some(*resumed_at_step),

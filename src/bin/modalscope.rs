@@ -15,8 +15,7 @@ use modalscope::engine::device::ComputeDevice;
 use modalscope::engine::metrics::ogr::median;
 use modalscope::engine::presets::{PRESETS, preset, preset_names};
 use modalscope::engine::readback::block_on;
-use modalscope::engine::session::Session;
-use modalscope::engine::trainer::RunStatus;
+use modalscope::engine::session::{Command as SessionCommand, RunState, Session};
 
 const MFEAT: &[u8] = include_bytes!("../../assets/mfeat.bin");
 
@@ -141,8 +140,11 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
     let mut progress = Progress::new(total, !quiet && std::io::stderr().is_terminal());
     let mut diverged = None;
     let mut ogr_values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    loop {
-        if let Some(result) = block_on(session.evaluate_if_due()) {
+    session.apply(SessionCommand::Play)?;
+    while session.state() == RunState::Training {
+        let advanced = block_on(session.advance(64));
+        progress.advance(advanced.steps as u64);
+        if let Some(result) = advanced.evaluation {
             let evaluation = result.map_err(Failure)?;
             for (head, metrics) in &evaluation.heads {
                 ogr_values.entry(head.clone()).or_default().extend(metrics.ogr);
@@ -157,18 +159,13 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
                 }
             }
         }
-        if !session.trainer().is_training() {
-            break;
-        }
-        let ran = session.run_steps(64);
-        progress.advance(ran as u64);
     }
     progress.clear();
     write_atomically(&out.join("summary.json"), &summary(&session, &config, &ogr_values))?;
     let trainer = session.trainer();
     let (latest, final_step) = trainer.final_evaluation().map_or((f64::NAN, 0), |e| (e.fused().val_acc, e.step));
-    let restored = match trainer.status() {
-        RunStatus::EarlyStopped => format!(" (the restored checkpoint of step {final_step})"),
+    let restored = match session.state() {
+        RunState::EarlyStopped => format!(" (the restored checkpoint of step {final_step})"),
         _ => String::new(),
     };
     match diverged {
@@ -180,7 +177,7 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
             if !quiet {
                 eprintln!(
                     "{} after {} steps: fused validation accuracy {latest:.3}{restored}; wrote {}",
-                    status_word(trainer.status()),
+                    session.state().word(),
                     trainer.step_count(),
                     out.display()
                 );
@@ -223,15 +220,6 @@ impl Progress {
     }
 }
 
-fn status_word(status: &RunStatus) -> &'static str {
-    match status {
-        RunStatus::Training => "stopped",
-        RunStatus::Finished => "finished",
-        RunStatus::EarlyStopped => "early-stopped",
-        RunStatus::Diverged => "diverged",
-    }
-}
-
 /// `summary.json`; `ogr_values` holds every non-null OGR of each head over the whole run (the
 /// history may have thinned old evaluations), summarised by their median.
 fn summary(session: &Session, config: &ExperimentConfig, ogr_values: &BTreeMap<String, Vec<f64>>) -> String {
@@ -243,7 +231,7 @@ fn summary(session: &Session, config: &ExperimentConfig, ogr_values: &BTreeMap<S
         // Through the config's own JSON text, so that f32 knobs read 0.1, not 0.10000000149011612.
         "config": serde_json::from_str::<Value>(&config.to_json()).expect("config JSON parses"),
         "backend": trainer.compute().kind.name(),
-        "status": status_word(trainer.status()),
+        "status": session.state().word(),
         "steps": trainer.step_count(),
         // After early stopping, the restored best checkpoint: the model the run ends with.
         "final": trainer.final_evaluation().map(|e| json!({ "step": e.step, "heads": heads(e) })),

@@ -76,8 +76,8 @@ pub fn RunControls() -> impl IntoView {
     };
     view! {
         <div class="run-controls">
-            <button data-testid="play" title="Train continuously; curves update at every evaluation." on:click=move |_| state.playing.set(true)>"Play"</button>
-            <button data-testid="pause" title="Stop after the current chunk of steps." on:click=move |_| state.playing.set(false)>"Pause"</button>
+            <button data-testid="play" title="Train continuously; curves update at every evaluation." on:click=move |_| state.send(UiCommand::Play)>"Play"</button>
+            <button data-testid="pause" title="Stop after the current step (an evaluation already due still runs)." on:click=move |_| state.send(UiCommand::Pause)>"Pause"</button>
             <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(UiCommand::StepOnce)>"Step"</button>
             <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(UiCommand::Reset)>"Reset"</button>
             <button data-testid="switch-backend" title="Continue this run on the other backend from the last weight snapshot."

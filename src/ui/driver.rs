@@ -10,11 +10,10 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::config::{DataSource, ExperimentConfig};
+use crate::engine::config::{ConfigError, DataSource, ExperimentConfig};
 use crate::engine::device::{BackendKind, ComputeDevice};
-use crate::engine::metrics::{Event, History};
+use crate::engine::metrics::{Evaluation, Event, History};
 use crate::engine::session::{Command, Outcome, Session};
-use crate::engine::trainer::RunStatus;
 use crate::plot::ChartKind;
 use crate::ui::backend::{self, BackendInfo};
 use crate::ui::page_options;
@@ -62,24 +61,11 @@ struct Driver {
     drawn_points: usize,
     charts_to_redraw: usize,
     last_redraw: f64,
-    step_target: Option<usize>,
     rate_window: (f64, usize),
     test_hooks: bool,
 }
 
 impl Driver {
-    fn status_word(&self) -> String {
-        let playing = self.state.playing.get_untracked();
-        match self.session.trainer().status() {
-            RunStatus::Training if playing || self.step_target.is_some() => "training",
-            RunStatus::Training => "paused",
-            RunStatus::Finished => "finished",
-            RunStatus::EarlyStopped => "early-stopped",
-            RunStatus::Diverged => "diverged",
-        }
-        .to_string()
-    }
-
     async fn ensure_mfeat(&mut self, config: &ExperimentConfig) -> Result<(), String> {
         if config.data.source == DataSource::Mfeat && !self.mfeat_loaded {
             self.session.provide_mfeat(fetch_bytes("assets/mfeat.bin").await?);
@@ -95,36 +81,34 @@ impl Driver {
     }
 
     async fn handle(&mut self, command: UiCommand) {
-        match command {
+        let command = match command {
             UiCommand::Configure(config) => {
                 if let Err(e) = self.ensure_mfeat(&config).await {
                     self.state.notice.set(Some(format!("could not load the mfeat data: {e}")));
                     return;
                 }
-                match self.session.apply(Command::Configure(config)) {
-                    Ok(Outcome::Rebuilt(why)) => {
-                        self.publish_run();
-                        self.state.notice.set(Some(why));
-                    }
-                    Ok(Outcome::LiveChanged) => {
-                        self.state.notice.set(Some("applied at the next step, the run goes on".into()));
-                    }
-                    Ok(Outcome::Unchanged) => {}
-                    Err(e) => self.state.notice.set(Some(e.0)),
-                }
+                Command::Configure(config)
             }
-            UiCommand::Reset => {
-                if let Ok(Outcome::Rebuilt(why)) = self.session.apply(Command::Reset) {
-                    self.publish_run();
-                    self.state.notice.set(Some(why));
-                }
+            UiCommand::Play => Command::Play,
+            UiCommand::Pause => Command::Pause,
+            UiCommand::StepOnce => Command::Step,
+            UiCommand::Reset => Command::Reset,
+            UiCommand::SwitchBackend(kind) => return self.switch(kind, "you switched backend"),
+        };
+        let outcome = self.session.apply(command);
+        self.show_outcome(outcome);
+    }
+
+    fn show_outcome(&mut self, outcome: Result<Outcome, ConfigError>) {
+        match outcome {
+            Ok(Outcome::Unchanged) => {}
+            Ok(Outcome::Changed(notice)) => self.state.notice.set(Some(capitalised(&notice))),
+            Ok(Outcome::Refused(why)) => self.state.notice.set(Some(capitalised(&why))),
+            Ok(Outcome::Restarted(why)) => {
+                self.publish_run();
+                self.state.notice.set(Some(capitalised(&why)));
             }
-            UiCommand::StepOnce => {
-                let trainer = self.session.trainer();
-                self.step_target = Some(trainer.step_count() + trainer.steps_until_evaluation().max(1));
-                self.state.playing.set(false);
-            }
-            UiCommand::SwitchBackend(kind) => self.switch(kind, "you switched backend"),
+            Err(e) => self.state.notice.set(Some(e.0)),
         }
     }
 
@@ -147,15 +131,11 @@ impl Driver {
         self.rate_window = (now_ms(), 0);
     }
 
-    async fn evaluate(&mut self) {
-        let started = now_ms();
-        let Some(result) = self.session.evaluate_if_due().await else { return };
-        let elapsed = now_ms() - started;
+    fn on_evaluation(&mut self, result: Result<Evaluation, String>, elapsed: f64) {
         match result {
             Ok(evaluation) => {
                 for event in &evaluation.events {
                     if let Event::Divergence { suggestion, .. } = event {
-                        self.state.playing.set(false);
                         self.state.notice.set(Some(format!("Training diverged: {suggestion}.")));
                     }
                     if let Event::EarlyStop { best_step, .. } = event {
@@ -180,59 +160,38 @@ impl Driver {
                 self.switch(BackendKind::Cpu, &format!("the GPU device was lost ({e})"));
             }
             Err(e) => {
-                self.state.playing.set(false);
+                let _ = self.session.apply(Command::Pause);
                 self.state.notice.set(Some(format!("Evaluation failed: {e}")));
             }
         }
     }
 
-    /// Runs as many steps as fit in `budget_ms` (by the measured time per step); returns
-    /// how many ran.
-    fn run_chunk(&mut self, budget_ms: f64, steps_left_in_frame: usize) -> usize {
-        let trainer = self.session.trainer();
-        let limit = match self.step_target {
-            Some(target) => target.saturating_sub(trainer.step_count()),
-            None if self.state.playing.get_untracked() => usize::MAX,
-            None => 0,
-        };
-        let fits = ((budget_ms / self.ms_per_step.max(1e-3)) as usize).max(1);
-        let want = fits.min(limit).min(steps_left_in_frame);
-        if want == 0 {
-            return 0;
-        }
-        let started = now_ms();
-        let ran = self.session.run_steps(want);
-        let elapsed = now_ms() - started;
-        if ran > 0 {
-            self.ms_per_step = 0.7 * self.ms_per_step + 0.3 * elapsed / ran as f64;
-        }
-        if self.step_target.is_some_and(|t| self.session.trainer().step_count() >= t) || !self.session.trainer().is_training() {
-            self.step_target = None;
-        }
-        self.rate_window.1 += ran;
-        self.state.stats.update(|s| s.max_chunk_ms = s.max_chunk_ms.max(elapsed));
-        ran
-    }
-
-    /// One animation frame of work: evaluations and chunks of steps until the frame budget
-    /// is spent, then at most one chart redraw per `REDRAW_EVERY_MS`.
+    /// One animation frame of work: the due evaluation and chunks of steps until the frame
+    /// budget is spent (each chunk as many steps as fit, by the measured time per step), then
+    /// at most one chart redraw per `REDRAW_EVERY_MS`.
     async fn frame(&mut self) {
         let started = now_ms();
         let mut steps_left = self.state.max_steps_per_frame.get_untracked().max(1);
         loop {
             let spent = now_ms() - started;
-            if spent >= CHUNK_BUDGET_MS {
+            if spent >= CHUNK_BUDGET_MS || steps_left == 0 {
                 break;
             }
-            if self.session.trainer().evaluation_due() {
-                self.evaluate().await;
+            let fits = (((CHUNK_BUDGET_MS - spent) / self.ms_per_step.max(1e-3)) as usize).max(1);
+            let chunk_started = now_ms();
+            let advanced = self.session.advance(fits.min(steps_left)).await;
+            let elapsed = now_ms() - chunk_started;
+            if let Some(result) = advanced.evaluation {
+                self.on_evaluation(result, elapsed);
                 continue;
             }
-            let ran = self.run_chunk(CHUNK_BUDGET_MS - spent, steps_left);
-            steps_left -= ran.min(steps_left);
-            if ran == 0 || steps_left == 0 {
+            if advanced.steps == 0 {
                 break;
             }
+            self.ms_per_step = 0.7 * self.ms_per_step + 0.3 * elapsed / advanced.steps as f64;
+            self.rate_window.1 += advanced.steps;
+            self.state.stats.update(|s| s.max_chunk_ms = s.max_chunk_ms.max(elapsed));
+            steps_left -= advanced.steps.min(steps_left);
         }
         self.redraw_next_chart();
         self.publish_stats();
@@ -268,7 +227,7 @@ impl Driver {
         };
         let trainer = self.session.trainer();
         let (step, total) = (trainer.step_count(), trainer.total_steps());
-        let status = self.status_word();
+        let status = self.session.state().word().to_string();
         let next = |s: &LoopStats| LoopStats {
             step,
             total_steps: total,
@@ -295,6 +254,12 @@ fn publish_for_tests(json: &str) {
     if let (Ok(value), Ok(list)) = (js_sys::JSON::parse(json), list.dyn_into::<js_sys::Array>()) {
         list.push(&value);
     }
+}
+
+/// The sentence with its first letter in capitals (the engine's notices are clauses).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn kind_name(kind: BackendKind) -> &'static str {
@@ -330,11 +295,11 @@ pub fn use_training_loop(state: AppState) {
             drawn_points: 0,
             charts_to_redraw: 0,
             last_redraw: 0.0,
-            step_target: None,
             rate_window: (now_ms(), 0),
             test_hooks: options.test_hooks,
         };
         driver.publish_run();
+        let _ = driver.session.apply(Command::Play);
         announce_backend(&info);
         loop {
             let queue: Rc<RefCell<VecDeque<UiCommand>>> = state.commands.get_value();

@@ -20,7 +20,11 @@ pub enum UiCommand {
     /// Apply this configuration (live parts at the next step; structural parts rebuild).
     /// (Boxed: a whole configuration is large next to the other commands.)
     Configure(Box<ExperimentConfig>),
-    /// Start over at step 0.
+    /// Train continuously.
+    Play,
+    /// Stop after the current step.
+    Pause,
+    /// Start over at step 0, paused.
     Reset,
     /// Run one evaluation interval, then pause.
     StepOnce,
@@ -52,8 +56,6 @@ pub struct LoopStats {
 pub struct AppState {
     /// The configuration the controls show.
     pub config: RwSignal<ExperimentConfig>,
-    /// Playing or paused.
-    pub playing: RwSignal<bool>,
     /// Evaluations of the current run.
     pub history: RwSignal<History>,
     /// Modality names of the current run.
@@ -86,7 +88,6 @@ impl AppState {
         let (config, refused) = options.configure(preset("imbalance").expect("preset exists"));
         Self {
             config: RwSignal::new(config),
-            playing: RwSignal::new(true),
             history: RwSignal::new(History::default()),
             modalities: RwSignal::new(Vec::new()),
             stats: RwSignal::new(LoopStats::default()),

@@ -6,7 +6,7 @@ use modalscope::engine::device::ComputeDevice;
 use modalscope::engine::metrics::Evaluation;
 use modalscope::engine::presets::preset;
 use modalscope::engine::readback::block_on;
-use modalscope::engine::session::Session;
+use modalscope::engine::session::{Command, Session};
 
 /// A preset with overrides applied.
 pub fn config(name: &str, overrides: &[&str]) -> ExperimentConfig {
@@ -17,27 +17,25 @@ pub fn config(name: &str, overrides: &[&str]) -> ExperimentConfig {
 pub fn train(config: ExperimentConfig) -> Session {
     let mfeat = (config.data.source == DataSource::Mfeat).then(|| include_bytes!("../../assets/mfeat.bin").to_vec());
     let mut session = Session::new(config, ComputeDevice::cpu(), mfeat).expect("valid config");
-    loop {
-        if let Some(result) = block_on(session.evaluate_if_due()) {
-            result.expect("evaluation reads back");
-        }
-        if !session.trainer().is_training() {
-            return session;
-        }
-        session.run_steps(1000);
-    }
+    advance_to(&mut session, usize::MAX);
+    session
 }
 
 /// Evaluates when due and runs steps until `step` is reached (evaluations included), or the
 /// run stops earlier, or nothing can happen any more.
+/// Presses Play first (a paused or ready run starts; a stopped one stays stopped).
 pub fn advance_to(session: &mut Session, step: usize) {
+    session.apply(Command::Play).expect("play");
     loop {
-        let evaluated = block_on(session.evaluate_if_due()).map(|result| result.expect("evaluation reads back")).is_some();
         let now = session.trainer().step_count();
-        if now >= step || !session.trainer().is_training() {
+        let done = block_on(session.advance(step.saturating_sub(now).min(1000)));
+        let evaluated = done.evaluation.map(|result| result.expect("evaluation reads back")).is_some();
+        let now = session.trainer().step_count();
+        let settled = !evaluated && !session.trainer().evaluation_due();
+        if settled && (now >= step || !session.trainer().is_training()) {
             return;
         }
-        if session.run_steps(step - now) == 0 && !evaluated {
+        if done.steps == 0 && !evaluated {
             return; // stuck: neither a step nor an evaluation is possible (the caller's asserts say why)
         }
     }
