@@ -54,17 +54,17 @@ test("pause stops the steps; step runs one evaluation interval; play goes on", {
   });
 });
 
-test("reset goes back to step 0 with a fresh history", { timeout: CPU_TIMEOUT }, async () => {
+test("reset, even while training, goes back to step 0 paused with a fresh history", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, query: long }, async (ui) => {
     await slowDown(ui);
     await ui.waitForAtLeast("eval-counter", 5);
-    await ui.page.getByTestId("pause").click();
-    await ui.waitForText("run-status", /^paused$/);
+    assert.equal(await ui.text("run-status"), "training");
     await ui.page.getByTestId("reset").click();
     await ui.page.waitForFunction(() => document.querySelector('[data-testid="step-counter"]').textContent === "0", null, { polling: 50 });
     await ui.frames(30);
     assert.equal(await ui.number("step-counter"), 0, "still at step 0 while paused");
     assert.equal(await ui.number("eval-counter"), 1, "only the step-0 evaluation of the new run");
+    assert.equal(await ui.text("run-status"), "paused");
     await ui.page.getByTestId("play").click();
     await ui.waitForAtLeast("eval-counter", 3);
   });
