@@ -57,12 +57,13 @@ const baseArgs = [
 
 export class Explorer {
   /**
-   * Serves dist/, launches chromium and opens the page. `webgpu` adds SwiftShader's WebGPU;
-   * `query` is the address's query string; `initScript` runs in the page before its own
-   * scripts. If any of it fails, whatever was started is closed before the error goes on.
+   * Serves dist/ (or uses the page already served at `url`), launches chromium and opens
+   * the page. `webgpu` adds SwiftShader's WebGPU; `query` is the address's query string;
+   * `initScript` runs in the page before its own scripts. If any of it fails, whatever was
+   * started is closed before the error goes on.
    */
-  static async open({ webgpu, query = "", initScript = null }) {
-    const server = await serveDist();
+  static async open({ webgpu, query = "", initScript = null, url = null }) {
+    const server = url ? { url, close() {} } : await serveDist();
     let browser = null;
     try {
       const args = webgpu ? [...baseArgs, "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : [...baseArgs, "--disable-gpu"];
