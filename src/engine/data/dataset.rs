@@ -158,6 +158,30 @@ pub mod streams {
     pub const BATCHES: u64 = 4;
     /// Regularizer masks and noise.
     pub const MASKS: u64 = 5;
+
+    /// What a synthetic-data stream draws.
+    #[derive(Clone, Copy)]
+    pub enum DataPurpose {
+        /// A modality's class means.
+        Means = 1,
+        /// The classes each sample shows (and so its label).
+        Labels = 2,
+        /// A modality's per-feature noise.
+        Noise = 3,
+        /// The random class the shortcut modality shows outside training.
+        Shortcut = 4,
+        /// Which training labels are replaced, and by what.
+        LabelNoise = 5,
+    }
+
+    /// The stream of one purpose, split (0 train, 1 validation, 2 test; 0 for class means)
+    /// and modality, so that a data knob changes only the draws it names: the training size
+    /// or label noise never changes a validation or test sample, and a modality's width,
+    /// signal or noise never changes another modality. (Above 2^40: apart from the ids
+    /// above, and from the batch streams `BATCHES + (epoch << 8)`.)
+    pub fn data(purpose: DataPurpose, split: u64, modality: usize) -> u64 {
+        (1 << 40) | ((purpose as u64) << 32) | (split << 16) | modality as u64
+    }
 }
 
 impl Dataset {

@@ -86,10 +86,11 @@ pub fn splits(bytes: &[u8], data: &DataConfig, seed: u64) -> Result<RawSplits, C
         .iter()
         .map(|v| file.views.iter().find(|(name, _)| name == v).map(|(_, m)| m).ok_or_else(|| corrupt("a view is missing")))
         .collect::<Result<_, _>>()?;
+    // Validation and test come first in the permutation, so a training size never changes them.
     let order = HostRng::new(seed, streams::DATA).permutation(file.labels.len());
-    let (train_idx, rest) = order.split_at(data.train_size);
-    let (val_idx, rest) = rest.split_at(data.val_size);
-    let test_idx = &rest[..data.test_size];
+    let (val_idx, rest) = order.split_at(data.val_size);
+    let (test_idx, rest) = rest.split_at(data.test_size);
+    let train_idx = &rest[..data.train_size];
     let split = |idx: &[usize]| Split {
         modalities: chosen.iter().map(|m| m.select_rows(idx)).collect(),
         labels: idx.iter().map(|&i| file.labels[i]).collect(),
@@ -106,6 +107,16 @@ pub fn splits(bytes: &[u8], data: &DataConfig, seed: u64) -> Result<RawSplits, C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_training_size_never_changes_validation_or_test() {
+        let bytes = include_bytes!("../../../assets/mfeat.bin");
+        let data = DataConfig { views: vec!["fou".into(), "mor".into()], train_size: 600, val_size: 400, test_size: 400, ..Default::default() };
+        let small = splits(bytes, &data, 2).unwrap();
+        let large = splits(bytes, &DataConfig { train_size: 1200, ..data }, 2).unwrap();
+        assert_eq!((&small.val, &small.test), (&large.val, &large.test));
+        assert_eq!(large.train.select(&(0..600).collect::<Vec<_>>()), small.train);
+    }
 
     #[test]
     fn half_floats_decode() {

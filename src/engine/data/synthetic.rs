@@ -14,32 +14,36 @@
 //!
 //! Label noise replaces a training label by a uniformly random class with that probability.
 
-use super::dataset::{Matrix, RawSplits, Split, streams};
+use super::dataset::streams::{self, DataPurpose};
+use super::dataset::{Matrix, RawSplits, Split};
 use crate::engine::config::{DataConfig, SyntheticVariant};
 use crate::engine::rng::HostRng;
 
 #[derive(Clone, Copy, PartialEq)]
 enum SplitKind {
-    Train,
-    Evaluation,
+    Train = 0,
+    Validation = 1,
+    Test = 2,
 }
 
-/// Draws the train, validation and test splits that `data` describes.
+/// Draws the train, validation and test splits that `data` describes. Every purpose, split
+/// and modality has its own random stream ([`streams::data`]).
 pub fn generate(data: &DataConfig, seed: u64) -> RawSplits {
-    let mut rng = HostRng::new(seed, streams::DATA);
     let means: Vec<Vec<Vec<f32>>> = data
         .synthetic
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(m, spec)| {
+            let mut rng = HostRng::new(seed, streams::data(DataPurpose::Means, 0, m));
             (0..data.classes)
-                .map(|_| (0..m.informative).map(|_| rng.normal() as f32 * m.signal).collect())
+                .map(|_| (0..spec.informative).map(|_| rng.normal() as f32 * spec.signal).collect())
                 .collect()
         })
         .collect();
-    let mut draw = |rows: usize, kind: SplitKind| draw_split(data, &means, rows, kind, &mut rng);
+    let draw = |rows: usize, kind: SplitKind| draw_split(data, &means, rows, kind, seed);
     let train = draw(data.train_size, SplitKind::Train);
-    let val = draw(data.val_size, SplitKind::Evaluation);
-    let test = draw(data.test_size, SplitKind::Evaluation);
+    let val = draw(data.val_size, SplitKind::Validation);
+    let test = draw(data.test_size, SplitKind::Test);
     RawSplits {
         modality_names: data.synthetic.iter().map(|m| m.name.clone()).collect(),
         classes: data.classes,
@@ -49,14 +53,19 @@ pub fn generate(data: &DataConfig, seed: u64) -> RawSplits {
     }
 }
 
-fn draw_split(data: &DataConfig, means: &[Vec<Vec<f32>>], rows: usize, kind: SplitKind, rng: &mut HostRng) -> Split {
+fn draw_split(data: &DataConfig, means: &[Vec<Vec<f32>>], rows: usize, kind: SplitKind, seed: u64) -> Split {
     let k = data.classes;
+    let split = kind as u64;
+    let stream = |purpose, modality| HostRng::new(seed, streams::data(purpose, split, modality));
+    let (mut label_rng, mut shortcut_rng, mut flip_rng) =
+        (stream(DataPurpose::Labels, 0), stream(DataPurpose::Shortcut, 0), stream(DataPurpose::LabelNoise, 0));
+    let mut noise_rngs: Vec<HostRng> = (0..data.synthetic.len()).map(|m| stream(DataPurpose::Noise, m)).collect();
     let mut modalities: Vec<Matrix> = data.synthetic.iter().map(|m| Matrix::zeros(rows, m.dim)).collect();
     let mut labels = Vec::with_capacity(rows);
     for i in 0..rows {
         let shown: Vec<usize> = match data.variant {
-            SyntheticVariant::Interaction => (0..data.synthetic.len()).map(|_| rng.below(k)).collect(),
-            _ => vec![rng.below(k); data.synthetic.len()],
+            SyntheticVariant::Interaction => (0..data.synthetic.len()).map(|_| label_rng.below(k)).collect(),
+            _ => vec![label_rng.below(k); data.synthetic.len()],
         };
         let mut label = match data.variant {
             SyntheticVariant::Interaction => shown.iter().sum::<usize>() % k,
@@ -64,17 +73,17 @@ fn draw_split(data: &DataConfig, means: &[Vec<Vec<f32>>], rows: usize, kind: Spl
         };
         for (m, spec) in data.synthetic.iter().enumerate() {
             let mut class = shown[m];
-            if data.variant == SyntheticVariant::Shortcut && spec.name == data.shortcut_modality && kind == SplitKind::Evaluation {
-                class = rng.below(k);
+            if data.variant == SyntheticVariant::Shortcut && spec.name == data.shortcut_modality && kind != SplitKind::Train {
+                class = shortcut_rng.below(k);
             }
             let row = modalities[m].row_mut(i);
             for (j, v) in row.iter_mut().enumerate() {
                 let mean = means[m][class].get(j).copied().unwrap_or(0.0);
-                *v = mean + spec.noise * rng.normal() as f32;
+                *v = mean + spec.noise * noise_rngs[m].normal() as f32;
             }
         }
-        if kind == SplitKind::Train && data.label_noise > 0.0 && rng.chance(data.label_noise as f64) {
-            label = rng.below(k);
+        if kind == SplitKind::Train && data.label_noise > 0.0 && flip_rng.chance(data.label_noise as f64) {
+            label = flip_rng.below(k);
         }
         labels.push(label as u32);
     }
@@ -129,6 +138,34 @@ mod tests {
             ],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_data_knob_changes_only_what_it_names() {
+        let base = config(SyntheticVariant::Shortcut);
+        let raw = generate(&base, 3);
+        let with = |change: &dyn Fn(&mut DataConfig)| {
+            let mut c = base.clone();
+            change(&mut c);
+            generate(&c, 3)
+        };
+        let bigger = with(&|c| c.train_size = 2500);
+        let noisy = with(&|c| c.label_noise = 0.3);
+        for other in [&bigger, &noisy] {
+            assert_eq!((&other.val, &other.test), (&raw.val, &raw.test), "validation and test untouched");
+        }
+        assert_eq!(bigger.train.select(&(0..2000).collect::<Vec<_>>()), raw.train, "the first 2000 training rows stay");
+        assert_eq!(noisy.train.modalities, raw.train.modalities, "label noise changes labels only");
+        assert_ne!(noisy.train.labels, raw.train.labels);
+        let wider = with(&|c| c.synthetic[1].dim = 9);
+        for split in [(&wider.train, &raw.train), (&wider.val, &raw.val), (&wider.test, &raw.test)] {
+            assert_eq!(split.0.modalities[0], split.1.modalities[0], "modality a untouched by b's width");
+            assert_eq!(split.0.labels, split.1.labels);
+        }
+        assert_ne!(wider.train.modalities[1], raw.train.modalities[1]);
+        // Two modalities with the same knobs still draw their own means and noise.
+        assert_eq!((base.synthetic[0].dim, base.synthetic[0].signal), (base.synthetic[1].dim, base.synthetic[1].signal));
+        assert_ne!(raw.train.modalities[0], raw.train.modalities[1], "each modality has its own streams");
     }
 
     #[test]
