@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves that the README's test command works on a fresh machine (not part of it: about 45
+# Proves that the README's test command works on a fresh machine (not part of it: about 30
 # minutes on two cores). Clones HEAD into a temporary folder and runs scripts/test.sh there
 # with an empty CARGO_HOME (no registry, no installed tools), an empty CARGO_TARGET_DIR, an
 # empty npm cache and a PATH of rustup's proxies plus the system folders, so that every
@@ -8,7 +8,7 @@
 #
 #   scripts/fresh-check.sh               # folders under a new mktemp -d, removed on success
 #   FRESH_ROOT=/tmp/fresh scripts/fresh-check.sh   # there instead (kept)
-#   scripts/fresh-check.sh --setup-only  # only scripts/setup.sh (the installs, ~20 minutes)
+#   scripts/fresh-check.sh --setup-only  # only scripts/setup.sh (the installs, ~10 minutes)
 set -euo pipefail
 command=./scripts/test.sh
 if [ "${1:-}" = "--setup-only" ]; then
