@@ -282,7 +282,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_are_disjoint_and_standardised_on_train() {
+    fn default_split_sizes_and_training_rows_standardised() {
         let config = ExperimentConfig::default();
         let data = Dataset::from_config(&config, None).unwrap();
         assert_eq!(data.holdout.len(), 40);
@@ -291,6 +291,43 @@ mod tests {
         let (mean, std) = data.train.modalities[0].column_moments();
         assert!(mean.iter().all(|m| m.abs() < 1e-4));
         assert!(std.iter().all(|s| (s - 1.0).abs() < 1e-3));
+    }
+
+    /// Raw splits whose one feature is an id (train rows 0..n, validation 1000 + i, test
+    /// 2000 + i), so that where every row went can be read back after standardisation.
+    fn tagged(train: usize, val: usize, test: usize) -> RawSplits {
+        let split = |offset: usize, rows: usize| Split {
+            modalities: vec![Matrix { rows, cols: 1, values: (0..rows).map(|i| (offset + i) as f32).collect() }],
+            labels: vec![0; rows],
+        };
+        RawSplits { modality_names: vec!["id".into()], classes: 2, train: split(0, train), val: split(1000, val), test: split(2000, test) }
+    }
+
+    #[test]
+    fn holdout_and_train_partition_the_training_split_and_only_train_sets_the_scaling() {
+        let data = Dataset::finish("tagged".into(), tagged(100, 30, 20), 0.1, 7);
+        // Validation ids are known: recover the affine scaling x' = (x − μ)/σ from two rows.
+        let v = &data.val.modalities[0].values;
+        let sigma = 1.0 / (v[1] - v[0]) as f64;
+        let mu = 1000.0 - v[0] as f64 * sigma;
+        let ids = |m: &Matrix| -> Vec<usize> { m.values.iter().map(|&x| (x as f64 * sigma + mu).round() as usize).collect() };
+        let (train, holdout) = (ids(&data.train.modalities[0]), ids(&data.holdout.modalities[0]));
+        assert_eq!((train.len(), holdout.len()), (90, 10));
+        let mut all: Vec<usize> = train.iter().chain(&holdout).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..100).collect::<Vec<_>>(), "V and train are disjoint and together the training split");
+        // μ and σ are the moments of the training rows without V.
+        let n = train.len() as f64;
+        let mean = train.iter().map(|&i| i as f64).sum::<f64>() / n;
+        let std = (train.iter().map(|&i| (i as f64 - mean).powi(2)).sum::<f64>() / n).sqrt();
+        assert!((mu - mean).abs() < 1e-2 && (sigma - std).abs() < 1e-2, "scaling ({mu}, {sigma}) vs train moments ({mean}, {std})");
+        assert_eq!(ids(&data.test.modalities[0]), (2000..2020).collect::<Vec<_>>(), "test scaled the same way");
+        // T′: as many distinct training rows as the validation split has, none of them in V.
+        let mut subset = data.train_subset.clone();
+        subset.sort_unstable();
+        subset.dedup();
+        assert_eq!(subset.len(), 30);
+        assert!(subset.iter().all(|&i| i < train.len()), "T′ indexes the training rows (V excluded)");
     }
 
     #[test]

@@ -48,3 +48,22 @@ impl Method for FusionDropout {
         json!({ "p": self.p })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::HostRng;
+    use burn::tensor::Device;
+
+    #[test]
+    fn kept_units_are_scaled_by_one_over_one_minus_p() {
+        let device = Device::flex();
+        let mut rng = HostRng::new(1, 0);
+        let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.0);
+        let out = FusionDropout::new(0.75).transform_fused(Tensor::ones([50, 40], &device), &mut ctx);
+        let values: Vec<f32> = out.into_data().try_to_vec().unwrap();
+        assert!(values.iter().all(|&v| v == 0.0 || v == 4.0), "each unit is dropped or scaled by 1/(1−0.75)");
+        let kept = values.iter().filter(|&&v| v > 0.0).count() as f64 / values.len() as f64;
+        assert!((kept - 0.25).abs() < 0.03, "kept fraction {kept}");
+    }
+}

@@ -62,6 +62,12 @@ impl StepContext<'_> {
     }
 }
 
+/// A step context at step 0 of a one-step run, for the methods' unit tests.
+#[cfg(test)]
+fn test_context<'a>(rng: &'a mut HostRng, device: &'a Device, learning_rate: f64) -> StepContext<'a> {
+    StepContext { rng, device, learning_rate, step: 0, epoch: 0, total_steps: 1, heads_attached: false }
+}
+
 /// The forward pass of one training step, for the hooks that need it (after the batch,
 /// embedding and fusion transforms).
 ///

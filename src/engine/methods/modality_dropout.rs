@@ -77,18 +77,24 @@ mod tests {
     use burn::tensor::Device;
 
     #[test]
+    fn kept_embeddings_are_not_rescaled() {
+        let device = Device::flex();
+        let mut rng = HostRng::new(1, 0);
+        let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.0);
+        let embeddings = vec![Tensor::ones([200, 3], &device), Tensor::ones([200, 3], &device)];
+        let out = ModalityDropout::new(0.5).transform_embeddings(embeddings, &mut ctx);
+        let a: Vec<f32> = out[0].clone().into_data().try_to_vec().unwrap();
+        let b: Vec<f32> = out[1].clone().into_data().try_to_vec().unwrap();
+        assert!(a.iter().chain(&b).all(|&v| v == 0.0 || v == 1.0), "kept values stay 1 (no 1/(1−p))");
+        assert!(a.iter().zip(&b).all(|(x, y)| x + y > 0.0), "never both dropped");
+        assert!(a.contains(&0.0) && b.contains(&0.0));
+    }
+
+    #[test]
     fn never_drops_every_modality() {
         let device = Device::flex();
         let mut rng = HostRng::new(1, 0);
-        let mut ctx = StepContext {
-            rng: &mut rng,
-            device: &device,
-            learning_rate: 0.0,
-            step: 0,
-            epoch: 0,
-            total_steps: 1,
-            heads_attached: false,
-        };
+        let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.0);
         let keep = ModalityDropout::new(0.9).draw_keep(1000, 2, &mut ctx);
         assert!(keep.iter().all(|row| row.iter().any(|&k| k)));
         let dropped = keep.iter().flatten().filter(|&&k| !k).count();
