@@ -174,6 +174,25 @@ mod tests {
     }
 
     #[test]
+    fn detached_probes_never_reach_the_encoders_attached_heads_do() {
+        use crate::engine::model::loss::cross_entropy;
+        use crate::engine::model::params::gradient_norm;
+        use burn::optim::GradientsParams;
+        let device = Device::flex().autodiff();
+        let net = MultimodalNet::new(&ModelConfig::default(), &[3, 2], 2, 1, &device);
+        let inputs = vec![Tensor::ones([4, 3], &device), Tensor::ones([4, 2], &device)];
+        let targets = Tensor::<2>::from_data(burn::tensor::TensorData::new(vec![1f32, 0., 0., 1., 1., 0., 0., 1.], [4, 2]), &device);
+        for (detach, reaches) in [(true, false), (false, true)] {
+            let embeddings = net.embed(&inputs);
+            let loss = net.probe(&embeddings, detach).into_iter().map(|logits| cross_entropy(logits, targets.clone())).reduce(|a, b| a + b).unwrap();
+            let grads = GradientsParams::from_grads(loss.backward(), &net);
+            let norm = gradient_norm(&net.encoders[0], &grads).map(|n| n.into_data().try_to_vec::<f32>().unwrap()[0]);
+            assert_eq!(norm.is_some_and(|n| n > 0.0), reaches, "detach {detach}: encoder gradient {norm:?}");
+            assert!(gradient_norm(&net.probes[0], &grads).is_some(), "the heads themselves always learn");
+        }
+    }
+
+    #[test]
     fn same_seed_gives_same_weights() {
         let device = Device::flex();
         let config = ModelConfig::default();
