@@ -16,13 +16,15 @@ use modalscope::engine::session::Session;
 /// Same backend on both sides here, so the re-measurement agrees up to summation order.
 const TOLERANCE: f64 = 1e-5;
 
+/// imbalance (4 steps per epoch) with an evaluation every 3 steps, so that snapshots fall
+/// inside epochs too.
 fn session(overrides: &[&str]) -> Session {
-    Session::new(config("imbalance", overrides), ComputeDevice::cpu(), None).expect("valid config")
+    let overrides: Vec<&str> = ["train.eval_every=3"].into_iter().chain(overrides.iter().copied()).collect();
+    Session::new(config("imbalance", &overrides), ComputeDevice::cpu(), None).expect("valid config")
 }
 
 #[test]
 fn switch_resumes_at_the_snapshot_step_and_keeps_the_history() {
-    // imbalance: 3 steps per epoch, an evaluation every epoch.
     let mut s = session(&["regularizers.modality_dropout.enabled=true"]);
     advance_to(&mut s, 7);
     let evaluations_before = s.trainer().history().points().to_vec();

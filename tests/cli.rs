@@ -106,9 +106,9 @@ fn export_data_writes_identical_splits_for_other_tools() {
     let header = train.lines().next().unwrap();
     assert!(header.starts_with("label,a_0,"), "{header}");
     assert_eq!(header.split(',').count(), 1 + 8 + 512);
-    assert_eq!(train.lines().count(), 1 + 180);
+    assert_eq!(train.lines().count(), 1 + 200, "the recipe's 200 training samples, after V");
     assert_eq!(std::fs::read_to_string(dir.join("val.csv")).unwrap().lines().count(), 1 + 200);
-    assert_eq!(std::fs::read_to_string(dir.join("holdout.csv")).unwrap().lines().count(), 1 + 20);
+    assert_eq!(std::fs::read_to_string(dir.join("holdout.csv")).unwrap().lines().count(), 1 + 22);
     let again = scratch("export-again");
     modalscope(&["export-data", "--preset", "imbalance", "--seed", "1", "--out", again.to_str().unwrap()]);
     assert_eq!(train, std::fs::read_to_string(again.join("train.csv")).unwrap(), "deterministic");
@@ -162,18 +162,19 @@ fn nan_hook_exits_1_with_the_step_range_and_keeps_what_it_wrote() {
     let out = modalscope(&["run", "--preset", "balanced", "--set", "train.epochs=5", "--set", "debug.nan_at_step=8", "--quiet", "--out", dir.to_str().unwrap()]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("between steps 6 and 12"), "names the range: {err}");
+    // balanced: 400 training rows, batch 64 -> 7 steps an epoch, an evaluation every epoch.
+    assert!(err.contains("between steps 7 and 14"), "names the range: {err}");
     assert!(!err.contains("panicked"), "{err}");
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("metrics.jsonl"))
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.iter().map(|l| l["step"].as_u64().unwrap()).collect::<Vec<_>>(), vec![0, 6, 12], "the evaluations up to the divergence");
+    assert_eq!(lines.iter().map(|l| l["step"].as_u64().unwrap()).collect::<Vec<_>>(), vec![0, 7, 14], "the evaluations up to the divergence");
     assert_eq!(lines[2]["events"][0]["kind"], "divergence");
     let summary = read_json(&dir.join("summary.json"));
     assert_eq!(summary["status"], "diverged");
-    assert_eq!(summary["steps"], 12);
+    assert_eq!(summary["steps"], 14);
 }
 
 #[test]
@@ -197,8 +198,8 @@ fn config_files_in_toml_and_json_reach_the_run() {
     let summary = read_json(&from_json.join("summary.json"));
     assert_eq!(summary["config"]["train"]["batch_size"], 32);
     assert_eq!(summary["config"]["regularizers"]["fusion_dropout"]["enabled"], true);
-    // balanced: 360 training rows after V, batch 32 -> 12 steps an epoch, 3 epochs.
-    assert_eq!(summary["steps"], 36);
+    // balanced: 400 training rows after V, batch 32 -> 13 steps an epoch, 3 epochs.
+    assert_eq!(summary["steps"], 39);
 }
 
 #[test]

@@ -76,7 +76,7 @@ fn same_seed_same_run() {
 fn divergence_stops_the_run_and_names_the_step_range() {
     // Nothing a user can set makes this small ReLU network's loss non-finite (it dies
     // instead), so the `debug.nan_at_step` hook poisons the loss at step 8: evaluations come
-    // every epoch (6 steps), so the range is (6, 12].
+    // every epoch (7 steps), so the range is (7, 14].
     use modalscope::engine::{metrics::Event, trainer::RunStatus};
     let session = train(config("balanced", &["train.epochs=5", "debug.nan_at_step=8"]));
     let trainer = session.trainer();
@@ -86,8 +86,8 @@ fn divergence_stops_the_run_and_names_the_step_range() {
         Event::Divergence { from_step, to_step, .. } => Some((*from_step, *to_step)),
         _ => None,
     });
-    assert_eq!(range, Some((6, 12)), "{events:?}");
-    assert_eq!(trainer.step_count(), 12, "stopped at the evaluation that saw the NaN");
+    assert_eq!(range, Some((7, 14)), "{events:?}");
+    assert_eq!(trainer.step_count(), 14, "stopped at the evaluation that saw the NaN");
     let before = &trainer.history().points()[1];
     assert!(before.fused().val_loss.is_finite(), "the checkpoint before the poisoned step is intact");
 }

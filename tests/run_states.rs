@@ -8,9 +8,10 @@ use modalscope::engine::device::ComputeDevice;
 use modalscope::engine::readback::block_on;
 use modalscope::engine::session::{Command, Outcome, RunState, Session};
 
-/// imbalance: 3 steps an epoch, an evaluation every epoch.
+/// imbalance with 192 training rows: 3 steps an epoch, an evaluation every epoch.
 fn session(overrides: &[&str]) -> Session {
-    Session::new(config("imbalance", overrides), ComputeDevice::cpu(), None).expect("valid config")
+    let overrides: Vec<&str> = ["data.train_size=192"].into_iter().chain(overrides.iter().copied()).collect();
+    Session::new(config("imbalance", &overrides), ComputeDevice::cpu(), None).expect("valid config")
 }
 
 /// Calls `advance` until nothing more happens or `limit` calls were made.

@@ -120,7 +120,8 @@ pub struct DataConfig {
     pub variant: SyntheticVariant,
     /// Number of classes (synthetic).
     pub classes: usize,
-    /// Training-split size before the held-out part V is removed.
+    /// Samples the model trains on: the training split drawn is this plus the held-out
+    /// part V ([`DataConfig::holdout_rows`]), so that this many remain after V.
     pub train_size: usize,
     /// Validation-split size.
     pub val_size: usize,
@@ -136,6 +137,21 @@ pub struct DataConfig {
     pub views: Vec<String>,
     /// Fraction of the training split held out as V (Gradient-Blending), removed from every run.
     pub holdout_fraction: f32,
+}
+
+impl DataConfig {
+    /// Rows of the held-out part V: `round(train_size · f / (1 − f))`, so that V is the
+    /// fraction `f` of the drawn training split (`train_size + V` rows) and `train_size`
+    /// rows remain to train on.
+    pub fn holdout_rows(&self) -> usize {
+        let f = self.holdout_fraction as f64;
+        (self.train_size as f64 * f / (1.0 - f)).round() as usize
+    }
+
+    /// Rows of the training split as drawn, V included.
+    pub fn drawn_train_rows(&self) -> usize {
+        self.train_size + self.holdout_rows()
+    }
 }
 
 impl Default for DataConfig {
@@ -199,9 +215,7 @@ pub enum OptimizerKind {
     /// Adam (Kingma & Ba).
     #[default]
     Adam,
-    /// AdamW: Adam with decoupled weight decay `train.weight_decay`.
-    Adamw,
-    /// SGD with momentum `train.momentum` and coupled weight decay `train.weight_decay`.
+    /// SGD with momentum `train.momentum`.
     Sgd,
 }
 
@@ -217,8 +231,6 @@ pub struct TrainConfig {
     pub learning_rate: f64,
     /// SGD momentum.
     pub momentum: f64,
-    /// The optimizer's own weight decay (AdamW decoupled, SGD coupled); 0 for none.
-    pub weight_decay: f64,
     /// Samples per optimizer step.
     pub batch_size: usize,
     /// Run length in epochs (passes over the training split).
@@ -234,7 +246,6 @@ impl Default for TrainConfig {
             optimizer: OptimizerKind::Adam,
             learning_rate: 1e-3,
             momentum: 0.9,
-            weight_decay: 0.0,
             batch_size: 64,
             epochs: 100,
             eval_every: 0,
@@ -392,12 +403,12 @@ impl ExperimentConfig {
 
     /// Parses a JSON configuration (missing keys take their defaults; unknown keys are errors).
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        serde_json::from_str(text).map_err(|e| ConfigError(format!("invalid JSON config: {e}")))
+        serde_json::from_str(text).map_err(|e| ConfigError(with_hint(format!("invalid JSON config: {e}"))))
     }
 
     /// Parses a TOML configuration (missing keys take their defaults; unknown keys are errors).
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError(format!("invalid TOML config: {}", e.message())))
+        toml::from_str(text).map_err(|e| ConfigError(with_hint(format!("invalid TOML config: {}", e.message()))))
     }
 
     /// Pretty JSON.
@@ -435,7 +446,7 @@ impl ExperimentConfig {
             ),
             (_, value) => value,
         };
-        serde_json::from_value(root).map_err(|e| ConfigError(format!("{path} = {}: {e}", raw.trim())))
+        serde_json::from_value(root).map_err(|e| ConfigError(with_hint(format!("{path} = {}: {e}", raw.trim()))))
     }
 
     /// Optimizer steps per epoch for a training split of `train_rows` samples.
@@ -494,7 +505,6 @@ impl ExperimentConfig {
         let t = &self.train;
         check_range("train.learning_rate", t.learning_rate, 1e-7, 10.0)?;
         check_range("train.momentum", t.momentum, 0.0, 0.999)?;
-        check_range("train.weight_decay", t.weight_decay, 0.0, 1.0)?;
         check_range("metrics.epsilon_ogr", self.metrics.epsilon_ogr, 0.0, 1.0)?;
         check_range("metrics.shapley_share_min", self.metrics.shapley_share_min, 0.0, 1.0)?;
         check_count("train.batch_size", t.batch_size, 1, 4096)?;
@@ -536,9 +546,9 @@ impl ExperimentConfig {
                 return Err(invalid("data.views", view, &format!("choose from {}", names.join(", "))));
             }
         }
-        let total = self.data.train_size + self.data.val_size + self.data.test_size;
+        let total = self.data.drawn_train_rows() + self.data.val_size + self.data.test_size;
         if total > 2000 {
-            return Err(invalid("data.train_size + val_size + test_size", total, "mfeat has 2000 samples"));
+            return Err(invalid("data.train_size + V + val_size + test_size", total, "mfeat has 2000 samples"));
         }
         Ok(())
     }
@@ -560,6 +570,20 @@ fn merge_json(base: &mut Value, patch: &Value) {
     }
 }
 
+/// Settings that were removed, with where their job went, so that an old config says how
+/// to ask for the same thing.
+const RETIRED: &[(&str, &str)] = &[
+    ("weight_decay", "weight decay has one switch: the L2 method, regularizers.weight_penalty (mode coupled or decoupled)"),
+    ("adamw", "AdamW is optimizer adam with regularizers.weight_penalty in mode decoupled"),
+];
+
+fn with_hint(message: String) -> String {
+    match RETIRED.iter().find(|(key, _)| message.contains(&format!("`{key}`"))) {
+        Some((_, hint)) => format!("{message} ({hint})"),
+        None => message,
+    }
+}
+
 fn json_slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, ConfigError> {
     let mut slot = root;
     for key in path.split('.') {
@@ -567,7 +591,7 @@ fn json_slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, Confi
             Value::Object(map) => {
                 let known: Vec<String> = map.keys().cloned().collect();
                 map.get_mut(key).ok_or_else(|| {
-                    ConfigError(format!("--set {path}: unknown key `{key}`; known keys here: {}", known.join(", ")))
+                    ConfigError(with_hint(format!("--set {path}: unknown key `{key}`; known keys here: {}", known.join(", "))))
                 })?
             }
             Value::Array(items) => {
@@ -599,6 +623,28 @@ mod tests {
         assert!(err.0.contains("lr"), "{err}");
         let err = ExperimentConfig::default().with_override("train.lr=0.1").unwrap_err();
         assert!(err.0.contains("unknown key `lr`") && err.0.contains("learning_rate"), "{err}");
+    }
+
+    #[test]
+    fn weight_decay_has_one_switch_the_l2_method() {
+        // The optimizer has no weight decay of its own (it was ignored with Adam and could
+        // stack with the L2 method); an old config is refused with where the setting went.
+        for err in [
+            ExperimentConfig::default().with_override("train.weight_decay=0.01").unwrap_err(),
+            ExperimentConfig::from_json(r#"{"train": {"weight_decay": 0.01}}"#).unwrap_err(),
+            ExperimentConfig::from_toml("[train]\nweight_decay = 0.01").unwrap_err(),
+            ExperimentConfig::default().with_override("train.optimizer=adamw").unwrap_err(),
+        ] {
+            assert!(err.0.contains("regularizers.weight_penalty"), "{err}");
+        }
+    }
+
+    #[test]
+    fn train_size_is_what_remains_after_the_held_out_part() {
+        let data = DataConfig { train_size: 200, ..Default::default() };
+        assert_eq!((data.holdout_rows(), data.drawn_train_rows()), (22, 222));
+        let none = DataConfig { holdout_fraction: 0.0, ..data };
+        assert_eq!(none.drawn_train_rows(), 200);
     }
 
     #[test]

@@ -82,7 +82,8 @@ fn mfeat_fou_mor() -> ExperimentConfig {
     ExperimentConfig {
         data: DataConfig {
             source: DataSource::Mfeat,
-            train_size: 1000,
+            // 900 to train on + 100 held out as V + 500 + 500: all 2000 samples.
+            train_size: 900,
             val_size: 500,
             test_size: 500,
             views: vec!["fou".into(), "mor".into()],
@@ -141,5 +142,12 @@ mod tests {
         for p in PRESETS {
             (p.build)().validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
         }
+    }
+
+    #[test]
+    fn imbalance_trains_on_the_recipes_200_samples() {
+        // DESIGN.md's recipe: 200 training samples, after V is held out.
+        let data = crate::engine::data::Dataset::from_config(&preset("imbalance").unwrap(), None).unwrap();
+        assert_eq!((data.train.len(), data.holdout.len()), (200, 22));
     }
 }

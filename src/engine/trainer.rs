@@ -7,8 +7,7 @@
 //! name. Naive baseline (no method sets loss weights): loss = CE(fused), plus the probe
 //! heads' CE on detached embeddings (they measure the encoders without changing them).
 
-use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::optim::decay::WeightDecayConfig;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::optim::momentum::MomentumConfig;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
@@ -114,10 +113,8 @@ fn optimizer_from_config(config: &ExperimentConfig) -> ModuleOptimizer {
     let t = &config.train;
     match t.optimizer {
         OptimizerKind::Adam => AdamConfig::new().with_epsilon(1e-8).init(),
-        OptimizerKind::Adamw => AdamWConfig::new().with_epsilon(1e-8).with_weight_decay(t.weight_decay as f32).init(),
         OptimizerKind::Sgd => SgdConfig::new()
             .with_momentum(Some(MomentumConfig { momentum: t.momentum, dampening: 0.0, nesterov: false }))
-            .with_weight_decay((t.weight_decay > 0.0).then_some(WeightDecayConfig { penalty: t.weight_decay as f32 }))
             .init(),
     }
 }

@@ -151,7 +151,7 @@ pub fn ConfigControls() -> impl IntoView {
             </label>
             <Show when=is_synthetic fallback=view_toggles>
                 {modality_sliders}
-                <Slider label="training samples" title="Size of the training split before 10 % is held out as V (for Gradient-Blending). Fewer samples overfit sooner."
+                <Slider label="training samples" title="Samples the model trains on; a further 10 % of the training split is drawn and held out as V (for Gradient-Blending). Fewer samples overfit sooner."
                     testid="train-size" min=50.0 max=2000.0 step=50.0 value=Signal::derive(move || cfg.with(|c| c.data.train_size as f64))
                     on_change=Callback::new(move |v: f64| state.configure(|c| c.data.train_size = v as usize)) />
                 <Slider label="label noise" title="Probability that a training label is replaced by a random class. Memorising these is pure overfitting."
@@ -180,14 +180,13 @@ pub fn ConfigControls() -> impl IntoView {
                 testid="depth" min=1.0 max=4.0 step=1.0 value=Signal::derive(move || cfg.with(|c| c.model.encoder_depth as f64))
                 on_change=Callback::new(move |v: f64| state.configure(|c| c.model.encoder_depth = v as usize)) />
             <h3>"Training"</h3>
-            <label class="control" title="Adam rescales every gradient; SGD with momentum 0.9 follows it directly; AdamW is Adam with decoupled weight decay.">
+            <label class="control" title="Adam rescales every gradient; SGD with momentum 0.9 follows it directly. Weight decay is the L2 method below (coupled or decoupled).">
                 <span>"Optimizer"</span>
                 <select data-testid="optimizer" on:change=move |ev| {
-                    let kind = match event_target_value(&ev).as_str() { "sgd" => OptimizerKind::Sgd, "adamw" => OptimizerKind::Adamw, _ => OptimizerKind::Adam };
+                    let kind = match event_target_value(&ev).as_str() { "sgd" => OptimizerKind::Sgd, _ => OptimizerKind::Adam };
                     state.configure(|c| c.train.optimizer = kind);
                 }>
                     <option value="adam">"Adam"</option>
-                    <option value="adamw">"AdamW"</option>
                     <option value="sgd">"SGD + momentum"</option>
                 </select>
             </label>

@@ -200,16 +200,15 @@ impl Dataset {
             DataSource::Synthetic => format!("synthetic-{:?}", config.data.variant).to_lowercase(),
             DataSource::Mfeat => format!("mfeat-{}", config.data.views.join("-")),
         };
-        let dataset = Self::finish(name, raw, config.data.holdout_fraction, seed);
+        let dataset = Self::finish(name, raw, config.data.holdout_rows(), seed);
         Ok(dataset.with_modalities(&config.modalities))
     }
 
-    /// Removes V from the training split, draws T′ and standardises every split with the
-    /// training statistics.
-    pub fn finish(name: String, raw: RawSplits, holdout_fraction: f32, seed: u64) -> Dataset {
+    /// Removes V (`holdout_rows` random rows) from the training split, draws T′ and
+    /// standardises every split with the training statistics.
+    pub fn finish(name: String, raw: RawSplits, holdout_rows: usize, seed: u64) -> Dataset {
         let mut rng = HostRng::new(seed, streams::SPLITS);
         let order = rng.permutation(raw.train.len());
-        let holdout_rows = (raw.train.len() as f32 * holdout_fraction).round() as usize;
         let (holdout_idx, train_idx) = order.split_at(holdout_rows);
         let mut train = raw.train.select(train_idx);
         let mut holdout = raw.train.select(holdout_idx);
@@ -285,8 +284,9 @@ mod tests {
     fn default_split_sizes_and_training_rows_standardised() {
         let config = ExperimentConfig::default();
         let data = Dataset::from_config(&config, None).unwrap();
-        assert_eq!(data.holdout.len(), 40);
-        assert_eq!(data.train.len(), 360);
+        // 400 to train on, V = round(400 · 0.1 / 0.9) = 44 drawn on top (10 % of 444).
+        assert_eq!(data.holdout.len(), 44);
+        assert_eq!(data.train.len(), 400);
         assert_eq!(data.train_subset.len(), 200);
         let (mean, std) = data.train.modalities[0].column_moments();
         assert!(mean.iter().all(|m| m.abs() < 1e-4));
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn holdout_and_train_partition_the_training_split_and_only_train_sets_the_scaling() {
-        let data = Dataset::finish("tagged".into(), tagged(100, 30, 20), 0.1, 7);
+        let data = Dataset::finish("tagged".into(), tagged(100, 30, 20), 10, 7);
         // Validation ids are known: recover the affine scaling x' = (x − μ)/σ from two rows.
         let v = &data.val.modalities[0].values;
         let sigma = 1.0 / (v[1] - v[0]) as f64;

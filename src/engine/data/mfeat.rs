@@ -90,7 +90,7 @@ pub fn splits(bytes: &[u8], data: &DataConfig, seed: u64) -> Result<RawSplits, C
     let order = HostRng::new(seed, streams::DATA).permutation(file.labels.len());
     let (val_idx, rest) = order.split_at(data.val_size);
     let (test_idx, rest) = rest.split_at(data.test_size);
-    let train_idx = &rest[..data.train_size];
+    let train_idx = &rest[..data.drawn_train_rows()];
     let split = |idx: &[usize]| Split {
         modalities: chosen.iter().map(|m| m.select_rows(idx)).collect(),
         labels: idx.iter().map(|&i| file.labels[i]).collect(),
@@ -113,9 +113,9 @@ mod tests {
         let bytes = include_bytes!("../../../assets/mfeat.bin");
         let data = DataConfig { views: vec!["fou".into(), "mor".into()], train_size: 600, val_size: 400, test_size: 400, ..Default::default() };
         let small = splits(bytes, &data, 2).unwrap();
-        let large = splits(bytes, &DataConfig { train_size: 1200, ..data }, 2).unwrap();
+        let large = splits(bytes, &DataConfig { train_size: 1000, ..data }, 2).unwrap();
         assert_eq!((&small.val, &small.test), (&large.val, &large.test));
-        assert_eq!(large.train.select(&(0..600).collect::<Vec<_>>()), small.train);
+        assert_eq!(large.train.select(&(0..small.train.len()).collect::<Vec<_>>()), small.train);
     }
 
     #[test]

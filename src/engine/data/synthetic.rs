@@ -41,7 +41,7 @@ pub fn generate(data: &DataConfig, seed: u64) -> RawSplits {
         })
         .collect();
     let draw = |rows: usize, kind: SplitKind| draw_split(data, &means, rows, kind, seed);
-    let train = draw(data.train_size, SplitKind::Train);
+    let train = draw(data.drawn_train_rows(), SplitKind::Train);
     let val = draw(data.val_size, SplitKind::Validation);
     let test = draw(data.test_size, SplitKind::Test);
     RawSplits {
@@ -154,7 +154,8 @@ mod tests {
         for other in [&bigger, &noisy] {
             assert_eq!((&other.val, &other.test), (&raw.val, &raw.test), "validation and test untouched");
         }
-        assert_eq!(bigger.train.select(&(0..2000).collect::<Vec<_>>()), raw.train, "the first 2000 training rows stay");
+        let drawn = raw.train.len();
+        assert_eq!(bigger.train.select(&(0..drawn).collect::<Vec<_>>()), raw.train, "the training rows drawn before stay");
         assert_eq!(noisy.train.modalities, raw.train.modalities, "label noise changes labels only");
         assert_ne!(noisy.train.labels, raw.train.labels);
         let wider = with(&|c| c.synthetic[1].dim = 9);

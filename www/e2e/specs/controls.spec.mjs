@@ -1,6 +1,6 @@
 // Play, Pause, Step, Reset and a live regularizer toggle, each checked by the run's state
 // (step counter, number of evaluations), never by a notice or a fixed sleep. CPU backend,
-// imbalance preset (3 steps an epoch, an evaluation every epoch), made long enough not to end.
+// imbalance preset (4 steps an epoch, an evaluation every epoch), made long enough not to end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
@@ -44,8 +44,8 @@ test("pause stops the steps; step runs one evaluation interval; play goes on", {
     await ui.frames(30);
     const stepped = await ui.number("step-counter");
     assert.equal(await ui.number("eval-counter"), evaluations + 1, "exactly one more evaluation");
-    assert.ok(stepped > paused && stepped <= paused + 3, `one interval (3 steps) at most: ${paused} -> ${stepped}`);
-    assert.equal(stepped % 3, 0, "it stops at the evaluation");
+    assert.ok(stepped > paused && stepped <= paused + 4, `one interval (4 steps) at most: ${paused} -> ${stepped}`);
+    assert.equal(stepped % 4, 0, "it stops at the evaluation");
     assert.equal(await ui.text("run-status"), "paused");
 
     await ui.page.getByTestId("play").click();

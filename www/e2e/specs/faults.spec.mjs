@@ -6,15 +6,15 @@ import assert from "node:assert/strict";
 import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
 
 test("divergence pauses the run with the message and its step range", { timeout: CPU_TIMEOUT }, async () => {
-  // imbalance: an evaluation every 3 steps, so a NaN at step 10 is seen at step 12.
+  // imbalance: an evaluation every epoch (4 steps), so a NaN at step 10 is seen at step 12.
   await withExplorer({ webgpu: false, query: "?set=debug.nan_at_step=10" }, async (ui) => {
     await ui.waitForText("run-status", /^diverged$/);
     const notice = await ui.text("notice");
     assert.match(notice, /diverged/i);
-    assert.match(notice, /between steps 9 and 12/);
+    assert.match(notice, /between steps 8 and 12/);
     await ui.frames(30);
     assert.equal(await ui.number("step-counter"), 12, "no step after the divergence");
-    assert.equal(await ui.number("eval-counter"), 5, "evaluations at steps 0, 3, 6, 9, 12");
+    assert.equal(await ui.number("eval-counter"), 4, "evaluations at steps 0, 4, 8, 12");
   });
 });
 

@@ -66,7 +66,7 @@ test("CPU -> WebGPU -> CPU: each switch resumes from the last snapshot and keeps
     await ui.page.getByTestId("speed").dispatchEvent("change");
     await ui.waitForAtLeast("eval-counter", 4);
     // The baseline is the value the watch starts from: reading it separately races the
-    // next evaluation (seen once: 1 step a frame, an evaluation every 3 steps).
+    // next evaluation (seen once: 1 step a frame, an evaluation every 4 steps).
     const evaluations = await ui.watchSmallest("eval-counter");
     await ui.page.getByTestId("switch-backend").click();
     await ui.waitForText("backend-badge", /WebGPU/);
