@@ -89,6 +89,14 @@ fn run_writes_metrics_and_summary_in_the_documented_schema() {
 }
 
 #[test]
+fn mfeat_runs_echo_its_ten_classes() {
+    let dir = scratch("mfeat-classes");
+    let out = modalscope(&["run", "--preset", "mfeat-fou-mor", "--set", "train.epochs=1", "--set", "data.classes=4", "--quiet", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read_json(&dir.join("summary.json"))["config"]["data"]["classes"], 10, "what ran, not what was asked");
+}
+
+#[test]
 fn presets_lists_every_preset_on_one_line_each() {
     let out = modalscope(&["presets"]);
     let text = String::from_utf8_lossy(&out.stdout);

@@ -94,3 +94,34 @@ fn a_run_length_lowered_below_the_current_step_finishes_there() {
         assert_eq!(last, at, "the last evaluation is at the step where it ended (evaluated before: {evaluated})");
     }
 }
+
+#[test]
+fn every_knob_changes_a_running_session_as_the_table_says() {
+    // Live knobs apply to the running trainer (same step, no restart); structural ones
+    // restart at step 0. Checked for every knob of the table, through the session.
+    use modalscope::engine::config::knobs::table;
+    let base = config("imbalance", &["train.epochs=1000"]);
+    let root = serde_json::to_value(&base).unwrap();
+    let (mut live_seen, mut structural_seen) = (0, 0);
+    for knob in table(&base) {
+        let changed = knob.set(&base, knob.another_value(&knob.get(&root))).unwrap();
+        if changed.validate().is_err() {
+            continue;
+        }
+        let mfeat = include_bytes!("../assets/mfeat.bin").to_vec();
+        let mut s = Session::new(base.clone(), ComputeDevice::cpu(), Some(mfeat)).unwrap();
+        advance_to(&mut s, 4);
+        let outcome = s.apply(Command::Configure(Box::new(changed.clone()))).unwrap();
+        if knob.live {
+            assert!(matches!(outcome, Outcome::Changed(_)), "{}: {outcome:?}", knob.path);
+            assert_eq!(s.trainer().step_count(), 4, "{}: the run went on", knob.path);
+            live_seen += 1;
+        } else {
+            assert!(matches!(outcome, Outcome::Restarted(_)), "{}: {outcome:?}", knob.path);
+            assert_eq!(s.trainer().step_count(), 0, "{}: restarted", knob.path);
+            structural_seen += 1;
+        }
+        assert_eq!(*s.trainer().config(), changed.normalised(), "{}: the trainer runs the new value", knob.path);
+    }
+    assert!(live_seen >= 12 && structural_seen >= 20, "live {live_seen}, structural {structural_seen}");
+}

@@ -161,7 +161,7 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
         }
     }
     progress.clear();
-    write_atomically(&out.join("summary.json"), &summary(&session, &config, &ogr_values))?;
+    write_atomically(&out.join("summary.json"), &summary(&session, &ogr_values))?;
     let trainer = session.trainer();
     let (latest, final_step) = trainer.final_evaluation().map_or((f64::NAN, 0), |e| (e.fused().val_acc, e.step));
     let restored = match session.state() {
@@ -222,8 +222,10 @@ impl Progress {
 
 /// `summary.json`; `ogr_values` holds every non-null OGR of each head over the whole run (the
 /// history may have thinned old evaluations), summarised by their median.
-fn summary(session: &Session, config: &ExperimentConfig, ogr_values: &BTreeMap<String, Vec<f64>>) -> String {
+fn summary(session: &Session, ogr_values: &BTreeMap<String, Vec<f64>>) -> String {
     let trainer = session.trainer();
+    // What ran: the session's configuration (what the data source fixes filled in).
+    let config = trainer.config();
     let history = trainer.history();
     let heads = |e: &modalscope::engine::metrics::Evaluation| e.to_json()["heads"].clone();
     let value = json!({

@@ -10,6 +10,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub mod knobs;
+pub mod methods;
+
+pub use methods::{
+    EarlyStoppingConfig, FusionDropoutConfig, MethodSettings, ModalityDropoutConfig, RegularizerConfig, WeightPenaltyConfig,
+    weight_penalty::PenaltyMode,
+};
+
 /// Version of the configuration and output schema written by the CLI and the exports.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -253,97 +261,6 @@ impl Default for TrainConfig {
     }
 }
 
-/// Dropout on the fused representation.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct FusionDropoutConfig {
-    /// On or off.
-    pub enabled: bool,
-    /// Drop probability (live).
-    pub p: f64,
-}
-
-impl Default for FusionDropoutConfig {
-    fn default() -> Self {
-        Self { enabled: false, p: 0.3 }
-    }
-}
-
-/// Modality dropout on the embeddings.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct ModalityDropoutConfig {
-    /// On or off.
-    pub enabled: bool,
-    /// Per-sample probability that one embedding is zeroed (live).
-    pub p: f64,
-}
-
-impl Default for ModalityDropoutConfig {
-    fn default() -> Self {
-        Self { enabled: false, p: 0.2 }
-    }
-}
-
-/// Coupled L2 penalty or decoupled weight decay.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum PenaltyMode {
-    /// λ/2 · Σ‖W‖² added to the loss (weights, not biases).
-    #[default]
-    Coupled,
-    /// W ← W − lr · λ · W after each step (AdamW-style, weights, not biases).
-    Decoupled,
-}
-
-/// L2 / weight decay.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct WeightPenaltyConfig {
-    /// On or off.
-    pub enabled: bool,
-    /// Coupled or decoupled.
-    pub mode: PenaltyMode,
-    /// Strength λ (live).
-    pub lambda: f64,
-}
-
-impl Default for WeightPenaltyConfig {
-    fn default() -> Self {
-        Self { enabled: false, mode: PenaltyMode::Coupled, lambda: 0.01 }
-    }
-}
-
-/// Early stopping on the fused validation loss.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct EarlyStoppingConfig {
-    /// On or off.
-    pub enabled: bool,
-    /// Evaluations without a new best fused validation loss before stopping.
-    pub patience: usize,
-}
-
-impl Default for EarlyStoppingConfig {
-    fn default() -> Self {
-        Self { enabled: false, patience: 5 }
-    }
-}
-
-/// All regularizers; each is off by default.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct RegularizerConfig {
-    /// Dropout on the fused representation.
-    pub fusion_dropout: FusionDropoutConfig,
-    /// Modality dropout.
-    pub modality_dropout: ModalityDropoutConfig,
-    /// L2 / weight decay.
-    pub weight_penalty: WeightPenaltyConfig,
-    /// Early stopping.
-    pub early_stopping: EarlyStoppingConfig,
-}
-
 /// A configuration error: names the field, the value given and what is allowed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigError(pub String);
@@ -360,14 +277,6 @@ fn invalid(field: &str, value: impl std::fmt::Display, allowed: &str) -> ConfigE
     ConfigError(format!("{field} = {value} is not allowed: {allowed}"))
 }
 
-fn check_range(field: &str, value: f64, low: f64, high: f64) -> Result<(), ConfigError> {
-    if value.is_finite() && (low..=high).contains(&value) {
-        Ok(())
-    } else {
-        Err(invalid(field, value, &format!("use a number from {low} to {high}")))
-    }
-}
-
 fn check_count(field: &str, value: usize, low: usize, high: usize) -> Result<(), ConfigError> {
     if (low..=high).contains(&value) {
         Ok(())
@@ -381,17 +290,20 @@ pub const MFEAT_VIEWS: [(&str, usize); 6] =
     [("fou", 76), ("fac", 216), ("kar", 64), ("pix", 240), ("zer", 47), ("mor", 6)];
 
 impl ExperimentConfig {
-    /// Copies the live settings of `from` into `self`: the learning rate, the run length,
-    /// the evaluation interval, the methods and their settings, the metric constants and the
-    /// test hooks. Everything else is structural (changing it restarts the run). This is the
-    /// one place that draws the line ([`ExperimentConfig::same_structure`] derives from it).
+    /// Copies the live settings of `from` into `self`: the values of every knob marked live
+    /// in the knob table ([`knobs::table`]: the learning rate, the run length, the
+    /// evaluation interval, every method's settings, the metric constants, the test hooks).
+    /// Everything else is structural (changing it restarts the run). The table is the one
+    /// place that draws the line ([`ExperimentConfig::same_structure`] derives from it).
     pub fn take_live(&mut self, from: &ExperimentConfig) {
-        self.train.learning_rate = from.train.learning_rate;
-        self.train.epochs = from.train.epochs;
-        self.train.eval_every = from.train.eval_every;
-        self.regularizers = from.regularizers.clone();
-        self.metrics = from.metrics.clone();
-        self.debug = from.debug.clone();
+        let source = serde_json::to_value(from).expect("config serializes");
+        let mut target = serde_json::to_value(&*self).expect("config serializes");
+        for knob in knobs::table(from).iter().filter(|k| k.live) {
+            if let (Ok(slot), value) = (json_slot(&mut target, &knob.path), knob.get(&source)) {
+                *slot = value;
+            }
+        }
+        *self = serde_json::from_value(target).expect("live values of a valid config deserialize");
     }
 
     /// True when `self` and `other` differ only in live settings ([`Self::take_live`]).
@@ -399,6 +311,15 @@ impl ExperimentConfig {
         let mut live_changed = self.clone();
         live_changed.take_live(other);
         live_changed == *other
+    }
+
+    /// The configuration with what the data source fixes filled in (mfeat has 10 classes,
+    /// whatever `data.classes` said), so that what is echoed is what runs.
+    pub fn normalised(mut self) -> Self {
+        if self.data.source == DataSource::Mfeat {
+            self.data.classes = 10;
+        }
+        self
     }
 
     /// Parses a JSON configuration (missing keys take their defaults; unknown keys are errors).
@@ -473,84 +394,32 @@ impl ExperimentConfig {
     /// Checks every value once, at the boundary. The error names the field, the value given
     /// and what is allowed.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        knobs::check_all(self)?;
         let d = &self.data;
-        check_count("data.classes", d.classes, 2, 64)?;
-        check_count("data.train_size", d.train_size, 10, 200_000)?;
-        check_count("data.val_size", d.val_size, 10, 100_000)?;
-        check_count("data.test_size", d.test_size, 0, 100_000)?;
-        check_range("data.label_noise", d.label_noise as f64, 0.0, 1.0)?;
-        check_range("data.holdout_fraction", d.holdout_fraction as f64, 0.0, 0.5)?;
         match d.source {
-            DataSource::Synthetic => self.validate_synthetic()?,
-            DataSource::Mfeat => self.validate_views()?,
+            DataSource::Synthetic => {
+                check_count("data.synthetic (number of modalities)", d.synthetic.len(), 2, 4)?;
+                for (i, m) in d.synthetic.iter().enumerate() {
+                    check_count(&format!("data.synthetic.{i}.informative"), m.informative, 1, m.dim)?;
+                }
+            }
+            DataSource::Mfeat => {
+                let total = d.drawn_train_rows() + d.val_size + d.test_size;
+                if total > 2000 {
+                    return Err(invalid("data.train_size + V + val_size + test_size", total, "mfeat has 2000 samples"));
+                }
+            }
         }
         let names = self.source_modality_names();
         for (i, name) in names.iter().enumerate() {
             if name == FUSED {
                 return Err(invalid("modality name", name, "\"fused\" is reserved for the fused head; choose another name"));
             }
-            if name.is_empty() || names[..i].contains(name) {
-                return Err(invalid("modality name", format!("{name:?}"), "names must be non-empty and distinct"));
+            if names[..i].contains(name) {
+                return Err(invalid("modality name", format!("{name:?}"), "names must be distinct"));
             }
         }
-        for name in &self.modalities {
-            if !names.contains(name) {
-                return Err(invalid("modalities", name, &format!("choose from {}", names.join(", "))));
-            }
-        }
-        let m = &self.model;
-        check_count("model.encoder_width", m.encoder_width, 1, 1024)?;
-        check_count("model.encoder_depth", m.encoder_depth, 1, 8)?;
-        check_count("model.fusion_hidden", m.fusion_hidden, 0, 4096)?;
-        let t = &self.train;
-        check_range("train.learning_rate", t.learning_rate, 1e-7, 10.0)?;
-        check_range("train.momentum", t.momentum, 0.0, 0.999)?;
-        check_range("metrics.epsilon_ogr", self.metrics.epsilon_ogr, 0.0, 1.0)?;
-        check_range("metrics.shapley_share_min", self.metrics.shapley_share_min, 0.0, 1.0)?;
-        check_count("train.batch_size", t.batch_size, 1, 4096)?;
-        check_count("train.epochs", t.epochs, 1, 100_000)?;
-        check_count("train.eval_every", t.eval_every, 0, 1_000_000)?;
-        let r = &self.regularizers;
-        check_range("regularizers.fusion_dropout.p", r.fusion_dropout.p, 0.0, 0.95)?;
-        check_range("regularizers.modality_dropout.p", r.modality_dropout.p, 0.0, 0.95)?;
-        check_range("regularizers.weight_penalty.lambda", r.weight_penalty.lambda, 0.0, 10.0)?;
-        check_count("regularizers.early_stopping.patience", r.early_stopping.patience, 1, 10_000)?;
-        if let Some(step) = self.debug.nan_at_step {
-            check_count("debug.nan_at_step", step, 1, usize::MAX)?;
-        }
-        Ok(())
-    }
-
-    fn validate_synthetic(&self) -> Result<(), ConfigError> {
-        let d = &self.data;
-        check_count("data.synthetic (number of modalities)", d.synthetic.len(), 2, 4)?;
-        for (i, m) in d.synthetic.iter().enumerate() {
-            check_count(&format!("data.synthetic[{i}].dim"), m.dim, 1, 4096)?;
-            check_count(&format!("data.synthetic[{i}].informative"), m.informative, 1, m.dim)?;
-            check_range(&format!("data.synthetic[{i}].signal"), m.signal as f64, 0.0, 100.0)?;
-            check_range(&format!("data.synthetic[{i}].noise"), m.noise as f64, 0.0, 100.0)?;
-        }
-        if d.variant == SyntheticVariant::Shortcut && !d.synthetic.iter().any(|m| m.name == d.shortcut_modality) {
-            let names: Vec<_> = d.synthetic.iter().map(|m| m.name.as_str()).collect();
-            return Err(invalid("data.shortcut_modality", &d.shortcut_modality, &format!("choose from {}", names.join(", "))));
-        }
-        Ok(())
-    }
-
-    fn validate_views(&self) -> Result<(), ConfigError> {
-        let views = &self.data.views;
-        check_count("data.views (number of views)", views.len(), 1, 4)?;
-        for view in views {
-            if !MFEAT_VIEWS.iter().any(|(name, _)| name == view) {
-                let names: Vec<_> = MFEAT_VIEWS.iter().map(|(n, _)| *n).collect();
-                return Err(invalid("data.views", view, &format!("choose from {}", names.join(", "))));
-            }
-        }
-        let total = self.data.drawn_train_rows() + self.data.val_size + self.data.test_size;
-        if total > 2000 {
-            return Err(invalid("data.train_size + V + val_size + test_size", total, "mfeat has 2000 samples"));
-        }
-        Ok(())
+        self.regularizers.validate()
     }
 }
 

@@ -128,6 +128,7 @@ impl Session {
     }
 
     fn build(config: ExperimentConfig, compute: ComputeDevice, mfeat: Option<&[u8]>) -> Result<Trainer, ConfigError> {
+        let config = config.normalised();
         config.validate()?;
         let data = Dataset::from_config(&config, mfeat)?;
         Ok(Trainer::new(config, data, compute))
@@ -211,6 +212,7 @@ impl Session {
     }
 
     fn configure(&mut self, config: ExperimentConfig) -> Result<Outcome, ConfigError> {
+        let config = config.normalised();
         config.validate()?;
         if config == *self.trainer.config() {
             return Ok(Outcome::Unchanged);

@@ -3,16 +3,14 @@
 
 use serde_json::{Value, json};
 
-use super::{Method, Registration, ScheduleAction};
-use crate::engine::config::RegularizerConfig;
+use super::{Method, ScheduleAction};
+use crate::engine::config::{EarlyStoppingConfig, RegularizerConfig};
 use crate::engine::metrics::{Evaluation, Event};
 
-/// Registered in [`super::REGISTRY`].
-pub const REGISTRATION: Registration = Registration {
-    name: "early_stopping",
-    enabled: |c| c.early_stopping.enabled,
-    build: |c| Box::new(EarlyStopping::new(c.early_stopping.patience)),
-};
+/// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
+pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+    Box::new(EarlyStopping::new(c.early_stopping.patience))
+}
 
 /// Patience-based early stopping with restore.
 pub struct EarlyStopping {
@@ -30,7 +28,7 @@ impl EarlyStopping {
 
 impl Method for EarlyStopping {
     fn name(&self) -> &'static str {
-        REGISTRATION.name
+        EarlyStoppingConfig::NAME
     }
 
     /// A new patience applies to the count so far: the best checkpoint and the evaluations

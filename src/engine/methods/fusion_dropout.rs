@@ -6,15 +6,13 @@
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
-use super::{Method, Registration, StepContext};
-use crate::engine::config::RegularizerConfig;
+use super::{Method, StepContext};
+use crate::engine::config::{FusionDropoutConfig, RegularizerConfig};
 
-/// Registered in [`super::REGISTRY`].
-pub const REGISTRATION: Registration = Registration {
-    name: "fusion_dropout",
-    enabled: |c| c.fusion_dropout.enabled,
-    build: |c| Box::new(FusionDropout::new(c.fusion_dropout.p)),
-};
+/// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
+pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+    Box::new(FusionDropout::new(c.fusion_dropout.p))
+}
 
 /// Inverted dropout with drop probability `p`.
 pub struct FusionDropout {
@@ -30,7 +28,7 @@ impl FusionDropout {
 
 impl Method for FusionDropout {
     fn name(&self) -> &'static str {
-        REGISTRATION.name
+        FusionDropoutConfig::NAME
     }
 
     fn reconfigure(&mut self, config: &RegularizerConfig) {

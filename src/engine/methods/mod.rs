@@ -19,12 +19,8 @@
 //! reaches a running method through [`Method::reconfigure`], which keeps its state.
 //!
 //! The trainer calls every hook of every active method in [`REGISTRY`] order and knows no
-//! method by name; one line in [`REGISTRY`] adds a method.
-
-pub mod early_stopping;
-pub mod fusion_dropout;
-pub mod modality_dropout;
-pub mod weight_penalty;
+//! method by name; one line in [`crate::for_each_method`] adds a method (its settings file under
+//! `engine::config::methods`, its hooks file here).
 
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -193,10 +189,9 @@ pub trait Method {
     }
 }
 
-/// One registered method: its config key, whether a configuration turns it on, and how to
-/// build it.
+/// One registered method: its key, whether a configuration turns it on, and how to build it.
 pub struct Registration {
-    /// The config key under `regularizers` and the name in the output.
+    /// The method's key (config key under `regularizers`, name in the output).
     pub name: &'static str,
     /// True when the configuration enables the method.
     pub enabled: fn(&RegularizerConfig) -> bool,
@@ -204,17 +199,24 @@ pub struct Registration {
     pub build: fn(&RegularizerConfig) -> Box<dyn Method>,
 }
 
-/// Every method, in hook order.
-pub const REGISTRY: &[Registration] = &[
-    modality_dropout::REGISTRATION,
-    fusion_dropout::REGISTRATION,
-    weight_penalty::REGISTRATION,
-    early_stopping::REGISTRATION,
-];
+macro_rules! define_registry {
+    ($($key:ident: $settings:ident),* $(,)?) => {
+        $(pub mod $key;)*
+
+        /// Every method, in the order of [`crate::for_each_method`] (hook order).
+        pub const REGISTRY: &[Registration] = &[$(Registration {
+            name: stringify!($key),
+            enabled: |c| crate::engine::config::MethodSettings::enabled(&c.$key),
+            build: $key::build,
+        }),*];
+    };
+}
+
+crate::for_each_method!(define_registry);
 
 /// The names of the methods `config` turns on, in [`REGISTRY`] order.
 pub fn enabled_names(config: &RegularizerConfig) -> Vec<&'static str> {
-    REGISTRY.iter().filter(|entry| (entry.enabled)(config)).map(|entry| entry.name).collect()
+    config.enabled_names()
 }
 
 /// The active methods of a configuration, in [`REGISTRY`] order, all fresh.

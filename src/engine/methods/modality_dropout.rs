@@ -5,15 +5,13 @@
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
-use super::{Method, Registration, StepContext};
-use crate::engine::config::RegularizerConfig;
+use super::{Method, StepContext};
+use crate::engine::config::{ModalityDropoutConfig, RegularizerConfig};
 
-/// Registered in [`super::REGISTRY`].
-pub const REGISTRATION: Registration = Registration {
-    name: "modality_dropout",
-    enabled: |c| c.modality_dropout.enabled,
-    build: |c| Box::new(ModalityDropout::new(c.modality_dropout.p)),
-};
+/// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
+pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+    Box::new(ModalityDropout::new(c.modality_dropout.p))
+}
 
 /// Modality dropout with per-embedding drop probability `p`.
 pub struct ModalityDropout {
@@ -41,7 +39,7 @@ impl ModalityDropout {
 
 impl Method for ModalityDropout {
     fn name(&self) -> &'static str {
-        REGISTRATION.name
+        ModalityDropoutConfig::NAME
     }
 
     fn reconfigure(&mut self, config: &RegularizerConfig) {

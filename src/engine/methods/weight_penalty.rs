@@ -11,16 +11,14 @@
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
-use super::{Method, Registration, StepContext, StepView};
+use super::{Method, StepContext, StepView};
 use crate::engine::config::{PenaltyMode, RegularizerConfig, WeightPenaltyConfig};
 use crate::engine::model::MultimodalNet;
 
-/// Registered in [`super::REGISTRY`].
-pub const REGISTRATION: Registration = Registration {
-    name: "weight_penalty",
-    enabled: |c| c.weight_penalty.enabled,
-    build: |c| Box::new(WeightPenalty::new(&c.weight_penalty)),
-};
+/// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
+pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+    Box::new(WeightPenalty::new(&c.weight_penalty))
+}
 
 /// L2 penalty (coupled) or weight decay (decoupled).
 pub struct WeightPenalty {
@@ -37,7 +35,7 @@ impl WeightPenalty {
 
 impl Method for WeightPenalty {
     fn name(&self) -> &'static str {
-        REGISTRATION.name
+        WeightPenaltyConfig::NAME
     }
 
     fn reconfigure(&mut self, config: &RegularizerConfig) {

@@ -1,0 +1,61 @@
+//! Settings of the L2 penalty / weight decay (hooks: `engine::methods::weight_penalty`), the
+//! one way to ask for weight decay: the optimizers have none of their own.
+
+use serde::{Deserialize, Serialize};
+
+use super::MethodSettings;
+use crate::engine::config::knobs::Knob;
+
+/// Coupled L2 penalty or decoupled weight decay.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PenaltyMode {
+    /// λ/2 · Σ‖W‖² added to the loss (weights, not biases).
+    #[default]
+    Coupled,
+    /// W ← W − lr · λ · W after each step (AdamW-style, weights, not biases).
+    Decoupled,
+}
+
+/// L2 / weight decay.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WeightPenaltyConfig {
+    /// On or off.
+    pub enabled: bool,
+    /// Coupled or decoupled.
+    pub mode: PenaltyMode,
+    /// Strength λ.
+    pub lambda: f64,
+}
+
+impl Default for WeightPenaltyConfig {
+    fn default() -> Self {
+        Self { enabled: false, mode: PenaltyMode::Coupled, lambda: 0.01 }
+    }
+}
+
+impl MethodSettings for WeightPenaltyConfig {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn knobs() -> Vec<Knob> {
+        let on = "regularizers.weight_penalty.enabled";
+        let why = "turn on L2 / weight decay";
+        vec![
+            Knob::toggle(on, "L2 / weight decay",
+                "The only weight decay there is (the optimizers have none of their own). Penalises weights, not biases, of the encoders, the fusion and the fused head (the unimodal heads only while Gradient-Blending attaches them; never the probes). Off by default.")
+                .method(Self::NAME),
+            Knob::choice("regularizers.weight_penalty.mode", "form", 
+                "coupled: loss += λ/2·Σ‖W‖², so Adam rescales its gradient; decoupled (AdamW-style): W ← W − lr·λ·W after each step, whatever the optimizer (default coupled).",
+                &["coupled", "decoupled"])
+                .method(Self::NAME)
+                .needs(on, true, why),
+            Knob::number("regularizers.weight_penalty.lambda", "λ", "Strength of the penalty or decay (default 0.01).", 1e-6, 10.0)
+                .log()
+                .method(Self::NAME)
+                .needs(on, true, why),
+        ]
+    }
+}
