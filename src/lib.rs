@@ -14,11 +14,21 @@
 //! - [`engine`]: tensors, no web. `config`, `data`, `model`, `methods`, `metrics`,
 //!   `trainer`, `readback` (the only tensor reads), `device` (burn glue), `session`.
 //! - [`plot`]: drawing from plain engine data, generic over plotters backends.
-//! - `ui` (feature `web`): leptos components; never touches a tensor.
+//! - [`protocol`]: the plain messages between the page and the engine host, and the
+//!   `SessionHandle` that carries them (burn-free).
+//! - `ui` (feature `web`): leptos components; never touches a tensor, talks to the engine
+//!   only through the handle.
+//! - `host` (feature `web`): owns the `Session` in the page; the only web code that touches
+//!   burn. `browser` (feature `web`): the clock, frames and fetch both sides use.
 #![warn(missing_docs)]
 #![recursion_limit = "256"]
 
+#[cfg(feature = "web")]
+pub mod browser;
 pub mod engine;
+#[cfg(feature = "web")]
+pub mod host;
 pub mod plot;
+pub mod protocol;
 #[cfg(feature = "web")]
 pub mod ui;

@@ -1,5 +1,5 @@
-//! Thin wasm entry: runs the static constructors once, then installs the panic overlay and
-//! mounts the explorer.
+//! Thin wasm entry: runs the static constructors once, then starts the engine host and
+//! mounts the explorer, connected by a session handle.
 
 /// Defining `_initialize` makes wasm-ld link this module as a "reactor": without it every
 /// export is wrapped in a call to `__wasm_call_ctors`, so the static constructors of our
@@ -19,5 +19,7 @@ pub extern "C" fn _initialize() {
 fn main() {
     #[cfg(target_arch = "wasm32")]
     _initialize();
-    modalscope::ui::start();
+    let (page, host) = modalscope::protocol::SessionHandle::pair();
+    modalscope::host::start(host);
+    modalscope::ui::start(page);
 }

@@ -94,6 +94,55 @@ fn plot_and_ui_never_touch_tensors() {
     }
 }
 
+/// The `engine` modules named after `prefix :: engine ::` in `idents` that are not in
+/// `allowed`.
+fn engine_modules_outside(idents: &[String], prefix: &str, allowed: &[&str]) -> Vec<String> {
+    idents
+        .windows(3)
+        .filter(|w| w[0] == prefix && w[1] == "engine" && !allowed.contains(&w[2].as_str()))
+        .map(|w| format!("{prefix}::engine::{}", w[2]))
+        .collect()
+}
+
+/// Names of the engine's stateful types and burn glue that the page must never see.
+const ENGINE_TYPES: [&str; 8] = ["Session", "Trainer", "ComputeDevice", "BackendKind", "Device", "MultimodalNet", "Dataset", "host"];
+
+/// The page's side of the boundary: config, knobs, presets, metrics (burn-free) and the
+/// protocol, never the session or the host that owns it.
+const UI_MAY_USE: [&str; 3] = ["config", "presets", "metrics"];
+
+#[test]
+fn the_ui_talks_to_the_engine_only_through_the_protocol() {
+    for file in rust_files(&root().join("ui")) {
+        let idents = file_identifiers(&file);
+        let modules = engine_modules_outside(&idents, "crate", &UI_MAY_USE);
+        assert!(modules.is_empty(), "{} uses {modules:?}; the UI may use engine::{{{}}} and crate::protocol", file.display(), UI_MAY_USE.join(", "));
+        let types: Vec<&String> = idents.iter().filter(|i| ENGINE_TYPES.contains(&i.as_str())).collect();
+        assert!(types.is_empty(), "{} names {types:?}: talk to the host through the SessionHandle", file.display());
+    }
+    for file in ["protocol.rs", "engine/config.rs", "engine/presets.rs"].map(|f| root().join(f)).into_iter()
+        .chain(rust_files(&root().join("engine/config")))
+        .chain(rust_files(&root().join("engine/metrics")))
+    {
+        let found = tensor_names(&file_identifiers(&file));
+        assert!(found.is_empty(), "{} is on the page's side of the boundary but touches burn: {found:?}", file.display());
+    }
+}
+
+/// The CLI drives the engine through `Session` alone (and reads the burn-free modules).
+const BIN_MAY_USE: [&str; 4] = ["session", "config", "presets", "metrics"];
+
+#[test]
+fn the_cli_uses_only_the_session() {
+    for file in rust_files(&root().join("bin")) {
+        let idents = file_identifiers(&file);
+        let modules = engine_modules_outside(&idents, "modalscope", &BIN_MAY_USE);
+        assert!(modules.is_empty(), "{} uses {modules:?}; the CLI may use engine::{{{}}}", file.display(), BIN_MAY_USE.join(", "));
+        let types: Vec<&String> = idents.iter().filter(|i| ENGINE_TYPES[1..].contains(&i.as_str())).collect();
+        assert!(types.is_empty(), "{} names {types:?}: go through Session", file.display());
+    }
+}
+
 /// Method and function names that read a tensor back to the host.
 const READS: [&str; 8] =
     ["into_data", "to_data", "into_scalar", "try_into_data", "execute", "try_execute", "into_data_async", "execute_async"];
@@ -172,4 +221,8 @@ fn the_rules_catch_their_violations() {
     assert_eq!(web_names(&identifiers("fn f() { crate::ui::start(); }")), vec!["crate::ui"]);
     assert!(web_names(&identifiers("/// works with leptos\nfn f() {}")).is_empty());
     assert_eq!(tensor_names(&identifiers("fn f(x: burn::tensor::Tensor<2>) {}")), vec!["burn", "Tensor"]);
+    let ui = identifiers("use crate::engine::session::Session; use crate::engine::config::knobs;");
+    assert_eq!(engine_modules_outside(&ui, "crate", &UI_MAY_USE), vec!["crate::engine::session"]);
+    let bin = identifiers("use modalscope::engine::device::ComputeDevice; use modalscope::engine::session::Session;");
+    assert_eq!(engine_modules_outside(&bin, "modalscope", &BIN_MAY_USE), vec!["modalscope::engine::device"]);
 }

@@ -10,11 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use modalscope::engine::config::{ConfigError, DataSource, ExperimentConfig, SCHEMA_VERSION};
-use modalscope::engine::data::Dataset;
-use modalscope::engine::device::ComputeDevice;
 use modalscope::engine::metrics::ogr::median;
 use modalscope::engine::presets::{PRESETS, preset, preset_names};
-use modalscope::engine::readback::block_on;
 use modalscope::engine::session::{Command as SessionCommand, RunState, Session};
 
 const MFEAT: &[u8] = include_bytes!("../../assets/mfeat.bin");
@@ -131,7 +128,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
 
 fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failure> {
     let config = source.resolve()?;
-    let mut session = Session::new(config.clone(), ComputeDevice::cpu(), mfeat_for(&config))?;
+    let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
     prepare_output(out, &["metrics.jsonl", "summary.json"])?;
     let metrics_path = out.join("metrics.jsonl");
     let mut metrics = fs::File::create(&metrics_path)
@@ -142,7 +139,7 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
     let mut ogr_values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     session.apply(SessionCommand::Play)?;
     while session.state() == RunState::Training {
-        let advanced = block_on(session.advance(64));
+        let advanced = session.advance_blocking(64);
         progress.advance(advanced.steps as u64);
         if let Some(result) = advanced.evaluation {
             let evaluation = result.map_err(Failure)?;
@@ -246,7 +243,8 @@ fn summary(session: &Session, ogr_values: &BTreeMap<String, Vec<f64>>) -> String
 fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
     let config = source.resolve()?;
     let mfeat = mfeat_for(&config);
-    let data = Dataset::from_config(&config, mfeat.as_deref())?;
+    let session = Session::on_cpu(config.clone(), mfeat)?;
+    let data = session.trainer().data();
     let files = ["train.csv", "holdout.csv", "val.csv", "test.csv", "train_subset.csv"];
     prepare_output(out, &files)?;
     let subset = data.train_eval_split();

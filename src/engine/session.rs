@@ -127,6 +127,11 @@ impl Session {
         Ok(Self { trainer, mfeat, intent: Intent::Ready })
     }
 
+    /// [`Session::new`] on the CPU backend (the CLI's and the tests' device).
+    pub fn on_cpu(config: ExperimentConfig, mfeat: Option<Vec<u8>>) -> Result<Self, ConfigError> {
+        Self::new(config, ComputeDevice::cpu(), mfeat)
+    }
+
     fn build(config: ExperimentConfig, compute: ComputeDevice, mfeat: Option<&[u8]>) -> Result<Trainer, ConfigError> {
         let config = config.normalised();
         config.validate()?;
@@ -262,6 +267,12 @@ impl Session {
             Intent::Ready | Intent::Pause => 0,
         };
         Advance { steps, evaluation: None }
+    }
+
+    /// [`Session::advance`], waited for on this thread (native only: a browser must await).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn advance_blocking(&mut self, max_steps: usize) -> Advance {
+        crate::engine::readback::block_on(self.advance(max_steps))
     }
 
     /// Supplies the content of `assets/mfeat.bin` for later mfeat configurations.

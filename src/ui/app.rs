@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use crate::plot::ChartKind;
 use crate::ui::charts::CanvasChart;
 use crate::ui::controls::{ConfigControls, RunControls, ViewControls};
-use crate::ui::driver::use_training_loop;
+use crate::protocol::SessionHandle;
+use crate::ui::driver::use_page_loop;
 use crate::ui::page_options::PageOptions;
 use crate::ui::state::AppState;
 
@@ -78,12 +79,15 @@ fn Story() -> impl IntoView {
     }
 }
 
-/// The whole explorer.
+/// The whole explorer, talking to the engine host through `handle`.
 #[component]
-pub fn App() -> impl IntoView {
-    let state = AppState::new(PageOptions::from_location());
+pub fn App(
+    /// The page's end of the connection to the engine host.
+    handle: SessionHandle,
+) -> impl IntoView {
+    let state = AppState::new(PageOptions::from_location(), handle);
     provide_context(state);
-    use_training_loop(state);
+    use_page_loop(state);
     view! {
         <header>
             <h1>"Modalscope"</h1>

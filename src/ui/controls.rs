@@ -4,10 +4,13 @@
 
 use leptos::prelude::*;
 
-use crate::engine::config::{DataSource, FusionKind, MFEAT_VIEWS, OptimizerKind, PenaltyMode};
-use crate::engine::device::BackendKind;
+use serde_json::Value;
+
+use crate::engine::config::RegularizerConfig;
+use crate::engine::config::knobs::{self, Knob, KnobKind, Scale, Section};
 use crate::engine::presets::{PRESETS, preset};
-use crate::ui::state::{AppState, UiCommand};
+use crate::protocol::{Backend, Request};
+use crate::ui::state::AppState;
 
 /// A labelled range input with its value shown.
 #[component]
@@ -71,73 +74,187 @@ fn Toggle(
 pub fn RunControls() -> impl IntoView {
     let state = expect_context::<AppState>();
     let switch_to = move || match state.backend.with(|b| b.as_ref().map(|b| b.kind)) {
-        Some(BackendKind::WebGpu) => BackendKind::Cpu,
-        _ => BackendKind::WebGpu,
+        Some(Backend::WebGpu) => Backend::Cpu,
+        _ => Backend::WebGpu,
     };
     view! {
         <div class="run-controls">
-            <button data-testid="play" title="Train continuously; curves update at every evaluation." on:click=move |_| state.send(UiCommand::Play)>"Play"</button>
-            <button data-testid="pause" title="Stop after the current step (an evaluation already due still runs)." on:click=move |_| state.send(UiCommand::Pause)>"Pause"</button>
-            <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(UiCommand::StepOnce)>"Step"</button>
-            <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(UiCommand::Reset)>"Reset"</button>
+            <button data-testid="play" title="Train continuously; curves update at every evaluation." on:click=move |_| state.send(Request::Play)>"Play"</button>
+            <button data-testid="pause" title="Stop after the current step (an evaluation already due still runs)." on:click=move |_| state.send(Request::Pause)>"Pause"</button>
+            <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(Request::Step)>"Step"</button>
+            <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(Request::Reset)>"Reset"</button>
             <button data-testid="switch-backend" title="Continue this run on the other backend from the last weight snapshot."
                 disabled=move || !state.backend.with(|b| b.as_ref().is_some_and(|b| b.gpu_available))
-                on:click=move |_| state.send(UiCommand::SwitchBackend(switch_to()))>
-                {move || format!("Switch to {}", if switch_to() == BackendKind::Cpu { "CPU" } else { "WebGPU" })}
+                on:click=move |_| state.send(Request::SwitchBackend(switch_to()))>
+                {move || format!("Switch to {}", switch_to().label())}
             </button>
             <Slider label="Speed (max steps per frame)" title="Caps how many optimizer steps run per animation frame; lower it to watch the curves form slowly."
                 testid="speed" min=1.0 max=256.0 step=1.0 value=Signal::derive(move || state.max_steps_per_frame.get() as f64)
-                on_change=Callback::new(move |v: f64| state.max_steps_per_frame.set(v as usize)) />
+                on_change=Callback::new(move |v: f64| {
+                    state.max_steps_per_frame.set(v as usize);
+                    state.send(Request::MaxStepsPerFrame(v as usize));
+                }) />
         </div>
     }
 }
 
-/// Dataset, model, training and regularizer controls.
+/// The control of one knob, by its kind: a slider (linear or log), a checkbox, a select
+/// showing the current value, or a group of checkboxes. `data-testid="knob-<path>"`; the
+/// accessible name is the label, the value is in `aria-valuetext`; disabled with the
+/// reason while the setting it depends on is off.
+#[component]
+fn KnobControl(
+    /// The row.
+    knob: Knob,
+    /// The configuration as JSON (one serialisation per change, shared by every control).
+    root: Memo<Value>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let testid = format!("knob-{}", knob.path);
+    let value = Signal::derive({
+        let knob = knob.clone();
+        move || root.with(|r| knob.get(r))
+    });
+    let why_disabled = Signal::derive({
+        let knob = knob.clone();
+        move || root.with(|r| knob.disabled_because(r).map(str::to_string))
+    });
+    let set = {
+        let knob = knob.clone();
+        Callback::new(move |v: Value| {
+            let next = state.config.with_untracked(|c| knob.set(c, v));
+            match next {
+                Ok(next) => state.configure(|c| *c = next),
+                Err(e) => state.notice.set(Some(e.0)),
+            }
+        })
+    };
+    let label = knob.label.clone();
+    let live = if knob.live { " (live)" } else { "" };
+    let title = format!("{}{}", knob.help, if knob.live { " Applies at the next step." } else { " Changing it restarts the run." });
+    let control = match knob.kind.clone() {
+        KnobKind::Number { min, max, step, scale, integer } => {
+            let log = scale == Scale::Log;
+            let to_slider = move |v: f64| if log { v.max(min).log10() } else { v };
+            let (lo, hi) = (to_slider(min), to_slider(max));
+            let current = move || value.with(|v| v.as_f64().unwrap_or(0.0));
+            let text = move || format_number(current());
+            view! {
+                <span class="value"><output>{text}</output></span>
+                <input type="range" data-testid=testid aria-label=label.clone() aria-valuetext=text
+                    min=lo max=hi step=step prop:value=move || to_slider(current())
+                    disabled=move || why_disabled.get().is_some()
+                    on:change=move |ev| {
+                        if let Ok(x) = event_target_value(&ev).parse::<f64>() {
+                            let v = if log { 10f64.powf(x) } else { x };
+                            let v = if integer { Value::from(v.round().clamp(min, max) as u64) } else { Value::from(v.clamp(min, max)) };
+                            set.run(v);
+                        }
+                    } />
+            }
+            .into_any()
+        }
+        KnobKind::Toggle => {
+            let on = move || value.with(|v| v.as_bool().unwrap_or(false));
+            view! {
+                <input type="checkbox" data-testid=testid aria-label=label.clone() aria-valuetext=move || if on() { "on" } else { "off" }
+                    prop:checked=on disabled=move || why_disabled.get().is_some()
+                    on:change=move |ev| set.run(Value::Bool(event_target_checked(&ev))) />
+            }
+            .into_any()
+        }
+        KnobKind::Choice(options) => {
+            let current = move || value.with(|v| v.as_str().unwrap_or_default().to_string());
+            view! {
+                <select data-testid=testid aria-label=label.clone() aria-valuetext=current prop:value=current
+                    disabled=move || why_disabled.get().is_some()
+                    on:change=move |ev| set.run(Value::String(event_target_value(&ev)))>
+                    {options.into_iter().map(|o| view! { <option value=o.clone() selected=move || current() == o>{o.clone()}</option> }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        KnobKind::Subset { options, min, max } => {
+            let chosen = move || value.with(|v| v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect::<Vec<_>>()).unwrap_or_default());
+            let boxes = options
+                .into_iter()
+                .map(|option| {
+                    let (name, toggled) = (option.clone(), option.clone());
+                    let is_on = Signal::derive(move || chosen().contains(&name));
+                    // At the limits a box cannot move the wrong way: the last one stays ticked
+                    // (min), and no box ticks beyond the most allowed (max).
+                    let stuck = move || { let n = chosen().len(); if is_on.get() { n <= min } else { n >= max } };
+                    view! {
+                        <label class="toggle">
+                            <input type="checkbox" data-testid=format!("{testid}-{option}") aria-label=option.clone()
+                                prop:checked=is_on disabled=move || why_disabled.get().is_some() || stuck()
+                                on:change=move |ev| {
+                                    let mut names = chosen();
+                                    names.retain(|n| n != &toggled);
+                                    if event_target_checked(&ev) { names.push(toggled.clone()); }
+                                    set.run(Value::from(names));
+                                } />
+                            {option.clone()}
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! { <span class="subset" data-testid=testid.clone() role="group" aria-label=label.clone() aria-valuetext=move || chosen().join(", ")>{boxes}</span> }.into_any()
+        }
+        KnobKind::Name | KnobKind::OptionalStep => {
+            let text = move || value.with(|v| match v { Value::String(s) => s.clone(), Value::Null => String::new(), other => other.to_string() });
+            let optional = matches!(knob.kind, KnobKind::OptionalStep);
+            view! {
+                <input type="text" data-testid=testid aria-label=label.clone() aria-valuetext=text prop:value=text
+                    disabled=move || why_disabled.get().is_some()
+                    on:change=move |ev| {
+                        let raw = event_target_value(&ev);
+                        let v = if optional { raw.trim().parse::<u64>().map(Value::from).unwrap_or(Value::Null) } else { Value::String(raw) };
+                        set.run(v);
+                    } />
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <label class="control knob" title=title>
+            <span class="label">{knob.label.clone()}{live}</span>
+            {control}
+            <Show when=move || why_disabled.get().is_some()>
+                <small class="why">{move || why_disabled.get().unwrap_or_default()}</small>
+            </Show>
+        </label>
+    }
+}
+
+/// The rows of one section: the main ones, then the advanced ones folded away.
+fn section_view(rows: Vec<Knob>, root: Memo<Value>) -> impl IntoView {
+    let (more, main): (Vec<Knob>, Vec<Knob>) = rows.into_iter().partition(|k| k.advanced);
+    let render = move |rows: Vec<Knob>| rows.into_iter().map(|knob| view! { <KnobControl knob root /> }).collect_view();
+    view! {
+        {render(main)}
+        {(!more.is_empty()).then(|| view! { <details class="more"><summary>"more settings"</summary>{render(more)}</details> })}
+    }
+}
+
+/// Dataset, model, training and method controls, generated from the knob table.
 #[component]
 pub fn ConfigControls() -> impl IntoView {
     let state = expect_context::<AppState>();
     let cfg = state.config;
-    let is_synthetic = move || cfg.with(|c| c.data.source == DataSource::Synthetic);
+    let root = Memo::new(move |_| cfg.with(|c| serde_json::to_value(c).expect("config serializes")));
+    // The rows change only with the modalities (names, count) or the data source's views.
+    let rows = Memo::new(move |_| cfg.with(knobs::table));
     let on_preset = move |ev| {
         if let Some(config) = preset(&event_target_value(&ev)) {
             state.configure(|c| *c = config);
         }
     };
-    let modality_sliders = move || {
-        cfg.with(|c| c.data.synthetic.iter().map(|m| m.name.clone()).collect::<Vec<_>>())
-            .into_iter()
-            .enumerate()
-            .map(|(i, name)| {
-                view! {
-                    <fieldset class="modality">
-                        <legend>{format!("modality {name}")}</legend>
-                        <Slider label="signal" title="Scale of the class means in this modality: higher makes it easier to classify from this modality alone."
-                            testid="signal" min=0.0 max=3.0 step=0.05 value=Signal::derive(move || cfg.with(|c| c.data.synthetic.get(i).map(|m| m.signal as f64).unwrap_or(0.0)))
-                            on_change=Callback::new(move |v: f64| state.configure(|c| c.data.synthetic[i].signal = v as f32)) />
-                        <Slider label="noise" title="Standard deviation of the Gaussian noise on every feature of this modality."
-                            testid="noise" min=0.0 max=3.0 step=0.05 value=Signal::derive(move || cfg.with(|c| c.data.synthetic.get(i).map(|m| m.noise as f64).unwrap_or(0.0)))
-                            on_change=Callback::new(move |v: f64| state.configure(|c| c.data.synthetic[i].noise = v as f32)) />
-                    </fieldset>
-                }
-            })
-            .collect_view()
-    };
-    let view_toggles = move || {
-        MFEAT_VIEWS
+    let section = move |pick: Section| rows.with(|r| r.iter().filter(|k| k.section == pick).cloned().collect::<Vec<_>>());
+    let methods = move || {
+        RegularizerConfig::NAMES
             .iter()
-            .map(|(name, dims)| {
-                let name = name.to_string();
-                let label = format!("{name} ({dims} features)");
-                let shown = name.clone();
-                view! {
-                    <Toggle label=label title="Use this mfeat feature view as a modality (one to four views)." testid="view"
-                        checked=Signal::derive(move || cfg.with(|c| c.data.views.contains(&shown)))
-                        on_change=Callback::new(move |on: bool| state.configure(|c| {
-                            c.data.views.retain(|v| v != &name);
-                            if on { c.data.views.push(name.clone()); }
-                        })) />
-                }
-            })
+            .map(|name| view! { <fieldset class="method" data-testid=format!("method-{name}")>{section_view(section(Section::Method(name)), root)}</fieldset> })
             .collect_view()
     };
     view! {
@@ -145,91 +262,21 @@ pub fn ConfigControls() -> impl IntoView {
             <h3>"Data"</h3>
             <label class="control" title="A preset is a whole experiment: data, model and training, chosen to show one phenomenon.">
                 <span>"Preset"</span>
-                <select data-testid="preset" on:change=on_preset>
+                <select data-testid="preset" aria-label="preset" on:change=on_preset>
                     {PRESETS.iter().map(|p| view! { <option value=p.name title=p.description>{p.name}</option> }).collect_view()}
                 </select>
             </label>
-            <Show when=is_synthetic fallback=view_toggles>
-                {modality_sliders}
-                <Slider label="training samples" title="Samples the model trains on; a further 10 % of the training split is drawn and held out as V (for Gradient-Blending). Fewer samples overfit sooner."
-                    testid="train-size" min=50.0 max=2000.0 step=50.0 value=Signal::derive(move || cfg.with(|c| c.data.train_size as f64))
-                    on_change=Callback::new(move |v: f64| state.configure(|c| c.data.train_size = v as usize)) />
-                <Slider label="label noise" title="Probability that a training label is replaced by a random class. Memorising these is pure overfitting."
-                    testid="label-noise" min=0.0 max=0.5 step=0.05 value=Signal::derive(move || cfg.with(|c| c.data.label_noise as f64))
-                    on_change=Callback::new(move |v: f64| state.configure(|c| c.data.label_noise = v as f32)) />
-            </Show>
+            {move || section_view(section(Section::Data), root)}
             <h3>"Model"</h3>
-            <label class="control" title="How embeddings combine: concat (late fusion) [z_a; z_b], sum z_a + z_b, or gated Σ g_m z_m with a learned softmax gate.">
-                <span>"Fusion"</span>
-                <select data-testid="fusion" on:change=move |ev| {
-                    let kind = match event_target_value(&ev).as_str() { "sum" => FusionKind::Sum, "gated" => FusionKind::Gated, _ => FusionKind::Concat };
-                    state.configure(|c| c.model.fusion = kind);
-                }>
-                    <option value="concat" selected=move || cfg.with(|c| c.model.fusion == FusionKind::Concat)>"concat"</option>
-                    <option value="sum" selected=move || cfg.with(|c| c.model.fusion == FusionKind::Sum)>"sum"</option>
-                    <option value="gated" selected=move || cfg.with(|c| c.model.fusion == FusionKind::Gated)>"gated"</option>
-                </select>
-            </label>
-            <Slider label="fused head hidden units" title="0 = a linear fused head (additive across modalities: it cannot learn interactions); more = one hidden ReLU layer."
-                testid="fusion-hidden" min=0.0 max=256.0 step=16.0 value=Signal::derive(move || cfg.with(|c| c.model.fusion_hidden as f64))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.model.fusion_hidden = v as usize)) />
-            <Slider label="encoder width" title="Units per encoder layer; also the embedding size of each modality."
-                testid="width" min=8.0 max=256.0 step=8.0 value=Signal::derive(move || cfg.with(|c| c.model.encoder_width as f64))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.model.encoder_width = v as usize)) />
-            <Slider label="encoder depth" title="Linear + ReLU layers per modality encoder."
-                testid="depth" min=1.0 max=4.0 step=1.0 value=Signal::derive(move || cfg.with(|c| c.model.encoder_depth as f64))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.model.encoder_depth = v as usize)) />
+            {move || section_view(section(Section::Model), root)}
             <h3>"Training"</h3>
-            <label class="control" title="Adam rescales every gradient; SGD with momentum 0.9 follows it directly. Weight decay is the L2 method below (coupled or decoupled).">
-                <span>"Optimizer"</span>
-                <select data-testid="optimizer" on:change=move |ev| {
-                    let kind = match event_target_value(&ev).as_str() { "sgd" => OptimizerKind::Sgd, _ => OptimizerKind::Adam };
-                    state.configure(|c| c.train.optimizer = kind);
-                }>
-                    <option value="adam">"Adam"</option>
-                    <option value="sgd">"SGD + momentum"</option>
-                </select>
-            </label>
-            <Slider label="log10 learning rate (live)" title="Step size of the optimizer, as a power of ten (−3 = 0.001). Changes apply at the next step without a reset."
-                testid="learning-rate" min=-5.0 max=0.0 step=0.25 value=Signal::derive(move || cfg.with(|c| c.train.learning_rate.log10()))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.train.learning_rate = 10f64.powf(v))) />
-            <Slider label="batch size" title="Samples per optimizer step."
-                testid="batch-size" min=8.0 max=256.0 step=8.0 value=Signal::derive(move || cfg.with(|c| c.train.batch_size as f64))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.train.batch_size = v as usize)) />
-            <Slider label="epochs (live)" title="Run length in passes over the training split."
-                testid="epochs" min=10.0 max=1000.0 step=10.0 value=Signal::derive(move || cfg.with(|c| c.train.epochs as f64))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.train.epochs = v as usize)) />
-            <Slider label="evaluate every (steps, 0 = epoch)" title="Optimizer steps between evaluations. OGR compares consecutive evaluations, so it grows with this interval."
-                testid="eval-every" min=0.0 max=100.0 step=1.0 value=Signal::derive(move || cfg.with(|c| c.train.eval_every as f64))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.train.eval_every = v as usize)) />
-            <h3>"Regularizers (live)"</h3>
-            <Toggle label="dropout on the fused layer" title="Inverted dropout on the fused representation during training: each unit is zeroed with probability p and the rest scaled by 1/(1−p)."
-                testid="toggle-fusion-dropout" checked=Signal::derive(move || cfg.with(|c| c.regularizers.fusion_dropout.enabled))
-                on_change=Callback::new(move |on: bool| state.configure(|c| c.regularizers.fusion_dropout.enabled = on)) />
-            <Slider label="dropout p" title="Drop probability of the fused-layer dropout." testid="fusion-dropout-p" min=0.0 max=0.9 step=0.05
-                value=Signal::derive(move || cfg.with(|c| c.regularizers.fusion_dropout.p))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.regularizers.fusion_dropout.p = v)) />
-            <Toggle label="modality dropout" title="Per training sample, each modality's embedding is zeroed with probability p (never all of them); the kept ones are not rescaled."
-                testid="toggle-modality-dropout" checked=Signal::derive(move || cfg.with(|c| c.regularizers.modality_dropout.enabled))
-                on_change=Callback::new(move |on: bool| state.configure(|c| c.regularizers.modality_dropout.enabled = on)) />
-            <Slider label="modality dropout p" title="Probability that one modality's embedding is zeroed for a sample." testid="modality-dropout-p" min=0.0 max=0.9 step=0.05
-                value=Signal::derive(move || cfg.with(|c| c.regularizers.modality_dropout.p))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.regularizers.modality_dropout.p = v)) />
-            <Toggle label="L2 / weight decay" title="Coupled: loss += λ/2·Σ‖W‖² (Adam rescales its gradient). Decoupled (AdamW-style): W ← W − lr·λ·W after each step. Biases are not penalised."
-                testid="toggle-weight-penalty" checked=Signal::derive(move || cfg.with(|c| c.regularizers.weight_penalty.enabled))
-                on_change=Callback::new(move |on: bool| state.configure(|c| c.regularizers.weight_penalty.enabled = on)) />
-            <Toggle label="decoupled (else coupled L2)" title="Which form of weight decay is on: decoupled shrinks weights directly, coupled adds a loss term."
-                testid="toggle-decoupled" checked=Signal::derive(move || cfg.with(|c| c.regularizers.weight_penalty.mode == PenaltyMode::Decoupled))
-                on_change=Callback::new(move |on: bool| state.configure(|c| c.regularizers.weight_penalty.mode = if on { PenaltyMode::Decoupled } else { PenaltyMode::Coupled })) />
-            <Slider label="log10 λ" title="Strength of the L2 penalty or weight decay, as a power of ten (−2 = 0.01)." testid="weight-penalty-lambda" min=-5.0 max=1.0 step=0.25
-                value=Signal::derive(move || cfg.with(|c| c.regularizers.weight_penalty.lambda.max(1e-9).log10()))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.regularizers.weight_penalty.lambda = 10f64.powf(v))) />
-            <Toggle label="early stopping" title="Stop when the fused validation loss has not improved for `patience` evaluations, and restore the best weights."
-                testid="toggle-early-stopping" checked=Signal::derive(move || cfg.with(|c| c.regularizers.early_stopping.enabled))
-                on_change=Callback::new(move |on: bool| state.configure(|c| c.regularizers.early_stopping.enabled = on)) />
-            <Slider label="patience" title="Evaluations without a new best fused validation loss before stopping." testid="patience" min=1.0 max=30.0 step=1.0
-                value=Signal::derive(move || cfg.with(|c| c.regularizers.early_stopping.patience as f64))
-                on_change=Callback::new(move |v: f64| state.configure(|c| c.regularizers.early_stopping.patience = v as usize)) />
+            {move || section_view(section(Section::Training), root)}
+            <h3>"Methods (live)"</h3>
+            {methods}
+            <details class="more">
+                <summary>"metric constants"</summary>
+                {move || section_view(section(Section::Metrics), root)}
+            </details>
         </section>
     }
 }

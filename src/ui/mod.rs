@@ -1,9 +1,9 @@
-//! The browser explorer (leptos, client-side rendered). Never touches a tensor: it sends
-//! [`crate::engine::session::Command`]s through the [`driver`] and draws the plain
-//! snapshots it gets back with [`crate::plot`].
+//! The browser explorer (leptos, client-side rendered). Never touches a tensor and never
+//! sees the session: it sends [`crate::protocol::Request`]s through a
+//! [`crate::protocol::SessionHandle`] and draws the plain messages it gets back with
+//! [`crate::plot`].
 
 pub mod app;
-pub mod backend;
 pub mod canvas;
 pub mod charts;
 pub mod controls;
@@ -12,8 +12,9 @@ pub mod page_options;
 pub mod panic;
 pub mod state;
 
-/// Installs the panic overlay and mounts the app on `<body>`.
-pub fn start() {
+/// Installs the panic overlay and mounts the app on `<body>`, talking to the engine host
+/// through `handle`.
+pub fn start(handle: crate::protocol::SessionHandle) {
     panic::install();
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(move || leptos::view! { <app::App handle /> });
 }

@@ -7,8 +7,6 @@
 //!   `window.__modalscopeTestHooks`: destroy the GPU device, request a panic). Off unless
 //!   named, and it changes nothing else.
 
-use wasm_bindgen::JsValue;
-
 use crate::engine::config::ExperimentConfig;
 
 /// The options of the page's address.
@@ -63,11 +61,4 @@ impl PageOptions {
         });
         (config, refused)
     }
-}
-
-/// True when the page's JavaScript set `window[name]` to `true` (the test hooks' flags).
-pub fn js_flag(name: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str(name)).ok())
-        .is_some_and(|v| v.as_bool() == Some(true))
 }

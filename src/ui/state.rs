@@ -1,36 +1,13 @@
-//! The page's shared state: small signals the components read, and the command queue the
-//! driver drains. Provided once as a context ([`AppState`]).
-
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::rc::Rc;
+//! The page's shared state: small signals the components read, and the handle to the
+//! engine host that requests go through. Provided once as a context ([`AppState`]).
 
 use leptos::prelude::*;
 
 use crate::engine::config::ExperimentConfig;
-use crate::engine::device::BackendKind;
 use crate::engine::metrics::History;
 use crate::engine::presets::preset;
-use crate::ui::backend::BackendInfo;
+use crate::protocol::{BackendInfo, Request, SessionHandle};
 use crate::ui::page_options::PageOptions;
-
-/// What the controls ask of the driver.
-#[derive(Clone, Debug)]
-pub enum UiCommand {
-    /// Apply this configuration (live parts at the next step; structural parts rebuild).
-    /// (Boxed: a whole configuration is large next to the other commands.)
-    Configure(Box<ExperimentConfig>),
-    /// Train continuously.
-    Play,
-    /// Stop after the current step.
-    Pause,
-    /// Start over at step 0, paused.
-    Reset,
-    /// Run one evaluation interval, then pause.
-    StepOnce,
-    /// Continue on another backend from the last weight snapshot.
-    SwitchBackend(BackendKind),
-}
 
 /// Live measurements of the loop, shown on the page and read by the browser tests.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -47,7 +24,7 @@ pub struct LoopStats {
     pub startup_evaluation_ms: f64,
     /// Time from page load to the first plotted point, in ms.
     pub first_point_ms: Option<f64>,
-    /// "training", "paused", "finished", "early-stopped", "diverged".
+    /// "ready", "training", "paused", "finished", "early-stopped", "diverged".
     pub status: String,
 }
 
@@ -75,16 +52,17 @@ pub struct AppState {
     pub redraw: RwSignal<(u64, usize)>,
     /// Upper bound on steps per frame (the speed control).
     pub max_steps_per_frame: RwSignal<usize>,
-    /// Commands for the driver.
-    pub commands: StoredValue<Rc<RefCell<VecDeque<UiCommand>>>, LocalStorage>,
+    /// The connection to the engine host.
+    pub handle: StoredValue<SessionHandle, LocalStorage>,
     /// What the page's address asked for.
     pub options: StoredValue<PageOptions>,
 }
 
 impl AppState {
     /// Fresh state starting from the `imbalance` preset with the address's overrides
-    /// applied (a refused override is named in the notice).
-    pub fn new(options: PageOptions) -> Self {
+    /// applied (a refused override is named in the notice), talking to the host through
+    /// `handle`.
+    pub fn new(options: PageOptions, handle: SessionHandle) -> Self {
         let (config, refused) = options.configure(preset("imbalance").expect("preset exists"));
         Self {
             config: RwSignal::new(config),
@@ -97,25 +75,19 @@ impl AppState {
             log_y: RwSignal::new(false),
             redraw: RwSignal::new((0, 0)),
             max_steps_per_frame: RwSignal::new(64),
-            commands: StoredValue::new_local(Rc::new(RefCell::new(VecDeque::new()))),
+            handle: StoredValue::new_local(handle),
             options: StoredValue::new(options),
         }
     }
 
-    /// Queues a command for the driver.
-    pub fn send(&self, command: UiCommand) {
-        self.commands.with_value(|queue| queue.borrow_mut().push_back(command));
+    /// Sends a request to the engine host.
+    pub fn send(&self, request: Request) {
+        self.handle.with_value(|handle| handle.send(request));
     }
 
-    /// Changes the configuration and tells the driver.
+    /// Changes the configuration and asks the host to apply it.
     pub fn configure(&self, change: impl FnOnce(&mut ExperimentConfig)) {
         self.config.update(change);
-        self.send(UiCommand::Configure(Box::new(self.config.get_untracked())));
-    }
-}
-
-impl Default for AppState {
-    fn default() -> Self {
-        Self::new(PageOptions::default())
+        self.send(Request::Configure(Box::new(self.config.get_untracked())));
     }
 }

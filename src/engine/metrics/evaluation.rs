@@ -74,7 +74,7 @@ pub enum Event {
 }
 
 /// One checkpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Evaluation {
     /// Optimizer steps done.
     pub step: usize,

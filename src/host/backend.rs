@@ -3,19 +3,7 @@
 use wasm_bindgen::JsValue;
 
 use crate::engine::device::{BackendKind, ComputeDevice};
-
-/// What the badge shows.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackendInfo {
-    /// The backend running now.
-    pub kind: BackendKind,
-    /// Short label, e.g. "WebGPU · swiftshader".
-    pub label: String,
-    /// Why this backend (one sentence).
-    pub reason: String,
-    /// Whether WebGPU is available to switch to.
-    pub gpu_available: bool,
-}
+use crate::protocol::{Backend, BackendInfo};
 
 fn adapter_description() -> Option<String> {
     // Set by www/boot.js before the wasm starts: null when no adapter, else "vendor architecture".
@@ -35,7 +23,7 @@ fn has_navigator_gpu() -> bool {
 /// to. Returns the device to start on, the WebGPU device when there is one, and the badge.
 pub async fn choose(prefer_cpu: bool) -> (ComputeDevice, Option<ComputeDevice>, BackendInfo) {
     let cpu = ComputeDevice::cpu();
-    let cpu_info = |reason: String| BackendInfo { kind: BackendKind::Cpu, label: "CPU".into(), reason, gpu_available: false };
+    let cpu_info = |reason: String| BackendInfo { kind: Backend::Cpu, label: "CPU".into(), reason, gpu_available: false };
     if !has_navigator_gpu() {
         return (cpu, None, cpu_info("this browser has no WebGPU, so training runs on the CPU backend (burn flex in wasm)".into()));
     }
@@ -45,7 +33,7 @@ pub async fn choose(prefer_cpu: bool) -> (ComputeDevice, Option<ComputeDevice>, 
     match ComputeDevice::webgpu().await {
         Ok(gpu) if prefer_cpu => {
             let info = BackendInfo {
-                kind: BackendKind::Cpu,
+                kind: Backend::Cpu,
                 label: "CPU".into(),
                 reason: format!("the address asked for the CPU backend (?backend=cpu); WebGPU ({adapter}) is ready to switch to"),
                 gpu_available: true,
@@ -54,7 +42,7 @@ pub async fn choose(prefer_cpu: bool) -> (ComputeDevice, Option<ComputeDevice>, 
         }
         Ok(gpu) => {
             let info = BackendInfo {
-                kind: BackendKind::WebGpu,
+                kind: Backend::WebGpu,
                 label: gpu_label(),
                 reason: format!("the browser offered a WebGPU adapter ({adapter})"),
                 gpu_available: true,
@@ -71,10 +59,18 @@ pub fn gpu_label() -> String {
 }
 
 /// Badge data after a switch of backend, for `reason`.
-pub fn info_for(kind: BackendKind, gpu_label: &str, gpu_available: bool, reason: &str) -> BackendInfo {
+pub fn info_for(kind: Backend, gpu_label: &str, gpu_available: bool, reason: &str) -> BackendInfo {
     let label = match kind {
-        BackendKind::Cpu => "CPU".to_string(),
-        BackendKind::WebGpu => gpu_label.to_string(),
+        Backend::Cpu => "CPU".to_string(),
+        Backend::WebGpu => gpu_label.to_string(),
     };
     BackendInfo { kind, label, reason: reason.to_string(), gpu_available }
+}
+
+/// The page's name of an engine backend.
+pub fn backend_of(kind: BackendKind) -> Backend {
+    match kind {
+        BackendKind::Cpu => Backend::Cpu,
+        BackendKind::WebGpu => Backend::WebGpu,
+    }
 }

@@ -1,0 +1,242 @@
+//! The engine host of the page: owns the [`Session`] behind the page's
+//! [`crate::protocol::SessionHandle`], the only web code that touches burn. It reads
+//! [`Request`]s, runs steps in chunks of about a frame, yields to the browser between
+//! chunks, evaluates when due (one asynchronous readback) and answers with [`Message`]s.
+//! It runs on the main thread today; the speed issue moves it into a Web Worker, where the
+//! same messages cross `postMessage`.
+
+pub mod backend;
+
+use crate::browser::{fetch_bytes, js_flag, next_frame, now_ms};
+use crate::engine::config::{DataSource, ExperimentConfig};
+use crate::engine::device::{BackendKind, ComputeDevice};
+use crate::engine::metrics::{Evaluation, Event};
+use crate::engine::session::{Command, Outcome, Session};
+use crate::protocol::{Backend, HostEnd, Message, Request, Status};
+
+/// Target duration of one chunk of steps, in ms (most of a 60 Hz frame).
+const CHUNK_BUDGET_MS: f64 = 12.0;
+
+struct Host {
+    end: HostEnd,
+    session: Session,
+    cpu: ComputeDevice,
+    gpu: Option<ComputeDevice>,
+    gpu_label: String,
+    mfeat_loaded: bool,
+    ms_per_step: f64,
+    max_steps_per_frame: usize,
+    rate_window: (f64, usize),
+    status: Status,
+    evaluated_once: bool,
+}
+
+impl Host {
+    async fn ensure_mfeat(&mut self, config: &ExperimentConfig) -> Result<(), String> {
+        if config.data.source == DataSource::Mfeat && !self.mfeat_loaded {
+            self.session.provide_mfeat(fetch_bytes("assets/mfeat.bin").await?);
+            self.mfeat_loaded = true;
+        }
+        Ok(())
+    }
+
+    fn notice(&self, text: String) {
+        self.end.send(Message::Notice(text));
+    }
+
+    fn announce_run(&self) {
+        self.end.send(Message::RunStarted { modalities: self.session.trainer().data().modality_names.clone() });
+        self.end.send(Message::Config(Box::new(self.session.trainer().config().clone())));
+    }
+
+    async fn handle(&mut self, request: Request) {
+        let command = match request {
+            Request::Start { .. } => return, // only the first request starts the host
+            Request::Configure(config) => {
+                if let Err(e) = self.ensure_mfeat(&config).await {
+                    self.notice(format!("could not load the mfeat data: {e}"));
+                    self.end.send(Message::Config(Box::new(self.session.trainer().config().clone())));
+                    return;
+                }
+                Command::Configure(config)
+            }
+            Request::Play => Command::Play,
+            Request::Pause => Command::Pause,
+            Request::Step => Command::Step,
+            Request::Reset => Command::Reset,
+            Request::SwitchBackend(kind) => return self.switch(kind, "you switched backend"),
+            Request::MaxStepsPerFrame(n) => {
+                self.max_steps_per_frame = n.max(1);
+                return;
+            }
+        };
+        let configure = matches!(command, Command::Configure(_));
+        match self.session.apply(command) {
+            Ok(Outcome::Unchanged) => {}
+            Ok(Outcome::Changed(notice)) | Ok(Outcome::Refused(notice)) => self.notice(capitalised(&notice)),
+            Ok(Outcome::Restarted(why)) => {
+                self.announce_run();
+                self.notice(capitalised(&why));
+            }
+            Err(e) => self.notice(e.0),
+        }
+        if configure {
+            // The controls show what runs: a refused value springs back, a normalised one
+            // (mfeat's classes) shows what the data source fixed.
+            self.end.send(Message::Config(Box::new(self.session.trainer().config().clone())));
+        }
+    }
+
+    fn switch(&mut self, kind: Backend, reason: &str) {
+        let target = match (kind, &self.gpu) {
+            (Backend::WebGpu, Some(gpu)) => gpu.clone(),
+            (Backend::WebGpu, None) => return self.notice("WebGPU is not available in this browser".into()),
+            (Backend::Cpu, _) => self.cpu.clone(),
+        };
+        self.session.switch_device(target, reason);
+        let resumed = self.session.trainer().step_count();
+        self.end.send(Message::Backend(backend::info_for(kind, &self.gpu_label, self.gpu.is_some(), reason)));
+        self.notice(format!(
+            "Now on the {}: {reason}; the run continues from the snapshot of step {resumed} (the optimizer state restarts).",
+            kind.label()
+        ));
+        self.rate_window = (now_ms(), 0);
+    }
+
+    fn on_evaluation(&mut self, result: Result<Evaluation, String>, elapsed: f64) {
+        match result {
+            Ok(evaluation) => {
+                for event in &evaluation.events {
+                    if let Event::Divergence { suggestion, .. } = event {
+                        self.notice(format!("Training diverged: {suggestion}."));
+                    }
+                    if let Event::EarlyStop { best_step, .. } = event {
+                        self.notice(format!("Early stopping: no better validation loss for the patience window; restored the weights of step {best_step}."));
+                    }
+                }
+                self.end.send(Message::Evaluation(Box::new(evaluation)));
+                if self.evaluated_once {
+                    self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
+                } else {
+                    self.status.startup_evaluation_ms = elapsed;
+                    self.evaluated_once = true;
+                }
+            }
+            Err(e) if self.session.trainer().compute().kind == BackendKind::WebGpu => {
+                self.gpu = None;
+                self.switch(Backend::Cpu, &format!("the GPU device was lost ({e})"));
+            }
+            Err(e) => {
+                let _ = self.session.apply(Command::Pause);
+                self.notice(format!("Evaluation failed: {e}"));
+            }
+        }
+    }
+
+    /// One animation frame of work: the due evaluation and chunks of steps until the frame
+    /// budget is spent (each chunk as many steps as fit, by the measured time per step).
+    async fn frame(&mut self) {
+        let started = now_ms();
+        let mut steps_left = self.max_steps_per_frame;
+        loop {
+            let spent = now_ms() - started;
+            if spent >= CHUNK_BUDGET_MS || steps_left == 0 {
+                break;
+            }
+            let fits = (((CHUNK_BUDGET_MS - spent) / self.ms_per_step.max(1e-3)) as usize).max(1);
+            let chunk_started = now_ms();
+            let advanced = self.session.advance(fits.min(steps_left)).await;
+            let elapsed = now_ms() - chunk_started;
+            if let Some(result) = advanced.evaluation {
+                self.on_evaluation(result, elapsed);
+                continue;
+            }
+            if advanced.steps == 0 {
+                break;
+            }
+            self.ms_per_step = 0.7 * self.ms_per_step + 0.3 * elapsed / advanced.steps as f64;
+            self.rate_window.1 += advanced.steps;
+            self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
+            steps_left -= advanced.steps.min(steps_left);
+        }
+        self.publish_status();
+    }
+
+    fn publish_status(&mut self) {
+        let t = now_ms();
+        let (since, steps) = self.rate_window;
+        if t - since >= 1000.0 {
+            self.rate_window = (t, 0);
+            self.status.steps_per_second = steps as f64 * 1000.0 / (t - since);
+        }
+        let trainer = self.session.trainer();
+        let next = Status {
+            step: trainer.step_count(),
+            total_steps: trainer.total_steps(),
+            state: self.session.state().word().to_string(),
+            ..self.status.clone()
+        };
+        if next != self.status || !self.evaluated_once {
+            self.status = next.clone();
+            self.end.send(Message::Status(next));
+        }
+    }
+}
+
+/// The sentence with its first letter in capitals (the engine's notices are clauses).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Starts the host for the page's lifetime: it waits for [`Request::Start`], picks the
+/// backend, builds the session, starts playing and then serves requests every frame.
+pub fn start(end: HostEnd) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let (config, prefer_cpu, test_hooks) = loop {
+            if let Some(Request::Start { config, prefer_cpu, test_hooks }) =
+                end.receive().into_iter().find(|r| matches!(r, Request::Start { .. }))
+            {
+                break (*config, prefer_cpu, test_hooks);
+            }
+            next_frame().await;
+        };
+        let (compute, gpu, info) = backend::choose(prefer_cpu).await;
+        web_sys::console::log_1(&format!("modalscope backend: {} ({})", info.label, info.reason).into());
+        end.send(Message::Backend(info));
+        let mfeat = match config.data.source {
+            DataSource::Mfeat => fetch_bytes("assets/mfeat.bin").await.ok(),
+            DataSource::Synthetic => None,
+        };
+        let mfeat_loaded = mfeat.is_some();
+        let session = match Session::new(config, compute, mfeat) {
+            Ok(session) => session,
+            Err(e) => return end.send(Message::Notice(e.0)),
+        };
+        let mut host = Host {
+            end,
+            session,
+            cpu: ComputeDevice::cpu(),
+            gpu,
+            gpu_label: backend::gpu_label(),
+            mfeat_loaded,
+            ms_per_step: 5.0,
+            max_steps_per_frame: 64,
+            rate_window: (now_ms(), 0),
+            status: Status::default(),
+            evaluated_once: false,
+        };
+        host.announce_run();
+        let _ = host.session.apply(Command::Play);
+        loop {
+            for request in host.end.receive() {
+                host.handle(request).await;
+            }
+            if test_hooks && js_flag("__modalscopePanicRequested") {
+                panic!("a panic requested through ?test-hooks (window.__modalscopeTestHooks.panic())");
+            }
+            host.frame().await;
+            next_frame().await;
+        }
+    });
+}
