@@ -68,14 +68,18 @@ fn run_writes_metrics_and_summary_in_the_documented_schema() {
             assert!(last["heads"][head].get(key).is_some(), "heads.{head}.{key}");
         }
     }
-    for key in ["unimodal_acc", "shapley", "grad_share"] {
+    for key in ["probe_acc", "split_acc", "shapley", "grad_share"] {
         assert!(last["contribution"]["a"].get(key).is_some(), "contribution.a.{key}");
     }
+    assert!(last["contribution"]["a"]["split_acc"].is_f64(), "imbalance's concat + linear head splits");
+    assert!(last["heads"]["fused"]["test_acc"].is_f64() && last["heads"]["a"].get("test_acc").is_none(), "test accuracy of the fused head only");
     assert_eq!(lines[0]["heads"]["fused"]["ogr"], serde_json::Value::Null, "no OGR at the first checkpoint");
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     for key in ["schema_version", "config", "backend", "final", "best", "median_ogr"] {
         assert!(summary.get(key).is_some(), "summary.{key}");
     }
+    assert_eq!(summary["best_test_acc"], summary["best"]["heads"]["fused"]["test_acc"], "the best checkpoint's test accuracy");
+    assert!(summary["best_test_acc"].is_f64());
     let mut ogr: Vec<f64> = lines.iter().filter_map(|l| l["heads"]["fused"]["ogr"].as_f64()).collect();
     ogr.sort_by(f64::total_cmp);
     let expected = match ogr.len() {

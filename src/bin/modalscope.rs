@@ -235,6 +235,7 @@ fn summary(session: &Session, ogr_values: &BTreeMap<String, Vec<f64>>) -> String
         // After early stopping, the restored best checkpoint: the model the run ends with.
         "final": trainer.final_evaluation().map(|e| json!({ "step": e.step, "heads": heads(e) })),
         "best": history.best().map(|e| e.to_json()),
+        "best_test_acc": history.best().and_then(|e| e.fused().test_acc),
         "median_ogr": ogr_values.iter().map(|(head, values)| (head.clone(), json!(median(values)))).collect::<serde_json::Map<_, _>>(),
     });
     serde_json::to_string_pretty(&value).expect("summary serializes")

@@ -19,7 +19,7 @@ pub use methods::{
 };
 
 /// Version of the configuration and output schema written by the CLI and the exports.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The head name reserved for the fused model; no modality may be called this.
 pub const FUSED: &str = "fused";

@@ -62,14 +62,17 @@ impl Accumulators {
 struct EvalSets {
     train_subset: Batch,
     val: Batch,
+    /// The test split, when it has rows (only the fused head's accuracy is measured on it).
+    test: Option<Batch>,
 }
 
 impl EvalSets {
-    /// T′ and the validation split, uploaded once.
+    /// T′, the validation and the test split, uploaded once.
     fn new(data: &Dataset, device: &Device) -> Self {
         Self {
             train_subset: batch_from_split(&data.train, Some(&data.train_subset), data.classes, device),
             val: batch_from_split(&data.val, None, data.classes, device),
+            test: (data.test.len() > 0).then(|| batch_from_split(&data.test, None, data.classes, device)),
         }
     }
 }
@@ -431,18 +434,30 @@ impl Trainer {
             scalars.push(accuracy(v, sets.val.targets.clone()));
         }
         let means: Vec<Tensor<2>> = train.embeddings.iter().map(|z| z.clone().mean_dim(0)).collect();
+        let subsets_at = scalars.len();
         for subset in 0..(1usize << modalities) {
             let present: Vec<bool> = (0..modalities).map(|m| subset & (1 << m) != 0).collect();
             let logits = model.fused_with_mask(&val.embeddings, &present, &means);
             scalars.push(accuracy(logits, sets.val.targets.clone()));
         }
+        let test_acc_at = sets.test.as_ref().map(|test| {
+            scalars.push(accuracy(model.forward(&test.inputs).fused, test.targets.clone()));
+            scalars.len() - 1
+        });
+        let split_at = model.split_logits(&val.embeddings).map(|split| {
+            let at = scalars.len();
+            scalars.extend(split.into_iter().map(|s| accuracy(s, sets.val.targets.clone())));
+            at
+        });
         let acc = &self.accumulators;
+        let loss_sum_at = scalars.len();
         scalars.push(acc.loss_sum.clone());
         scalars.extend(acc.grad_norm_sums.iter().cloned());
         let method_scalars_start = scalars.len();
         let method_scalar_counts = method_scalars.iter().map(Vec::len).collect();
         scalars.extend(method_scalars.into_iter().flatten());
-        (Tensor::cat(scalars, 0), PackLayout { modalities, steps: acc.steps, method_scalars_start, method_scalar_counts })
+        let layout = PackLayout { modalities, steps: acc.steps, subsets_at, test_acc_at, split_at, loss_sum_at, method_scalars_start, method_scalar_counts };
+        (Tensor::cat(scalars, 0), layout)
     }
 
     fn evaluation_from_values(&mut self, values: &[f64], layout: &PackLayout) -> Evaluation {
@@ -458,13 +473,14 @@ impl Trainer {
                     .as_ref()
                     .and_then(|p| p.head(name))
                     .and_then(|p| ogr((p.train_loss, p.val_loss), (train_loss, val_loss), self.config.metrics.epsilon_ogr));
-                let metrics = HeadMetrics { train_loss, val_loss, train_acc, val_acc, gap: gap(val_loss, train_loss), ogr };
+                let test_acc = if h == 0 { layout.test_acc_at.map(|at| values[at]) } else { None };
+                let metrics = HeadMetrics { train_loss, val_loss, train_acc, val_acc, test_acc, gap: gap(val_loss, train_loss), ogr };
                 (name.clone(), metrics)
             })
             .collect();
-        let subset_values = &values[4 * (m + 1)..4 * (m + 1) + (1 << m)];
-        let loss_sum = values[4 * (m + 1) + (1 << m)];
-        let grad_sums = &values[4 * (m + 1) + (1 << m) + 1..layout.method_scalars_start];
+        let subset_values = &values[layout.subsets_at..layout.subsets_at + (1 << m)];
+        let loss_sum = values[layout.loss_sum_at];
+        let grad_sums = &values[layout.loss_sum_at + 1..layout.method_scalars_start];
         let phi = shapley(subset_values, m);
         let phi_shares = shares(&phi, self.config.metrics.shapley_share_min);
         let grad_shares = if layout.steps > 0 { shares(grad_sums, 1e-12) } else { vec![None; m] };
@@ -475,7 +491,8 @@ impl Trainer {
             .enumerate()
             .map(|(k, name)| {
                 let entry = Contribution {
-                    unimodal_acc: heads[k + 1].1.val_acc,
+                    probe_acc: heads[k + 1].1.val_acc,
+                    split_acc: layout.split_at.map(|at| values[at + k]),
                     shapley: phi[k],
                     shapley_share: phi_shares[k],
                     grad_share: grad_shares[k],
@@ -527,6 +544,14 @@ impl Trainer {
 struct PackLayout {
     modalities: usize,
     steps: usize,
+    /// Where v(S) of the 2^M subsets begin.
+    subsets_at: usize,
+    /// The fused head's test accuracy, when there is a test split.
+    test_acc_at: Option<usize>,
+    /// Where the M split-head accuracies begin, when the head splits.
+    split_at: Option<usize>,
+    /// The training-loss sum, followed by the M gradient-norm sums.
+    loss_sum_at: usize,
     /// Where the methods' device scalars begin in the packed values.
     method_scalars_start: usize,
     /// How many scalars each active method added, in method order.

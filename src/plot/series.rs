@@ -183,7 +183,7 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> 
         let pick = |f: fn(&crate::engine::metrics::Contribution) -> Option<f64>| {
             move |e: &Evaluation| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| f(c))
         };
-        series.push(head_series(history, format!("{name} probe acc"), color, true, pick(|c| Some(c.unimodal_acc))));
+        series.push(head_series(history, format!("{name} probe acc"), color, true, pick(|c| Some(c.probe_acc))));
         series.push(head_series(history, format!("{name} Shapley share"), color, false, pick(|c| c.shapley_share)));
         series.push(head_series(history, format!("{name} grad share"), color, false, pick(|c| c.grad_share)));
     }

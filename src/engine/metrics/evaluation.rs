@@ -17,6 +17,10 @@ pub struct HeadMetrics {
     pub train_acc: f64,
     /// Accuracy on the validation split.
     pub val_acc: f64,
+    /// Accuracy on the test split: the fused head only (absent for the others), reported
+    /// for the best checkpoint in `summary.json`; never used to choose anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_acc: Option<f64>,
     /// O = L^V − L^T.
     pub gap: f64,
     /// |ΔO/ΔG| against the previous checkpoint; `None` at the first one or when |ΔG| < ε.
@@ -26,8 +30,12 @@ pub struct HeadMetrics {
 /// Contribution of one modality at one checkpoint.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Contribution {
-    /// `probe_acc`: the modality's unimodal head on the validation split.
-    pub unimodal_acc: f64,
+    /// The modality's probe (its unimodal head) on the validation split.
+    pub probe_acc: f64,
+    /// OGM-GE's split of a linear fused head, s_m = W_m z_m + b/M (concat) or that branch's
+    /// output (sum), on the validation split; `None` (null) for the gated fusion or a
+    /// hidden-layer head, where it is undefined.
+    pub split_acc: Option<f64>,
     /// Shapley value of the fused head's validation accuracy.
     pub shapley: f64,
     /// φ_m / Σ_k φ_k; `None` when |Σ_k φ_k| < 1e-3.

@@ -8,7 +8,7 @@ use super::encoder::Encoder;
 use super::fusion::Fusion;
 use super::init::linear_from_rng;
 use super::params::{scale_weights, squared_weight_norm};
-use crate::engine::config::ModelConfig;
+use crate::engine::config::{FusionKind, ModelConfig};
 use crate::engine::data::dataset::streams;
 use crate::engine::rng::HostRng;
 
@@ -139,6 +139,42 @@ impl MultimodalNet {
 
     /// Fused logits with some modalities removed: where `present[m]` is false, z_m is
     /// replaced by `replacement[m]` (a `[1, width]` row, typically the mean embedding).
+    /// OGM-GE's split of a *linear* fused head (METHODS.md, `split_acc`): s_m = z_m W_m + b/M
+    /// with W_m the rows of the head's weight that see z_m (concat), or the branch
+    /// z_m W + b/M (sum). `None` for the gated fusion or a hidden-layer head, where no such
+    /// split exists.
+    ///
+    /// # Shapes
+    /// - `embeddings[m]`: `[batch, width]` → `[batch, classes]` each
+    pub fn split_logits(&self, embeddings: &[Tensor<2>]) -> Option<Vec<Tensor<2>>> {
+        if self.hidden.is_some() {
+            return None;
+        }
+        let modalities = embeddings.len();
+        let weight = self.head.weight.val();
+        let bias = self.head.bias.as_ref().map(|b| b.val().unsqueeze_dim::<2>(0) / modalities as f64);
+        let rows = |m: usize, z: &Tensor<2>| match self.fusion.kind {
+            FusionKind::Concat => weight.clone().narrow(0, m * z.dims()[1], z.dims()[1]),
+            _ => weight.clone(),
+        };
+        match self.fusion.kind {
+            FusionKind::Concat | FusionKind::Sum => Some(
+                embeddings
+                    .iter()
+                    .enumerate()
+                    .map(|(m, z)| {
+                        let s = z.clone().matmul(rows(m, z));
+                        match &bias {
+                            Some(b) => s + b.clone(),
+                            None => s,
+                        }
+                    })
+                    .collect(),
+            ),
+            FusionKind::Gated => None,
+        }
+    }
+
     pub fn fused_with_mask(&self, embeddings: &[Tensor<2>], present: &[bool], replacement: &[Tensor<2>]) -> Tensor<2> {
         let masked: Vec<Tensor<2>> = embeddings
             .iter()
@@ -152,7 +188,6 @@ impl MultimodalNet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::config::FusionKind;
 
     fn forward_shapes(fusion: FusionKind, hidden: usize) {
         let device = Device::flex();
@@ -164,6 +199,29 @@ mod tests {
         assert_eq!(out.unimodal.len(), 3);
         assert_eq!(out.unimodal[1].dims(), [6, 4]);
         assert_eq!(out.embeddings[2].dims(), [6, 8]);
+    }
+
+    #[test]
+    fn split_logits_add_up_to_the_linear_head_and_exist_only_for_it() {
+        // Σ_m s_m = z W + b for concat and sum (the split is exact), none for gated or a
+        // hidden layer.
+        let device = Device::flex();
+        let values = |t: Tensor<2>| t.into_data().try_to_vec::<f32>().unwrap();
+        for fusion in [FusionKind::Concat, FusionKind::Sum] {
+            let net = MultimodalNet::new(&ModelConfig { encoder_width: 4, encoder_depth: 1, fusion, fusion_hidden: 0 }, &[3, 2], 5, 1, &device);
+            let inputs = vec![Tensor::random([6, 3], burn::tensor::Distribution::Default, &device), Tensor::ones([6, 2], &device)];
+            let embeddings = net.embed(&inputs);
+            let split = net.split_logits(&embeddings).expect("a linear head splits");
+            let total = values(split[0].clone() + split[1].clone());
+            let whole = values(net.classify(net.fuse(&embeddings)));
+            assert!(total.iter().zip(&whole).all(|(a, b)| (a - b).abs() < 1e-5), "{fusion:?}: {total:?} vs {whole:?}");
+        }
+        let gated = MultimodalNet::new(&ModelConfig { fusion: FusionKind::Gated, ..Default::default() }, &[3, 2], 5, 1, &device);
+        let hidden = MultimodalNet::new(&ModelConfig { fusion_hidden: 8, ..Default::default() }, &[3, 2], 5, 1, &device);
+        for net in [gated, hidden] {
+            let embeddings = net.embed(&[Tensor::ones([2, 3], &device), Tensor::ones([2, 2], &device)]);
+            assert!(net.split_logits(&embeddings).is_none());
+        }
     }
 
     #[test]
