@@ -72,7 +72,7 @@ impl EvalSets {
         Self {
             train_subset: batch_from_split(&data.train, Some(&data.train_subset), data.classes, device),
             val: batch_from_split(&data.val, None, data.classes, device),
-            test: (data.test.len() > 0).then(|| batch_from_split(&data.test, None, data.classes, device)),
+            test: (!data.test.is_empty()).then(|| batch_from_split(&data.test, None, data.classes, device)),
         }
     }
 }

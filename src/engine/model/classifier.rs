@@ -137,8 +137,6 @@ impl MultimodalNet {
         }
     }
 
-    /// Fused logits with some modalities removed: where `present[m]` is false, z_m is
-    /// replaced by `replacement[m]` (a `[1, width]` row, typically the mean embedding).
     /// OGM-GE's split of a *linear* fused head (METHODS.md, `split_acc`): s_m = z_m W_m + b/M
     /// with W_m the rows of the head's weight that see z_m (concat), or the branch
     /// z_m W + b/M (sum). `None` for the gated fusion or a hidden-layer head, where no such
@@ -175,6 +173,8 @@ impl MultimodalNet {
         }
     }
 
+    /// Fused logits with some modalities removed: where `present[m]` is false, z_m is
+    /// replaced by `replacement[m]` (a `[1, width]` row, typically the mean embedding).
     pub fn fused_with_mask(&self, embeddings: &[Tensor<2>], present: &[bool], replacement: &[Tensor<2>]) -> Tensor<2> {
         let masked: Vec<Tensor<2>> = embeddings
             .iter()
