@@ -29,4 +29,6 @@ say "release wasm build (trunk)"
 trunk build --release
 
 say "browser specs (headless Chromium)"
+# The cross-backend spec compares the page with the CLI's debug binary that cargo test built.
+export MODALSCOPE_CLI="$CARGO_TARGET_DIR/debug/modalscope"
 (cd www/e2e && node --test --test-concurrency=1 specs/*.spec.mjs)

@@ -125,3 +125,20 @@ fn every_knob_changes_a_running_session_as_the_table_says() {
     }
     assert!(live_seen >= 12 && structural_seen >= 20, "live {live_seen}, structural {structural_seen}");
 }
+
+#[test]
+fn early_stopping_restores_the_best_weights_and_they_measure_as_the_best_checkpoint() {
+    let mut s = session(&["regularizers.early_stopping.enabled=true", "regularizers.early_stopping.patience=3"]);
+    advance_to(&mut s, usize::MAX);
+    assert_eq!(*s.trainer().status(), RunStatus::EarlyStopped);
+    let (best, last) = (s.trainer().history().best().unwrap().clone(), s.trainer().history().latest().unwrap().clone());
+    assert!(last.step > best.step, "the run went past its best checkpoint");
+    let measured = modalscope::engine::readback::block_on(s.measure()).unwrap();
+    for ((name, now), (_, at_best)) in measured.iter().zip(&best.heads) {
+        for (a, b) in [(now.train_loss, at_best.train_loss), (now.val_loss, at_best.val_loss), (now.val_acc, at_best.val_acc)] {
+            assert!((a - b).abs() < 1e-6, "{name}: the weights now measure {a}, the best checkpoint {b}");
+        }
+    }
+    let moved = (measured[0].1.val_loss - last.fused().val_loss).abs();
+    assert!(moved > 1e-4, "the last evaluation differs from the best, so the check can fail: {moved}");
+}

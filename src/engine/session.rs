@@ -9,7 +9,7 @@
 use crate::engine::config::{ConfigError, ExperimentConfig};
 use crate::engine::data::Dataset;
 use crate::engine::device::ComputeDevice;
-use crate::engine::metrics::Evaluation;
+use crate::engine::metrics::{Evaluation, HeadMetrics};
 use crate::engine::trainer::{RunStatus, Trainer};
 
 /// What a caller can ask of a session.
@@ -273,6 +273,11 @@ impl Session {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn advance_blocking(&mut self, max_steps: usize) -> Advance {
         crate::engine::readback::block_on(self.advance(max_steps))
+    }
+
+    /// The current weights measured now, without recording anything ([`Trainer::measure`]).
+    pub async fn measure(&self) -> Result<Vec<(String, HeadMetrics)>, String> {
+        self.trainer.measure().await
     }
 
     /// Supplies the content of `assets/mfeat.bin` for later mfeat configurations.

@@ -460,24 +460,37 @@ impl Trainer {
         (Tensor::cat(scalars, 0), layout)
     }
 
-    fn evaluation_from_values(&mut self, values: &[f64], layout: &PackLayout) -> Evaluation {
-        let m = layout.modalities;
-        let previous = self.history.latest().cloned();
-        let names: Vec<String> = std::iter::once(FUSED.to_string()).chain(self.data.modality_names.iter().cloned()).collect();
-        let heads: Vec<(String, HeadMetrics)> = names
-            .iter()
+    /// Every head's metrics from the packed values; OGR against `previous`.
+    fn head_metrics(&self, values: &[f64], layout: &PackLayout, previous: Option<&Evaluation>) -> Vec<(String, HeadMetrics)> {
+        let names = std::iter::once(FUSED.to_string()).chain(self.data.modality_names.iter().cloned());
+        names
             .enumerate()
             .map(|(h, name)| {
                 let [train_loss, train_acc, val_loss, val_acc] = [0, 1, 2, 3].map(|k| values[4 * h + k]);
                 let ogr = previous
-                    .as_ref()
-                    .and_then(|p| p.head(name))
+                    .and_then(|p| p.head(&name))
                     .and_then(|p| ogr((p.train_loss, p.val_loss), (train_loss, val_loss), self.config.metrics.epsilon_ogr));
                 let test_acc = if h == 0 { layout.test_acc_at.map(|at| values[at]) } else { None };
                 let metrics = HeadMetrics { train_loss, val_loss, train_acc, val_acc, test_acc, gap: gap(val_loss, train_loss), ogr };
-                (name.clone(), metrics)
+                (name, metrics)
             })
-            .collect();
+            .collect()
+    }
+
+    /// The current weights measured now, every head, without recording anything (no
+    /// history, schedule, event or snapshot): a check of what the model holds, e.g. the
+    /// checkpoint early stopping restored. One asynchronous readback.
+    pub async fn measure(&self) -> Result<Vec<(String, HeadMetrics)>, String> {
+        let model = self.model.valid();
+        let (packed, layout) = self.packed_metrics(&model, self.data.modality_names.len(), Vec::new());
+        let readout = read_evaluation(packed, flatten_parameters(&model)).await?;
+        let values: Vec<f64> = readout.metrics.iter().map(|&v| v as f64).collect();
+        Ok(self.head_metrics(&values, &layout, None))
+    }
+
+    fn evaluation_from_values(&mut self, values: &[f64], layout: &PackLayout) -> Evaluation {
+        let m = layout.modalities;
+        let heads = self.head_metrics(values, layout, self.history.latest());
         let subset_values = &values[layout.subsets_at..layout.subsets_at + (1 << m)];
         let loss_sum = values[layout.loss_sum_at];
         let grad_sums = &values[layout.loss_sum_at + 1..layout.method_scalars_start];

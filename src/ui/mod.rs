@@ -8,6 +8,7 @@ pub mod canvas;
 pub mod charts;
 pub mod controls;
 pub mod driver;
+pub mod export;
 pub mod page_options;
 pub mod panic;
 pub mod state;

@@ -75,7 +75,8 @@ export class Explorer {
       });
       page.on("pageerror", (err) => explorer.consoleErrors.push(String(err)));
       page.on("request", (req) => {
-        if (!req.url().startsWith(server.url) && !req.url().startsWith("data:")) explorer.externalRequests.push(req.url());
+        const local = [server.url, "data:", "blob:"].some((prefix) => req.url().startsWith(prefix));
+        if (!local) explorer.externalRequests.push(req.url());
       });
       await page.addInitScript(() => {
         window.__longTasks = [];

@@ -154,6 +154,23 @@ mod tests {
     }
 
     #[test]
+    fn gradient_norm_matches_a_hand_computed_gradient() {
+        // y = x W + b with x = [[1, 2], [3, 4]] and loss = Σ y: ∂L/∂W_ij = Σ_b x_bi = (4, 6)
+        // for every j (3 outputs), ∂L/∂b_j = 2 (the batch); ‖g‖² = 3·4² + 3·6² + 3·2² = 168.
+        use burn::optim::GradientsParams;
+        use burn::tensor::TensorData;
+        let device = Device::flex().autodiff();
+        let mut rng = crate::engine::rng::HostRng::new(1, 0);
+        let layer = crate::engine::model::init::linear_from_rng(2, 3, &mut rng, &device);
+        let x = Tensor::<2>::from_data(TensorData::new(vec![1f32, 2., 3., 4.], [2, 2]), &device);
+        let grads = GradientsParams::from_grads(layer.forward(x).sum().backward(), &layer);
+        let norm: Vec<f32> = gradient_norm(&layer, &grads).unwrap().into_data().try_to_vec().unwrap();
+        assert!((norm[0] as f64 - 168f64.sqrt()).abs() < 1e-5, "{norm:?}");
+        let other = crate::engine::model::init::linear_from_rng(2, 3, &mut rng, &device);
+        assert!(gradient_norm(&other, &grads).is_none(), "a module with no gradient has no norm");
+    }
+
+    #[test]
     fn squared_weight_norm_matches_hand_sum() {
         let device = Device::flex();
         let net = MultimodalNet::new(&ModelConfig { encoder_depth: 1, ..Default::default() }, &[2], 2, 1, &device);
