@@ -28,6 +28,17 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The files of module `name`: `src/<name>.rs` (when the module is a file beside its
+/// folder) and everything under `src/<name>/`.
+fn module_files(name: &str) -> Vec<PathBuf> {
+    let file = root().join(format!("{name}.rs"));
+    let mut files = rust_files(&root().join(name));
+    if file.exists() {
+        files.push(file);
+    }
+    files
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
 }
@@ -73,7 +84,7 @@ fn web_names(idents: &[String]) -> Vec<String> {
 #[test]
 fn engine_and_plot_import_nothing_web() {
     for dir in ["engine", "plot"] {
-        for file in rust_files(&root().join(dir)) {
+        for file in module_files(dir) {
             let found = web_names(&file_identifiers(&file));
             assert!(found.is_empty(), "{} uses {found:?}", file.display());
         }
@@ -87,7 +98,7 @@ fn tensor_names(idents: &[String]) -> Vec<String> {
 #[test]
 fn plot_and_ui_never_touch_tensors() {
     for dir in ["plot", "ui"] {
-        for file in rust_files(&root().join(dir)) {
+        for file in module_files(dir) {
             let found = tensor_names(&file_identifiers(&file));
             assert!(found.is_empty(), "{} touches burn: {found:?}", file.display());
         }
@@ -113,19 +124,30 @@ const UI_MAY_USE: [&str; 3] = ["config", "presets", "metrics"];
 
 #[test]
 fn the_ui_talks_to_the_engine_only_through_the_protocol() {
-    for file in rust_files(&root().join("ui")) {
+    for file in module_files("ui") {
         let idents = file_identifiers(&file);
         let modules = engine_modules_outside(&idents, "crate", &UI_MAY_USE);
         assert!(modules.is_empty(), "{} uses {modules:?}; the UI may use engine::{{{}}} and crate::protocol", file.display(), UI_MAY_USE.join(", "));
         let types: Vec<&String> = idents.iter().filter(|i| ENGINE_TYPES.contains(&i.as_str())).collect();
         assert!(types.is_empty(), "{} names {types:?}: talk to the host through the SessionHandle", file.display());
     }
-    for file in ["protocol.rs", "engine/config.rs", "engine/presets.rs"].map(|f| root().join(f)).into_iter()
-        .chain(rust_files(&root().join("engine/config")))
-        .chain(rust_files(&root().join("engine/metrics")))
+    for file in ["protocol.rs", "engine/presets.rs"].map(|f| root().join(f)).into_iter()
+        .chain(module_files("engine/config"))
+        .chain(module_files("engine/metrics"))
     {
         let found = tensor_names(&file_identifiers(&file));
         assert!(found.is_empty(), "{} is on the page's side of the boundary but touches burn: {found:?}", file.display());
+    }
+}
+
+#[test]
+fn the_data_module_has_no_import_circle() {
+    // dataset -> sources -> split, never back: a source does not name `dataset`, and the
+    // plain split types name neither.
+    for (file, never) in [("synthetic.rs", &["dataset"][..]), ("mfeat.rs", &["dataset"]), ("split.rs", &["dataset", "synthetic", "mfeat"])] {
+        let idents = file_identifiers(&root().join("engine/data").join(file));
+        let found: Vec<&&str> = never.iter().filter(|n| idents.iter().any(|i| i == *n)).collect();
+        assert!(found.is_empty(), "engine/data/{file} names {found:?}");
     }
 }
 
@@ -200,7 +222,7 @@ fn read_calls(code: &str) -> Vec<String> {
 
 #[test]
 fn no_tensor_reads_outside_readback() {
-    for file in rust_files(&root().join("engine")) {
+    for file in module_files("engine") {
         if file.ends_with("readback.rs") {
             continue;
         }

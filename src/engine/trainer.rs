@@ -16,7 +16,7 @@ use serde_json::Map;
 use crate::engine::config::{ExperimentConfig, FUSED, OptimizerKind, RegularizerConfig};
 use crate::engine::data::Dataset;
 use crate::engine::data::batcher::{Batch, batch_from_split};
-use crate::engine::data::dataset::streams;
+use crate::engine::data::split::streams;
 use crate::engine::device::ComputeDevice;
 use crate::engine::metrics::contribution::{shapley, shares};
 use crate::engine::metrics::ogr::{gap, ogr};

@@ -2,7 +2,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::dataset::{Matrix, Split};
+use super::split::{Matrix, Split};
 
 /// One batch on the device.
 ///

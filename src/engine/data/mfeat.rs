@@ -6,7 +6,7 @@
 //! the configured sizes; standardisation with training statistics happens in
 //! [`Dataset::finish`](super::Dataset::finish).
 
-use super::dataset::{Matrix, RawSplits, Split, streams};
+use super::split::{Matrix, RawSplits, Split, streams};
 use crate::engine::config::{ConfigError, DataConfig};
 use crate::engine::rng::HostRng;
 

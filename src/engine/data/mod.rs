@@ -4,6 +4,8 @@
 pub mod batcher;
 pub mod dataset;
 pub mod mfeat;
+pub mod split;
 pub mod synthetic;
 
-pub use dataset::{Dataset, Matrix, Split};
+pub use dataset::Dataset;
+pub use split::{Matrix, Split};

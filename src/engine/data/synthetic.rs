@@ -14,8 +14,8 @@
 //!
 //! Label noise replaces a training label by a uniformly random class with that probability.
 
-use super::dataset::streams::{self, DataPurpose};
-use super::dataset::{Matrix, RawSplits, Split};
+use super::split::streams::{self, DataPurpose};
+use super::split::{Matrix, RawSplits, Split};
 use crate::engine::config::{DataConfig, SyntheticVariant};
 use crate::engine::rng::HostRng;
 

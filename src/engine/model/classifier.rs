@@ -9,7 +9,7 @@ use super::fusion::Fusion;
 use super::init::linear_from_rng;
 use super::params::{scale_weights, squared_weight_norm};
 use crate::engine::config::{FusionKind, ModelConfig};
-use crate::engine::data::dataset::streams;
+use crate::engine::data::split::streams;
 use crate::engine::rng::HostRng;
 
 /// Encoders, fusion, fused head (linear or one hidden layer) and one linear probe head per
