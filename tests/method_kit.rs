@@ -142,3 +142,22 @@ fn early_stopping_restores_the_best_weights_and_they_measure_as_the_best_checkpo
     let moved = (measured[0].1.val_loss - last.fused().val_loss).abs();
     assert!(moved > 1e-4, "the last evaluation differs from the best, so the check can fail: {moved}");
 }
+
+#[test]
+fn a_method_that_owns_layers_is_structural_to_switch() {
+    // Layers change the network (and so its snapshots): such a method's `enabled` knob must
+    // restart the run. (No method owns layers yet; the contrastive method will.)
+    use modalscope::engine::config::knobs::table;
+    use modalscope::engine::methods::{ModelShape, REGISTRY};
+    use modalscope::engine::rng::HostRng;
+    let base = config("imbalance", &[]);
+    let rows = table(&base);
+    let shape = ModelShape { modalities: 2, width: 64, fused_width: 128, classes: 4 };
+    for entry in REGISTRY {
+        let path = format!("regularizers.{}.enabled", entry.name);
+        let on = base.with_override(&format!("{path}=true")).unwrap();
+        let layers = (entry.build)(&on.regularizers).layers(&shape, &mut HostRng::new(1, 6), &burn::tensor::Device::flex());
+        let knob = rows.iter().find(|k| k.path == path).unwrap();
+        assert!(layers.is_empty() || !knob.live, "{} owns layers, so {path} must restart the run", entry.name);
+    }
+}

@@ -32,6 +32,19 @@ use crate::engine::metrics::Evaluation;
 use crate::engine::model::MultimodalNet;
 use crate::engine::rng::HostRng;
 
+/// The sizes a method needs to build its own layers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelShape {
+    /// Number of modalities.
+    pub modalities: usize,
+    /// Embedding width of each modality (the encoder width).
+    pub width: usize,
+    /// Width of the fused representation.
+    pub fused_width: usize,
+    /// Number of classes.
+    pub classes: usize,
+}
+
 /// What every hook may use of the current step.
 pub struct StepContext<'a> {
     /// Seeded host RNG for masks and noise (same draws on every backend).
@@ -125,6 +138,14 @@ pub trait Method {
     /// patience counter, weights, histories).
     fn reconfigure(&mut self, config: &RegularizerConfig);
 
+    /// Trainable layers the method owns (projection heads, ...), built once when the run
+    /// starts, their weights drawn from `rng`: the optimizer steps them, snapshots include
+    /// them, and hooks find them with [`MultimodalNet::method_layers`]. A method that owns
+    /// layers changes the network, so its `enabled` knob must be structural (a test checks).
+    fn layers(&mut self, _shape: &ModelShape, _rng: &mut HostRng, _device: &Device) -> Vec<burn::nn::Linear> {
+        Vec::new()
+    }
+
     /// Hook 1: transform the batch (mixup, noise, ...).
     fn transform_batch(&mut self, batch: Batch, _ctx: &mut StepContext) -> Batch {
         batch
@@ -217,6 +238,16 @@ crate::for_each_method!(define_registry);
 /// The names of the methods `config` turns on, in [`REGISTRY`] order.
 pub fn enabled_names(config: &RegularizerConfig) -> Vec<&'static str> {
     config.enabled_names()
+}
+
+/// `model` with the layers every method in `methods` owns, drawn from the run's seed.
+pub fn add_method_layers(mut model: MultimodalNet, methods: &mut [Box<dyn Method>], shape: &ModelShape, seed: u64, device: &Device) -> MultimodalNet {
+    let mut rng = HostRng::new(seed, crate::engine::data::split::streams::METHOD_LAYERS);
+    for method in methods.iter_mut() {
+        let layers = method.layers(shape, &mut rng, device);
+        model = model.with_method_layers(method.name(), layers);
+    }
+    model
 }
 
 /// The active methods of a configuration, in [`REGISTRY`] order, all fresh.

@@ -24,8 +24,9 @@ use crate::engine::metrics::{Contribution, Evaluation, Event, HeadMetrics, Histo
 use crate::engine::model::loss::{accuracy, cross_entropy};
 use crate::engine::model::params::{flatten_parameters, gradient_norm, load_parameters};
 use crate::engine::model::MultimodalNet;
+use crate::engine::model::fusion::Fusion;
 use crate::engine::readback::read_evaluation;
-use crate::engine::methods::{self, LossWeights, Method, ScheduleAction, StepContext, StepView};
+use crate::engine::methods::{self, LossWeights, Method, ModelShape, ScheduleAction, StepContext, StepView};
 use crate::engine::rng::HostRng;
 
 /// Where a run stands.
@@ -125,9 +126,23 @@ fn optimizer_from_config(config: &ExperimentConfig) -> ModuleOptimizer {
 impl Trainer {
     /// A trainer at step 0: data and initial weights drawn from the config's seed.
     pub fn new(config: ExperimentConfig, data: Dataset, compute: ComputeDevice) -> Self {
+        let methods = methods::from_config(&config.regularizers);
+        Self::with_methods(config, data, compute, methods)
+    }
+
+    /// [`Trainer::new`] with these method instances (the layers they own added to the
+    /// network).
+    fn with_methods(config: ExperimentConfig, data: Dataset, compute: ComputeDevice, mut methods: Vec<Box<dyn Method>>) -> Self {
         let device = compute.training();
         let plain = compute.evaluation();
         let model = MultimodalNet::new(&config.model, &data.dims(), data.classes, config.train.seed, &device);
+        let shape = ModelShape {
+            modalities: data.modality_names.len(),
+            width: config.model.encoder_width,
+            fused_width: Fusion::output_width(config.model.fusion, data.modality_names.len(), config.model.encoder_width),
+            classes: data.classes,
+        };
+        let model = methods::add_method_layers(model, &mut methods, &shape, config.train.seed, &device);
         let steps_per_epoch = config.steps_per_epoch(data.train.len());
         let eval_sets = EvalSets::new(&data, &plain);
         let modalities = data.modality_names.len();
@@ -135,7 +150,7 @@ impl Trainer {
         let mask_rng = HostRng::new(config.train.seed, streams::MASKS);
         Self {
             optimizer: optimizer_from_config(&config),
-            methods: methods::from_config(&config.regularizers),
+            methods,
             resume_point: ResumePoint { step: 0, cursor: 0, epoch_order: epoch_order.clone(), mask_rng: mask_rng.clone() },
             resume_check_due: false,
             mask_rng,
@@ -569,4 +584,55 @@ struct PackLayout {
     method_scalars_start: usize,
     /// How many scalars each active method added, in method order.
     method_scalar_counts: Vec<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::model::init::linear_from_rng;
+    use crate::engine::readback::block_on;
+    use burn::nn::Linear;
+
+    /// A method that owns one projection of the first embedding and pulls its output to 0.
+    struct Projection;
+
+    impl Method for Projection {
+        fn name(&self) -> &'static str {
+            "projection"
+        }
+
+        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+
+        fn layers(&mut self, shape: &ModelShape, rng: &mut HostRng, device: &Device) -> Vec<Linear> {
+            vec![linear_from_rng(shape.width, 3, rng, device)]
+        }
+
+        fn extra_loss(&mut self, model: &MultimodalNet, view: &StepView, _ctx: &mut StepContext) -> Option<Tensor<1>> {
+            let layer = model.method_layers("projection")[0];
+            Some(layer.forward(view.embeddings[0].clone()).powf_scalar(2.0).mean())
+        }
+    }
+
+    fn values(layer: &Linear) -> Vec<f32> {
+        layer.weight.val().into_data().try_to_vec::<f32>().unwrap()
+    }
+
+    #[test]
+    fn layers_a_method_owns_are_trained_and_in_every_snapshot() {
+        let config = crate::engine::presets::preset("imbalance").unwrap();
+        let data = Dataset::from_config(&config, None).unwrap();
+        let with_projection = || Trainer::with_methods(config.clone(), data.clone(), ComputeDevice::cpu(), vec![Box::new(Projection)]);
+        let plain = Trainer::new(config.clone(), data.clone(), ComputeDevice::cpu());
+        let mut t = with_projection();
+        let before = values(t.model.method_layers("projection")[0]);
+        block_on(t.evaluate()).unwrap();
+        assert_eq!(t.step(3), 3);
+        let after = values(t.model.method_layers("projection")[0]);
+        assert_ne!(before, after, "the optimizer steps the method's layer");
+        block_on(t.evaluate()).unwrap();
+        let count = |m: &MultimodalNet| flatten_parameters(m).dims()[0];
+        assert_eq!(t.last_weights.len(), count(&plain.model) + before.len() + 3, "the snapshot holds the layer's weight and bias");
+        let restored = load_parameters(with_projection().model, &t.last_weights);
+        assert_eq!(values(restored.method_layers("projection")[0]), after, "loading a snapshot restores the layer");
+    }
 }

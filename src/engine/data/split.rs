@@ -131,6 +131,8 @@ pub mod streams {
     pub const BATCHES: u64 = 4;
     /// Regularizer masks and noise.
     pub const MASKS: u64 = 5;
+    /// Initial weights of the layers methods own.
+    pub const METHOD_LAYERS: u64 = 6;
 
     /// What a synthetic-data stream draws.
     #[derive(Clone, Copy)]

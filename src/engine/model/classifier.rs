@@ -26,6 +26,12 @@ pub struct MultimodalNet {
     pub head: Linear,
     /// The unimodal heads, one per modality, on z_m.
     pub probes: Vec<Linear>,
+    /// Trainable layers that methods own (projection heads, ...): the optimizer steps them
+    /// and every weight snapshot includes them, like the rest of the network.
+    pub extras: Vec<Linear>,
+    /// The key of the method that owns each of `extras`.
+    #[module(skip)]
+    pub extra_owners: Vec<&'static str>,
 }
 
 /// What a forward pass returns.
@@ -59,7 +65,7 @@ impl MultimodalNet {
         };
         let head = linear_from_rng(head_in, classes, &mut rng, device);
         let probes = dims.iter().map(|_| linear_from_rng(width, classes, &mut rng, device)).collect();
-        Self { encoders, fusion, hidden, head, probes }
+        Self { encoders, fusion, hidden, head, probes, extras: Vec::new(), extra_owners: Vec::new() }
     }
 
     /// z_m = φ_m(x_m) for every modality.
@@ -134,7 +140,21 @@ impl MultimodalNet {
             hidden: scale_weights(self.hidden, factor),
             head: scale_weights(self.head, factor),
             probes: if with_heads { scale_weights(self.probes, factor) } else { self.probes },
+            extras: self.extras,
+            extra_owners: self.extra_owners,
         }
+    }
+
+    /// The network with `layers` added, owned by the method `owner`.
+    pub fn with_method_layers(mut self, owner: &'static str, layers: Vec<Linear>) -> Self {
+        self.extra_owners.extend(layers.iter().map(|_| owner));
+        self.extras.extend(layers);
+        self
+    }
+
+    /// The layers the method `owner` added, in the order it gave them.
+    pub fn method_layers(&self, owner: &str) -> Vec<&Linear> {
+        self.extras.iter().zip(&self.extra_owners).filter(|(_, o)| **o == owner).map(|(layer, _)| layer).collect()
     }
 
     /// OGM-GE's split of a *linear* fused head (METHODS.md, `split_acc`): s_m = z_m W_m + b/M
