@@ -12,7 +12,9 @@
 //! 5. model structure in training mode ([`Method::transform_embeddings`],
 //!    [`Method::transform_fused`]);
 //! 6. optimizer side ([`Method::after_step`]);
-//! 7. schedule ([`Method::after_evaluation`]).
+//! 7. schedule ([`Method::after_evaluation`]);
+//! 8. side work between steps that is not a step of the run ([`Method::has_side_work`],
+//!    [`Method::side_step`]: Gradient-Blending's estimation runs).
 //!
 //! Methods may also add device-side scalars to the one packed evaluation readback
 //! ([`Method::device_scalars`], read back into [`Method::read_scalars`]). A live change
@@ -26,11 +28,33 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde_json::Value;
 
-use crate::engine::config::RegularizerConfig;
+use crate::engine::config::{ExperimentConfig, RegularizerConfig};
+use crate::engine::data::Dataset;
 use crate::engine::data::batcher::Batch;
 use crate::engine::metrics::Evaluation;
 use crate::engine::model::MultimodalNet;
 use crate::engine::rng::HostRng;
+
+/// What side work may use: the run's data and evaluation sets, its configuration and where
+/// it stands. Nothing here advances the run.
+pub struct SideContext<'a> {
+    /// The training device (autodiff).
+    pub device: &'a Device,
+    /// The evaluation device (the plain backend of the same device).
+    pub eval_device: &'a Device,
+    /// The run's dataset (training split without V, V, validation, T′ indices).
+    pub data: &'a Dataset,
+    /// T′ on the evaluation device.
+    pub train_subset: &'a Batch,
+    /// V on the evaluation device (`None` when `data.holdout_fraction` is 0).
+    pub holdout: Option<&'a Batch>,
+    /// The run's configuration (optimizer, learning rate, batch size, seed).
+    pub config: &'a ExperimentConfig,
+    /// Optimizer steps the run has done.
+    pub step: usize,
+    /// Optimizer steps per epoch of the run.
+    pub steps_per_epoch: usize,
+}
 
 /// The sizes a method needs to build its own layers.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,13 +120,34 @@ pub struct StepView<'a> {
     pub unimodal_logits: &'a [Tensor<2>],
 }
 
+/// A loss weight: a host number, or a device scalar (`[1]`, on the training device) that a
+/// method computed there and never read back (Gradient-Blending's estimated weights).
+#[derive(Clone, Debug)]
+pub enum Weight {
+    /// A number known on the host.
+    Fixed(f64),
+    /// A scalar that lives on the device.
+    Device(Box<Tensor<1>>),
+}
+
+impl Weight {
+    /// `loss` times the weight (no operation for a fixed 1).
+    pub fn apply(&self, loss: Tensor<1>) -> Tensor<1> {
+        match self {
+            Weight::Fixed(w) if *w == 1.0 => loss,
+            Weight::Fixed(w) => loss.mul_scalar(*w),
+            Weight::Device(w) => loss * (**w).clone(),
+        }
+    }
+}
+
 /// Hook 3: the training loss is `fused · CE(fused) + Σ_m unimodal[m] · CE(head m)`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct LossWeights {
     /// Weight of the fused head's loss.
-    pub fused: f64,
+    pub fused: Weight,
     /// Weight of each unimodal head's loss.
-    pub unimodal: Vec<f64>,
+    pub unimodal: Vec<Weight>,
     /// Whether the unimodal heads see the encoders' graph (Gradient-Blending) or detached
     /// embeddings (probes that measure without changing the encoders).
     pub attached: bool,
@@ -111,7 +156,7 @@ pub struct LossWeights {
 impl LossWeights {
     /// The naive baseline: CE(fused) plus detached probes with weight 1 (METHODS.md).
     pub fn probes(modalities: usize) -> Self {
-        Self { fused: 1.0, unimodal: vec![1.0; modalities], attached: false }
+        Self { fused: Weight::Fixed(1.0), unimodal: vec![Weight::Fixed(1.0); modalities], attached: false }
     }
 }
 
@@ -145,6 +190,18 @@ pub trait Method {
     fn layers(&mut self, _shape: &ModelShape, _rng: &mut HostRng, _device: &Device) -> Vec<burn::nn::Linear> {
         Vec::new()
     }
+
+    /// Side work (Gradient-Blending's estimation runs on copies of the model): true when the
+    /// method has work to do before the run's next step, at optimizer step `step`.
+    fn has_side_work(&self, _step: usize, _steps_per_epoch: usize) -> bool {
+        false
+    }
+
+    /// One unit of side work (one optimizer step of a copy, or one measurement). While any
+    /// method has side work the run waits: each unit counts against the caller's chunk, as a
+    /// step does (so the page stays responsive), but never advances the run's step, batch
+    /// cursor or random streams, changes its model, or triggers an evaluation.
+    fn side_step(&mut self, _model: &MultimodalNet, _ctx: &mut SideContext) {}
 
     /// Hook 1: transform the batch (mixup, noise, ...).
     fn transform_batch(&mut self, batch: Batch, _ctx: &mut StepContext) -> Batch {

@@ -26,7 +26,7 @@ use crate::engine::model::params::{flatten_parameters, gradient_norm, load_param
 use crate::engine::model::MultimodalNet;
 use crate::engine::model::fusion::Fusion;
 use crate::engine::readback::read_evaluation;
-use crate::engine::methods::{self, LossWeights, Method, ModelShape, ScheduleAction, StepContext, StepView};
+use crate::engine::methods::{self, LossWeights, Method, ModelShape, ScheduleAction, SideContext, StepContext, StepView};
 use crate::engine::rng::HostRng;
 
 /// Where a run stands.
@@ -61,8 +61,12 @@ impl Accumulators {
 
 /// The fixed evaluation sets on the plain device.
 struct EvalSets {
+    /// The evaluation device they live on.
+    device: Device,
     train_subset: Batch,
     val: Batch,
+    /// V, Gradient-Blending's estimation set (`None` when it has no rows).
+    holdout: Option<Batch>,
     /// The test split, when it has rows (only the fused head's accuracy is measured on it).
     test: Option<Batch>,
 }
@@ -71,8 +75,10 @@ impl EvalSets {
     /// T′, the validation and the test split, uploaded once.
     fn new(data: &Dataset, device: &Device) -> Self {
         Self {
+            device: device.clone(),
             train_subset: batch_from_split(&data.train, Some(&data.train_subset), data.classes, device),
             val: batch_from_split(&data.val, None, data.classes, device),
+            holdout: (!data.holdout.is_empty()).then(|| batch_from_split(&data.holdout, None, data.classes, device)),
             test: (!data.test.is_empty()).then(|| batch_from_split(&data.test, None, data.classes, device)),
         }
     }
@@ -322,13 +328,37 @@ impl Trainer {
 
     /// Runs up to `n` optimizer steps (fewer at the end of the run or when an evaluation is
     /// due); returns how many ran. Nothing is read back.
+    ///
+    /// Side work of the methods ([`Method::side_step`]) runs first and counts as steps here
+    /// (so that a chunk stays about as long), without advancing the run.
     pub fn step(&mut self, n: usize) -> usize {
         let mut done = 0;
         while done < n && self.is_training() && self.step < self.total_steps && !self.evaluation_due() {
-            self.train_step();
+            if !self.side_step() {
+                self.train_step();
+            }
             done += 1;
         }
         done
+    }
+
+    /// One unit of the first method's pending side work; false when no method has any.
+    fn side_step(&mut self) -> bool {
+        let Some(method) = self.methods.iter_mut().find(|m| m.has_side_work(self.step, self.steps_per_epoch)) else {
+            return false;
+        };
+        let mut ctx = SideContext {
+            device: &self.device,
+            eval_device: &self.eval_sets.device,
+            data: &self.data,
+            train_subset: &self.eval_sets.train_subset,
+            holdout: self.eval_sets.holdout.as_ref(),
+            config: &self.config,
+            step: self.step,
+            steps_per_epoch: self.steps_per_epoch,
+        };
+        method.side_step(&self.model, &mut ctx);
+        true
     }
 
     fn next_rows(&mut self) -> Vec<usize> {
@@ -364,13 +394,12 @@ impl Trainer {
         let embeddings = self.methods.iter_mut().fold(embeddings, |z, m| m.transform_embeddings(z, &mut ctx));
         let fused = self.methods.iter_mut().fold(self.model.fuse(&embeddings), |h, m| m.transform_fused(h, &mut ctx));
         let fused_logits = self.model.classify(fused.clone());
-        let weighted = |loss: Tensor<1>, weight: f64| if weight == 1.0 { loss } else { loss.mul_scalar(weight) };
-        let mut loss = weighted(cross_entropy(fused_logits.clone(), batch.targets.clone()), weights.fused);
+        let mut loss = weights.fused.apply(cross_entropy(fused_logits.clone(), batch.targets.clone()));
         if self.config.debug.nan_at_step == Some(self.step + 1) {
             loss = loss.mul_scalar(f32::NAN);
         }
-        for (logits, &weight) in unimodal_logits.iter().zip(&weights.unimodal) {
-            loss = loss + weighted(cross_entropy(logits.clone(), batch.targets.clone()), weight);
+        for (logits, weight) in unimodal_logits.iter().zip(&weights.unimodal) {
+            loss = loss + weight.apply(cross_entropy(logits.clone(), batch.targets.clone()));
         }
         let view = StepView {
             batch: &batch,
@@ -611,6 +640,97 @@ mod tests {
             let layer = model.method_layers("projection")[0];
             Some(layer.forward(view.embeddings[0].clone()).powf_scalar(2.0).mean())
         }
+    }
+
+    /// Five units of side work at step 0, each an optimizer step of a copy of the model with
+    /// its own optimizer (as Gradient-Blending's estimation does), then none.
+    struct SideRuns(usize);
+
+    impl Method for SideRuns {
+        fn name(&self) -> &'static str {
+            "side-runs"
+        }
+
+        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+
+        fn has_side_work(&self, step: usize, _steps_per_epoch: usize) -> bool {
+            step == 0 && self.0 > 0
+        }
+
+        fn side_step(&mut self, model: &MultimodalNet, ctx: &mut SideContext) {
+            let mut optimizer = optimizer_from_config(ctx.config);
+            let rows: Vec<usize> = (0..ctx.config.train.batch_size).collect();
+            let batch = batch_from_split(&ctx.data.train, Some(&rows), ctx.data.classes, ctx.device);
+            let copy = model.clone();
+            let loss = cross_entropy(copy.forward(&batch.inputs).fused, batch.targets);
+            let grads = GradientsParams::from_grads(loss.backward(), &copy);
+            let _trained = optimizer.step(ctx.config.train.learning_rate, copy, grads);
+            self.0 -= 1;
+        }
+    }
+
+    fn run_to(t: &mut Trainer, step: usize) {
+        while t.step_count() < step || t.evaluation_due() {
+            if t.evaluation_due() {
+                block_on(t.evaluate()).unwrap();
+            } else {
+                t.step(step - t.step_count());
+            }
+        }
+    }
+
+    #[test]
+    fn side_work_counts_in_chunks_and_never_moves_the_run() {
+        let config = crate::engine::presets::preset("imbalance").unwrap().with_override("regularizers.modality_dropout.enabled=true").unwrap();
+        let data = Dataset::from_config(&config, None).unwrap();
+        let mut plain = Trainer::new(config.clone(), data.clone(), ComputeDevice::cpu());
+        let mut methods = methods::from_config(&config.regularizers);
+        methods.push(Box::new(SideRuns(5)));
+        let mut side = Trainer::with_methods(config, data, ComputeDevice::cpu(), methods);
+        block_on(side.evaluate()).unwrap();
+        assert_eq!((side.step(3), side.step_count()), (3, 0), "three units of side work, no step of the run");
+        assert_eq!((side.step(4), side.step_count()), (4, 2), "the last two units, then two steps");
+        run_to(&mut plain, 8);
+        run_to(&mut side, 8);
+        let (a, b) = (plain.history().latest().unwrap(), side.history().latest().unwrap());
+        assert_eq!((a.step, &a.heads), (b.step, &b.heads), "same batches, masks and weights as a run without side work");
+        assert_eq!(plain.last_weights, side.last_weights);
+    }
+
+    /// Hook 3 with the fused head's weight 2, given on the host or as a device scalar.
+    struct FusedWeight(crate::engine::methods::Weight);
+
+    impl Method for FusedWeight {
+        fn name(&self) -> &'static str {
+            "fused-weight"
+        }
+
+        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+
+        fn loss_weights(&self, modalities: usize) -> Option<LossWeights> {
+            Some(LossWeights { fused: self.0.clone(), ..LossWeights::probes(modalities) })
+        }
+    }
+
+    #[test]
+    fn a_loss_weight_on_the_device_acts_as_the_same_number_on_the_host() {
+        use crate::engine::methods::Weight;
+        // SGD: Adam would all but cancel a constant scale of the loss.
+        let config = crate::engine::presets::preset("imbalance").unwrap().with_override("train.optimizer=sgd").unwrap();
+        let data = Dataset::from_config(&config, None).unwrap();
+        let device = ComputeDevice::cpu().training();
+        let two = Tensor::<1>::from_data(burn::tensor::TensorData::new(vec![2f32], [1]), &device);
+        let run = |weight: Option<Weight>| {
+            let methods: Vec<Box<dyn Method>> = weight.into_iter().map(|w| Box::new(FusedWeight(w)) as Box<dyn Method>).collect();
+            let mut t = Trainer::with_methods(config.clone(), data.clone(), ComputeDevice::cpu(), methods);
+            run_to(&mut t, 8);
+            t.history().latest().unwrap().heads.clone()
+        };
+        let (host, on_device, baseline) = (run(Some(Weight::Fixed(2.0))), run(Some(Weight::Device(Box::new(two)))), run(None));
+        for ((name, a), (_, b)) in host.iter().zip(&on_device) {
+            assert!((a.val_loss - b.val_loss).abs() < 1e-6 && (a.train_loss - b.train_loss).abs() < 1e-6, "{name}: {a:?} vs {b:?}");
+        }
+        assert!((host[0].1.train_loss - baseline[0].1.train_loss).abs() > 1e-4, "the weight changes training");
     }
 
     fn values(layer: &Linear) -> Vec<f32> {
