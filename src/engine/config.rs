@@ -14,8 +14,8 @@ pub mod knobs;
 pub mod methods;
 
 pub use methods::{
-    EarlyStoppingConfig, FusionDropoutConfig, MethodSettings, ModalityDropoutConfig, RegularizerConfig, WeightPenaltyConfig,
-    weight_penalty::PenaltyMode,
+    EarlyStoppingConfig, FusionDropoutConfig, MethodSettings, ModalityDropoutConfig, RegularizerConfig,
+    WeightPenaltyConfig, weight_penalty::PenaltyMode,
 };
 
 /// Version of the configuration and output schema written by the CLI and the exports.
@@ -419,7 +419,7 @@ impl ExperimentConfig {
                 return Err(invalid("modality name", format!("{name:?}"), "names must be distinct"));
             }
         }
-        self.regularizers.validate()
+        self.regularizers.validate(self)
     }
 }
 

@@ -31,7 +31,7 @@ use serde_json::Value;
 use crate::engine::config::{ExperimentConfig, RegularizerConfig};
 use crate::engine::data::Dataset;
 use crate::engine::data::batcher::Batch;
-use crate::engine::metrics::Evaluation;
+use crate::engine::metrics::{Evaluation, Event};
 use crate::engine::model::MultimodalNet;
 use crate::engine::rng::HostRng;
 
@@ -202,6 +202,15 @@ pub trait Method {
     /// step does (so the page stays responsive), but never advances the run's step, batch
     /// cursor or random streams, changes its model, or triggers an evaluation.
     fn side_step(&mut self, _model: &MultimodalNet, _ctx: &mut SideContext) {}
+
+    /// The run moved to another device (a backend switch, a lost GPU): device state made on
+    /// the old one must be dropped or moved.
+    fn moved_to(&mut self, _device: &Device) {}
+
+    /// Events to record with the evaluation being read now (after [`Method::read_scalars`]).
+    fn events(&mut self) -> Vec<Event> {
+        Vec::new()
+    }
 
     /// Hook 1: transform the batch (mixup, noise, ...).
     fn transform_batch(&mut self, batch: Batch, _ctx: &mut StepContext) -> Batch {

@@ -7,13 +7,12 @@
 //! name. Naive baseline (no method sets loss weights): loss = CE(fused), plus the probe
 //! heads' CE on detached embeddings (they measure the encoders without changing them).
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::optim::momentum::MomentumConfig;
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use serde_json::Map;
 
-use crate::engine::config::{ExperimentConfig, FUSED, OptimizerKind, RegularizerConfig};
+use crate::engine::config::{ExperimentConfig, FUSED, RegularizerConfig};
 use crate::engine::data::Dataset;
 use crate::engine::data::batcher::{Batch, batch_from_split};
 use crate::engine::data::split::streams;
@@ -23,6 +22,7 @@ use crate::engine::metrics::ogr::{gap, ogr};
 use crate::engine::metrics::{Contribution, Evaluation, Event, HeadMetrics, History};
 use crate::engine::model::loss::{accuracy, cross_entropy};
 use crate::engine::model::params::{flatten_parameters, gradient_norm, load_parameters};
+use crate::engine::model::optimizer::optimizer_for;
 use crate::engine::model::MultimodalNet;
 use crate::engine::model::fusion::Fusion;
 use crate::engine::readback::read_evaluation;
@@ -119,14 +119,17 @@ pub struct Trainer {
     status: RunStatus,
 }
 
-fn optimizer_from_config(config: &ExperimentConfig) -> ModuleOptimizer {
-    let t = &config.train;
-    match t.optimizer {
-        OptimizerKind::Adam => AdamConfig::new().with_epsilon(1e-8).init(),
-        OptimizerKind::Sgd => SgdConfig::new()
-            .with_momentum(Some(MomentumConfig { momentum: t.momentum, dampening: 0.0, nesterov: false }))
-            .init(),
-    }
+/// The run's network at its initial weights, with the layers its methods own.
+fn build_model(config: &ExperimentConfig, data: &Dataset, methods: &mut [Box<dyn Method>], device: &Device) -> MultimodalNet {
+    let model = MultimodalNet::new(&config.model, &data.dims(), data.classes, config.train.seed, device);
+    let modalities = data.modality_names.len();
+    let shape = ModelShape {
+        modalities,
+        width: config.model.encoder_width,
+        fused_width: Fusion::output_width(config.model.fusion, modalities, config.model.encoder_width),
+        classes: data.classes,
+    };
+    methods::add_method_layers(model, methods, &shape, config.train.seed, device)
 }
 
 impl Trainer {
@@ -141,21 +144,14 @@ impl Trainer {
     fn with_methods(config: ExperimentConfig, data: Dataset, compute: ComputeDevice, mut methods: Vec<Box<dyn Method>>) -> Self {
         let device = compute.training();
         let plain = compute.evaluation();
-        let model = MultimodalNet::new(&config.model, &data.dims(), data.classes, config.train.seed, &device);
-        let shape = ModelShape {
-            modalities: data.modality_names.len(),
-            width: config.model.encoder_width,
-            fused_width: Fusion::output_width(config.model.fusion, data.modality_names.len(), config.model.encoder_width),
-            classes: data.classes,
-        };
-        let model = methods::add_method_layers(model, &mut methods, &shape, config.train.seed, &device);
+        let model = build_model(&config, &data, &mut methods, &device);
         let steps_per_epoch = config.steps_per_epoch(data.train.len());
         let eval_sets = EvalSets::new(&data, &plain);
         let modalities = data.modality_names.len();
         let epoch_order = HostRng::new(config.train.seed, streams::BATCHES).permutation(data.train.len());
         let mask_rng = HostRng::new(config.train.seed, streams::MASKS);
         Self {
-            optimizer: optimizer_from_config(&config),
+            optimizer: optimizer_for(&config),
             methods,
             resume_point: ResumePoint { step: 0, cursor: 0, epoch_order: epoch_order.clone(), mask_rng: mask_rng.clone() },
             resume_check_due: false,
@@ -302,12 +298,15 @@ impl Trainer {
     /// carries a [`Event::DeviceSwitch`] naming that step; `reason` is recorded with it.
     pub fn switch_device(&mut self, compute: ComputeDevice, reason: &str) {
         let device = compute.training();
-        let fresh = MultimodalNet::new(&self.config.model, &self.data.dims(), self.data.classes, self.config.train.seed, &device);
+        let fresh = build_model(&self.config, &self.data, &mut self.methods, &device);
         self.model = if self.last_weights.is_empty() { fresh } else { load_parameters(fresh, &self.last_weights) };
+        for method in self.methods.iter_mut() {
+            method.moved_to(&device);
+        }
         let plain = compute.evaluation();
         self.eval_sets = EvalSets::new(&self.data, &plain);
         self.accumulators = Accumulators::new(self.data.modality_names.len(), &plain);
-        self.optimizer = optimizer_from_config(&self.config);
+        self.optimizer = optimizer_for(&self.config);
         let resume = self.resume_point.clone();
         self.pending_events.push(Event::DeviceSwitch {
             backend: compute.kind.name().into(),
@@ -450,6 +449,7 @@ impl Trainer {
         for (method, &count) in self.methods.iter_mut().zip(&layout.method_scalar_counts) {
             method.read_scalars(&values[at..at + count]);
             at += count;
+            self.pending_events.extend(method.events());
         }
         let evaluation = self.evaluation_from_values(&values, &layout);
         self.last_weights = readout.weights;
@@ -658,7 +658,7 @@ mod tests {
         }
 
         fn side_step(&mut self, model: &MultimodalNet, ctx: &mut SideContext) {
-            let mut optimizer = optimizer_from_config(ctx.config);
+            let mut optimizer = optimizer_for(ctx.config);
             let rows: Vec<usize> = (0..ctx.config.train.batch_size).collect();
             let batch = batch_from_split(&ctx.data.train, Some(&rows), ctx.data.classes, ctx.device);
             let copy = model.clone();

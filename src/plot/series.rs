@@ -196,6 +196,7 @@ fn event_mark(event: &crate::engine::metrics::Event) -> Option<String> {
         Event::EarlyStop { .. } => Some("early stop".into()),
         Event::Divergence { .. } => Some("diverged".into()),
         Event::DeviceSwitch { backend, .. } => Some(format!("→ {backend}")),
+        Event::GblendEstimate { .. } => None,
         Event::LiveChange { .. } => None,
     }
 }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ConfigError;
+use super::{ConfigError, ExperimentConfig};
 use super::knobs::Knob;
 
 /// Every method: `config key: settings type`. The key names the method everywhere: the
@@ -33,8 +33,8 @@ pub trait MethodSettings {
     /// The knob rows of the method, paths under `regularizers.<key>.`.
     fn knobs() -> Vec<Knob>;
 
-    /// Checks beyond the knobs' own ranges (relations between fields).
-    fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks beyond the knobs' own ranges (relations with other settings of `config`).
+    fn validate(&self, _config: &ExperimentConfig) -> Result<(), ConfigError> {
         Ok(())
     }
 }
@@ -77,9 +77,9 @@ macro_rules! define_settings {
                 rows
             }
 
-            /// Every method's own validation.
-            pub fn validate(&self) -> Result<(), ConfigError> {
-                $(self.$key.validate()?;)*
+            /// Every enabled method's own validation against the whole `config`.
+            pub fn validate(&self, config: &ExperimentConfig) -> Result<(), ConfigError> {
+                $(if self.$key.enabled() { self.$key.validate(config)?; })*
                 Ok(())
             }
         }

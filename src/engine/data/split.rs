@@ -133,6 +133,8 @@ pub mod streams {
     pub const MASKS: u64 = 5;
     /// Initial weights of the layers methods own.
     pub const METHOD_LAYERS: u64 = 6;
+    /// Gradient-Blending's estimation batch order (`GBLEND + (estimate << 8)`).
+    pub const GBLEND: u64 = 7;
 
     /// What a synthetic-data stream draws.
     #[derive(Clone, Copy)]

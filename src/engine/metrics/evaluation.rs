@@ -64,6 +64,19 @@ pub enum Event {
         /// What to try.
         suggestion: String,
     },
+    /// Gradient-Blending estimated new blend weights (read back with this evaluation).
+    GblendEstimate {
+        /// The run's step when the estimate was made.
+        step: usize,
+        /// The candidates, in order: each modality, then "fused".
+        candidates: Vec<String>,
+        /// ΔG_c = L^V before − L^V after the candidate's run, on V.
+        delta_g: Vec<f64>,
+        /// ΔO_c = O after − O before, with O = L^V (on V) − L^T (on T′).
+        delta_o: Vec<f64>,
+        /// The normalised blend weights w_c.
+        weights: Vec<f64>,
+    },
     /// A live parameter changed.
     LiveChange {
         /// What changed, in words.

@@ -6,6 +6,7 @@ pub mod encoder;
 pub mod fusion;
 pub mod init;
 pub mod loss;
+pub mod optimizer;
 pub mod params;
 
 pub use classifier::{Forward, MultimodalNet};
