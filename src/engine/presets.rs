@@ -33,6 +33,12 @@ fn imbalance() -> ExperimentConfig {
     }
 }
 
+fn gradient_blending() -> ExperimentConfig {
+    let mut config = imbalance();
+    config.regularizers.gradient_blending.enabled = true;
+    config
+}
+
 fn shortcut() -> ExperimentConfig {
     ExperimentConfig {
         data: DataConfig {
@@ -100,6 +106,11 @@ pub const PRESETS: &[Preset] = &[
         name: "imbalance",
         description: "one strong narrow modality (a) and one weak wide one (b): naive joint training overfits through b and ends below a alone",
         build: imbalance,
+    },
+    Preset {
+        name: "gradient-blending",
+        description: "imbalance with Gradient-Blending (online): every head's loss weighted by its estimated generalization per overfitting on V; the strong modality's head recovers",
+        build: gradient_blending,
     },
     Preset {
         name: "shortcut",

@@ -20,6 +20,7 @@ macro_rules! for_each_method {
             modality_dropout: ModalityDropoutConfig,
             fusion_dropout: FusionDropoutConfig,
             weight_penalty: WeightPenaltyConfig,
+            gradient_blending: GradientBlendingConfig,
             early_stopping: EarlyStoppingConfig,
         }
     };
