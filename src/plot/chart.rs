@@ -41,6 +41,10 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
     if !x.0.is_finite() {
         return ((0.0, 1.0), (0.0, 1.0));
     }
+    if spec.kind.stacked() {
+        // Shares stacked to their total: from 0 to the top, never zoomed into a sliver.
+        return ((x.0, x.1.max(x.0 + 1.0)), (0.0, y.1.max(1.0) * 1.02));
+    }
     let pad = ((y.1 - y.0) * 0.05).max(1e-3);
     ((x.0, x.1.max(x.0 + 1.0)), (y.0 - pad, y.1 + pad))
 }
@@ -70,12 +74,24 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
         .label_style(("sans-serif", 11))
         .draw()
         .map_err(err)?;
-    for series in &spec.series {
-        let (r, g, b) = series.color;
-        let color = RGBColor(r, g, b);
-        let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
-        for segment in segments(series, log_y) {
-            chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
+    if spec.kind.stacked() {
+        // Running totals, the largest (last) first, each filled down to 0: every band shows
+        // its own share.
+        for series in spec.series.iter().rev() {
+            let (r, g, b) = series.color;
+            let color = RGBColor(r, g, b);
+            for segment in segments(series, false) {
+                chart.draw_series(AreaSeries::new(segment, 0.0, color.mix(0.55)).border_style(color.stroke_width(1))).map_err(err)?;
+            }
+        }
+    } else {
+        for series in &spec.series {
+            let (r, g, b) = series.color;
+            let color = RGBColor(r, g, b);
+            let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
+            for segment in segments(series, log_y) {
+                chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
+            }
         }
     }
     for (step, label) in &spec.marks {
@@ -141,6 +157,36 @@ mod tests {
         let lines = |s: &str| s.matches("<polyline").count();
         assert_eq!(lines(&broken), lines(&whole) + 1, "one more polyline for the second segment");
         assert!(broken.contains("early stop") && broken.contains("fused"), "mark and legend drawn");
+    }
+
+    #[test]
+    fn blend_weights_stack_to_one_and_draw_as_areas() {
+        use crate::engine::metrics::{Evaluation, Event};
+        let estimate = |step: usize, weights: Vec<f64>| Evaluation {
+            step: step + 4,
+            epoch: 0.0,
+            heads: Vec::new(),
+            contribution: Vec::new(),
+            methods: Default::default(),
+            events: vec![Event::GblendEstimate {
+                step,
+                candidates: vec!["a".into(), "b".into(), "fused".into()],
+                delta_g: vec![0.06, 0.0, 0.04],
+                delta_o: vec![0.001, 0.08, 0.05],
+                weights,
+            }],
+        };
+        let history = vec![estimate(0, vec![0.9, 0.0, 0.1]), estimate(12, vec![0.5, 0.2, 0.3])];
+        let spec = crate::plot::chart_from_history(ChartKind::Blend, &history, &[], 0.6, false);
+        let tops: Vec<Option<f64>> = spec.series.iter().map(|s| s.points[2].1).collect();
+        assert_eq!(tops, vec![Some(0.5), Some(0.7), Some(1.0)], "running totals of the second estimate, unsmoothed");
+        assert_eq!(spec.series[0].points[..2], [(0.0, Some(0.9)), (12.0, Some(0.9))], "held until the next estimate");
+        assert!(spec.note.as_deref().unwrap().contains("b: ΔG +0.000, ΔO +0.080, w 0.20"), "{:?}", spec.note);
+        let drawn = svg(&spec);
+        assert!(drawn.matches("<polygon").count() >= 3, "one filled band per candidate");
+        assert_eq!(bounds(&spec).1 .0, 0.0, "stacked shares start at 0");
+        let off = crate::plot::chart_from_history(ChartKind::Blend, &[], &[], 0.0, false);
+        assert!(off.series.is_empty() && off.note.unwrap().contains("off"));
     }
 
     #[test]

@@ -46,11 +46,19 @@ pub enum ChartKind {
     Accuracy,
     /// Per modality: probe accuracy, Shapley value and gradient share.
     Contribution,
+    /// Gradient-Blending's weights over time, stacked (the paper's Fig. 5a).
+    Blend,
 }
 
 impl ChartKind {
     /// Every chart, in page order.
-    pub const ALL: [ChartKind; 5] = [ChartKind::Loss, ChartKind::Gap, ChartKind::Ogr, ChartKind::Accuracy, ChartKind::Contribution];
+    pub const ALL: [ChartKind; 6] =
+        [ChartKind::Loss, ChartKind::Gap, ChartKind::Ogr, ChartKind::Accuracy, ChartKind::Contribution, ChartKind::Blend];
+
+    /// Drawn as stacked areas (each series is the running total of the ones before it).
+    pub fn stacked(self) -> bool {
+        self == ChartKind::Blend
+    }
 
     /// Title.
     pub fn title(self) -> &'static str {
@@ -60,6 +68,7 @@ impl ChartKind {
             ChartKind::Ogr => "OGR = |ΔO / ΔG|",
             ChartKind::Accuracy => "Accuracy (light: train, solid: validation)",
             ChartKind::Contribution => "Contribution per modality",
+            ChartKind::Blend => "Gradient-Blending weights w (stacked)",
         }
     }
 
@@ -71,6 +80,7 @@ impl ChartKind {
             ChartKind::Ogr => "ogr",
             ChartKind::Accuracy => "accuracy",
             ChartKind::Contribution => "contribution",
+            ChartKind::Blend => "blend",
         }
     }
 }
@@ -163,16 +173,66 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
             s
         }
         ChartKind::Contribution => contribution_series(history, heads),
+        ChartKind::Blend => {
+            let (series, said) = blend_series(history);
+            note = Some(said);
+            series
+        }
     };
+    let weight = if kind.stacked() { 0.0 } else { smoothing };
     let series = series
         .into_iter()
-        .map(|s| Series { points: downsample(smooth(&s.points, smoothing), MAX_POINTS), ..s })
+        .map(|s| Series { points: downsample(smooth(&s.points, weight), MAX_POINTS), ..s })
         .collect();
     let marks = history
         .iter()
         .flat_map(|e| e.events.iter().filter_map(move |ev| event_mark(ev).map(|label| (e.step as f64, label))))
         .collect();
     ChartSpec { kind, series, log_y, smoothing, marks, note }
+}
+
+/// Gradient-Blending's weights as running totals (modalities, then fused, so the top is 1),
+/// held from each estimate to the next, and a note with the last estimate's ΔG, ΔO and w
+/// per candidate.
+fn blend_series(history: &[Evaluation]) -> (Vec<Series>, String) {
+    use crate::engine::metrics::Event;
+    /// One estimate: step, candidates, ΔG, ΔO, w.
+    type Estimate<'a> = (usize, &'a [String], &'a [f64], &'a [f64], &'a [f64]);
+    let estimates: Vec<Estimate> = history
+        .iter()
+        .flat_map(|e| e.events.iter())
+        .filter_map(|ev| match ev {
+            Event::GblendEstimate { step, candidates, delta_g, delta_o, weights } => {
+                Some((*step, candidates.as_slice(), delta_g.as_slice(), delta_o.as_slice(), weights.as_slice()))
+            }
+            _ => None,
+        })
+        .collect();
+    let Some(&(last_step, names, delta_g, delta_o, weights)) = estimates.last() else {
+        return (Vec::new(), "Gradient-Blending is off: turn it on to see its blend weights, estimated on the held-out part V.".into());
+    };
+    let end = history.last().map(|e| e.step).unwrap_or(last_step).max(last_step) as f64;
+    let series = names
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let color = if c + 1 == names.len() { FUSED_COLOR } else { head_color(c + 1) };
+            let mut points = Vec::new();
+            for (i, (step, _, _, _, w)) in estimates.iter().enumerate() {
+                let total: f64 = w[..=c].iter().sum();
+                let until = estimates.get(i + 1).map(|next| next.0 as f64).unwrap_or(end);
+                points.push((*step as f64, Some(total)));
+                points.push((until, Some(total)));
+            }
+            Series { label: format!("w {name}"), color, light: false, points }
+        })
+        .collect();
+    let parts: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(c, name)| format!("{name}: ΔG {:+.3}, ΔO {:+.3}, w {:.2}", delta_g[c], delta_o[c], weights[c]))
+        .collect();
+    (series, format!("Estimate of step {last_step} (one epoch per candidate on V): {}.", parts.join("; ")))
 }
 
 fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> {
