@@ -77,11 +77,14 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
     if spec.kind.stacked() {
         // Running totals, the largest (last) first, each filled down to 0: every band shows
         // its own share.
+        // Opaque fills (the colour lightened towards white), so a band never shows the one
+        // under it through itself.
+        let light = |c: u8| c + ((255 - c) as f64 * 0.45) as u8;
         for series in spec.series.iter().rev() {
             let (r, g, b) = series.color;
-            let color = RGBColor(r, g, b);
+            let (color, fill) = (RGBColor(r, g, b), RGBColor(light(r), light(g), light(b)));
             for segment in segments(series, false) {
-                chart.draw_series(AreaSeries::new(segment, 0.0, color.mix(0.55)).border_style(color.stroke_width(1))).map_err(err)?;
+                chart.draw_series(AreaSeries::new(segment, 0.0, fill.filled()).border_style(color.stroke_width(1))).map_err(err)?;
             }
         }
     } else {
