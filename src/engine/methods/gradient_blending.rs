@@ -241,9 +241,11 @@ impl Method for GradientBlending {
             }
             Phase::Train(done) => {
                 let (copy, mut optimizer) = estimate.copy.take().expect("a copy in training");
+                // The run's batching: consecutive batches of the estimate's order, the last
+                // one of an epoch shorter; every epoch of n′ goes through the same order.
                 let rows = ctx.data.train.len();
-                let start = (done * ctx.config.train.batch_size) % rows;
-                let batch: Vec<usize> = (start..start + ctx.config.train.batch_size.min(rows)).map(|i| estimate.order[i % rows]).collect();
+                let start = (done % ctx.steps_per_epoch) * ctx.config.train.batch_size;
+                let batch = estimate.order[start.min(rows)..(start + ctx.config.train.batch_size).min(rows)].to_vec();
                 let copy = Self::train_copy(copy, &mut optimizer, c, &batch, ctx);
                 estimate.copy = Some((copy, optimizer));
                 if done + 1 >= steps { Phase::After } else { Phase::Train(done + 1) }
