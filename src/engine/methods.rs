@@ -40,8 +40,6 @@ use crate::engine::rng::HostRng;
 pub struct SideContext<'a> {
     /// The training device (autodiff).
     pub device: &'a Device,
-    /// The evaluation device (the plain backend of the same device).
-    pub eval_device: &'a Device,
     /// The run's dataset (training split without V, V, validation, T′ indices).
     pub data: &'a Dataset,
     /// T′ on the evaluation device.
@@ -300,11 +298,6 @@ macro_rules! define_registry {
 }
 
 crate::for_each_method!(define_registry);
-
-/// The names of the methods `config` turns on, in [`REGISTRY`] order.
-pub fn enabled_names(config: &RegularizerConfig) -> Vec<&'static str> {
-    config.enabled_names()
-}
 
 /// `model` with the layers every method in `methods` owns, drawn from the run's seed.
 pub fn add_method_layers(mut model: MultimodalNet, methods: &mut [Box<dyn Method>], shape: &ModelShape, seed: u64, device: &Device) -> MultimodalNet {

@@ -61,8 +61,6 @@ impl Accumulators {
 
 /// The fixed evaluation sets on the plain device.
 struct EvalSets {
-    /// The evaluation device they live on.
-    device: Device,
     train_subset: Batch,
     val: Batch,
     /// V, Gradient-Blending's estimation set (`None` when it has no rows).
@@ -75,7 +73,6 @@ impl EvalSets {
     /// T′, the validation and the test split, uploaded once.
     fn new(data: &Dataset, device: &Device) -> Self {
         Self {
-            device: device.clone(),
             train_subset: batch_from_split(&data.train, Some(&data.train_subset), data.classes, device),
             val: batch_from_split(&data.val, None, data.classes, device),
             holdout: (!data.holdout.is_empty()).then(|| batch_from_split(&data.holdout, None, data.classes, device)),
@@ -255,8 +252,9 @@ impl Trainer {
         if new.train.learning_rate != old.train.learning_rate {
             changes.push(format!("learning rate {} -> {}", old.train.learning_rate, new.train.learning_rate));
         }
-        if new.regularizers != old.regularizers {
-            let names = |c: &RegularizerConfig| methods::enabled_names(c).join(", ");
+        let methods_changed = new.regularizers != old.regularizers;
+        if methods_changed {
+            let names = |c: &RegularizerConfig| c.enabled_names().join(", ");
             changes.push(format!("methods [{}] -> [{}]", names(&old.regularizers), names(&new.regularizers)));
         }
         if new.train.epochs != old.train.epochs {
@@ -271,7 +269,6 @@ impl Trainer {
         if new.debug != old.debug {
             changes.push("test hooks changed".into());
         }
-        let methods_changed = new.regularizers != old.regularizers;
         self.config.take_live(live);
         if methods_changed {
             self.methods = methods::reconfigure_all(std::mem::take(&mut self.methods), &self.config.regularizers);
@@ -348,7 +345,6 @@ impl Trainer {
         };
         let mut ctx = SideContext {
             device: &self.device,
-            eval_device: &self.eval_sets.device,
             data: &self.data,
             train_subset: &self.eval_sets.train_subset,
             holdout: self.eval_sets.holdout.as_ref(),

@@ -49,17 +49,12 @@ pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
 }
 
 /// The logits of candidate `c` (each modality's head, then the fused head) on `inputs`.
+/// (Candidate m: its probe on z_m alone, attached, so only encoder m and head m are used.)
 fn candidate_logits(model: &MultimodalNet, candidate: usize, inputs: &[Tensor<2>]) -> Tensor<2> {
-    let embeddings = model.embed(inputs);
     match candidate {
-        m if m < embeddings.len() => unimodal_logits(model, m, embeddings[m].clone()),
-        _ => model.classify(model.fuse(&embeddings)),
+        m if m < inputs.len() => model.probes[m].forward(model.encoders[m].forward(inputs[m].clone())),
+        _ => model.classify(model.fuse(&model.embed(inputs))),
     }
-}
-
-/// Candidate `m`'s head on modality `m` alone: its probe on z_m, attached.
-fn unimodal_logits(model: &MultimodalNet, m: usize, z: Tensor<2>) -> Tensor<2> {
-    model.probes[m].forward(z)
 }
 
 /// The raw weight of one candidate from its losses before (`t0`, `v0`) and after (`t1`,
@@ -194,11 +189,7 @@ impl GradientBlending {
     /// One optimizer step of candidate `c`'s copy on CE_c.
     fn train_copy(copy: MultimodalNet, optimizer: &mut ModuleOptimizer, candidate: usize, rows: &[usize], ctx: &SideContext) -> MultimodalNet {
         let batch = batch_from_split(&ctx.data.train, Some(rows), ctx.data.classes, ctx.device);
-        let logits = match candidate {
-            m if m < batch.inputs.len() => unimodal_logits(&copy, m, copy.encoders[m].forward(batch.inputs[m].clone())),
-            _ => copy.classify(copy.fuse(&copy.embed(&batch.inputs))),
-        };
-        let loss = cross_entropy(logits, batch.targets);
+        let loss = cross_entropy(candidate_logits(&copy, candidate, &batch.inputs), batch.targets);
         let grads = GradientsParams::from_grads(loss.backward(), &copy);
         optimizer.step(ctx.config.train.learning_rate, copy, grads)
     }
