@@ -161,3 +161,36 @@ fn a_method_that_owns_layers_is_structural_to_switch() {
         assert!(layers.is_empty() || !knob.live, "{} owns layers, so {path} must restart the run", entry.name);
     }
 }
+
+#[test]
+fn every_pair_of_methods_trains_ten_steps_or_is_refused_with_its_reason() {
+    // The pairs METHODS.md excludes are refused by validation, the error naming both methods;
+    // the page shows that reason on the toggle that is off. Every other pair trains.
+    use modalscope::engine::config::RegularizerConfig;
+    use modalscope::engine::config::knobs::table;
+    use modalscope::engine::readback::block_on;
+    let names = RegularizerConfig::NAMES;
+    let mut refused = Vec::new();
+    for (i, a) in names.iter().enumerate() {
+        for b in &names[i + 1..] {
+            let overrides = [format!("regularizers.{a}.enabled=true"), format!("regularizers.{b}.enabled=true")];
+            let pair = modalscope::engine::presets::preset("imbalance").unwrap().with_override(&overrides[0]).unwrap();
+            match pair.with_override(&overrides[1]) {
+                Err(e) => {
+                    assert!(e.0.contains(a) && e.0.contains(b), "{a} + {b} refused without naming both: {e}");
+                    let toggle = table(&pair).into_iter().find(|k| k.path == overrides[1]).unwrap();
+                    assert_eq!(toggle.unavailable(&pair), Some(e.0.clone()), "the toggle of {b} says why while {a} is on");
+                    refused.push(format!("{a} + {b}"));
+                }
+                Ok(both) => {
+                    let mut s = Session::new(both, ComputeDevice::cpu(), None).unwrap();
+                    advance_to(&mut s, 10);
+                    let e = block_on(s.measure()).unwrap();
+                    assert!(s.trainer().step_count() >= 10, "{a} + {b}");
+                    assert!(e.iter().all(|(_, h)| h.val_loss.is_finite()), "{a} + {b}: {e:?}");
+                }
+            }
+        }
+    }
+    println!("refused pairs: {refused:?}");
+}

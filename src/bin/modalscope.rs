@@ -128,6 +128,9 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
 
 fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failure> {
     let config = source.resolve()?;
+    for (method, text) in config.regularizers.advice(&config) {
+        eprintln!("warning: {method}: {text}");
+    }
     let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
     prepare_output(out, &["metrics.jsonl", "summary.json"])?;
     let metrics_path = out.join("metrics.jsonl");

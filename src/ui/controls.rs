@@ -109,7 +109,8 @@ pub fn RunControls() -> impl IntoView {
 /// The control of one knob, by its kind: a slider (linear or log), a checkbox, a select
 /// showing the current value, or a group of checkboxes. `data-testid="knob-<path>"`; the
 /// accessible name is the label, the value is in `aria-valuetext`; disabled with the
-/// reason while the setting it depends on is off.
+/// reason while the setting it depends on is off (a toggle also while turning it on would be
+/// refused).
 #[component]
 fn KnobControl(
     /// The row.
@@ -125,7 +126,11 @@ fn KnobControl(
     });
     let why_disabled = Signal::derive({
         let knob = knob.clone();
-        move || root.with(|r| knob.disabled_because(r).map(str::to_string))
+        move || match knob.kind {
+            // A method's toggle is also disabled while turning it on would be refused.
+            KnobKind::Toggle => state.config.with(|c| knob.unavailable(c)),
+            _ => root.with(|r| knob.disabled_because(r).map(str::to_string)),
+        }
     });
     let set = {
         let knob = knob.clone();
@@ -262,7 +267,15 @@ pub fn ConfigControls() -> impl IntoView {
     let methods = move || {
         RegularizerConfig::NAMES
             .iter()
-            .map(|name| view! { <fieldset class="method" data-testid=format!("method-{name}")>{section_view(section(Section::Method(name)), root)}</fieldset> })
+            .map(|name| {
+                let advice = move || cfg.with(|c| c.regularizers.advice(c).into_iter().find(|(key, _)| key == name).map(|(_, text)| text));
+                view! {
+                    <fieldset class="method" data-testid=format!("method-{name}")>
+                        {section_view(section(Section::Method(name)), root)}
+                        {move || advice().map(|text| view! { <p class="advice" role="note" data-testid=format!("advice-{name}")>{"⚠ "}{text}</p> })}
+                    </fieldset>
+                }
+            })
             .collect_view()
     };
     view! {

@@ -222,6 +222,24 @@ impl Knob {
         (config.pointer(&pointer(&dep.path)) != Some(&dep.equals)).then_some(dep.reason.as_str())
     }
 
+    /// `None` when the knob can be used in `config`, else why not: the setting it depends on
+    /// (as [`Self::disabled_because`]), or, for a toggle that is off, the reason validation
+    /// would refuse turning it on (a method that cannot run with this head, or with another
+    /// method that is on).
+    pub fn unavailable(&self, config: &ExperimentConfig) -> Option<String> {
+        let root = serde_json::to_value(config).expect("config serializes");
+        if let Some(reason) = self.disabled_because(&root) {
+            return Some(reason.to_string());
+        }
+        if self.kind != KnobKind::Toggle || self.get(&root) != Value::Bool(false) {
+            return None;
+        }
+        match self.set(config, Value::Bool(true)).and_then(|on| on.validate()) {
+            Ok(()) => None,
+            Err(e) => Some(e.0),
+        }
+    }
+
     /// Checks a value against the knob's kind and range; the error names the path, the value
     /// and what is allowed.
     pub fn check(&self, value: &Value) -> Result<(), ConfigError> {
@@ -558,5 +576,19 @@ mod tests {
         assert_eq!(find("train.learning_rate").disabled_because(&config), None);
         let on = serde_json::to_value(ExperimentConfig::default().with_override("regularizers.fusion_dropout.enabled=true").unwrap()).unwrap();
         assert_eq!(find("regularizers.fusion_dropout.p").disabled_because(&on), None);
+    }
+
+    #[test]
+    fn a_toggle_is_unavailable_while_turning_it_on_would_be_refused() {
+        // Gradient-Blending needs V: with no held-out part its toggle says why, whatever
+        // validation says; with V it is available, and an enabled toggle never is blocked.
+        let without_v = ExperimentConfig::default().with_override("data.holdout_fraction=0").unwrap();
+        let rows = table(&without_v);
+        let toggle = rows.iter().find(|k| k.path == "regularizers.gradient_blending.enabled").unwrap();
+        let refused = toggle.set(&without_v, Value::Bool(true)).unwrap().validate().unwrap_err();
+        assert_eq!(toggle.unavailable(&without_v), Some(refused.0));
+        assert_eq!(toggle.unavailable(&ExperimentConfig::default()), None);
+        let p = rows.iter().find(|k| k.path == "regularizers.fusion_dropout.p").unwrap();
+        assert_eq!(p.unavailable(&without_v).as_deref(), Some("turn on dropout on the fused layer"), "a dependency comes first");
     }
 }

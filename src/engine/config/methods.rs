@@ -38,6 +38,12 @@ pub trait MethodSettings {
     fn validate(&self, _config: &ExperimentConfig) -> Result<(), ConfigError> {
         Ok(())
     }
+
+    /// A warning about an allowed but questionable combination with other settings of
+    /// `config` (OGM-GE with Adam), shown by the page under the method and printed by the CLI.
+    fn advice(&self, _config: &ExperimentConfig) -> Option<String> {
+        None
+    }
 }
 
 macro_rules! define_settings {
@@ -76,6 +82,13 @@ macro_rules! define_settings {
                 let mut rows = Vec::new();
                 $(rows.extend($settings::knobs());)*
                 rows
+            }
+
+            /// The warnings of every enabled method about `config`, with the method's key.
+            pub fn advice(&self, config: &ExperimentConfig) -> Vec<(&'static str, String)> {
+                let mut said = Vec::new();
+                $(if self.$key.enabled() && let Some(text) = self.$key.advice(config) { said.push((stringify!($key), text)); })*
+                said
             }
 
             /// Every enabled method's own validation against the whole `config`.

@@ -102,6 +102,26 @@ pub fn scale_weights<M: Module>(module: M, factor: f64) -> M {
     module.map(&mut Scale(factor))
 }
 
+/// Replaces the gradient of every weight matrix of `module` (2-D parameter; biases excluded)
+/// that has one in `grads` by `f(gradient)`, in visiting order (OGM-GE's modulation).
+pub fn map_weight_gradients<M: Module>(module: &M, grads: &mut GradientsParams, f: impl FnMut(Tensor<2>) -> Tensor<2>) {
+    struct Map<'a, F> {
+        grads: &'a mut GradientsParams,
+        f: F,
+    }
+    impl<F: FnMut(Tensor<2>) -> Tensor<2>> ModuleVisitor for Map<'_, F> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if D == 2
+                && let Some(grad) = self.grads.remove::<2>(param.id)
+            {
+                let mapped = (self.f)(grad);
+                self.grads.register::<2>(param.id, mapped);
+            }
+        }
+    }
+    module.visit(&mut Map { grads, f });
+}
+
 /// ‖g‖₂ over all parameters of `module` that have a gradient in `grads`; `None` when none has.
 ///
 /// # Shapes
@@ -168,6 +188,25 @@ mod tests {
         assert!((norm[0] as f64 - 168f64.sqrt()).abs() < 1e-5, "{norm:?}");
         let other = crate::engine::model::init::linear_from_rng(2, 3, &mut rng, &device);
         assert!(gradient_norm(&other, &grads).is_none(), "a module with no gradient has no norm");
+    }
+
+    #[test]
+    fn mapping_weight_gradients_touches_weight_matrices_only() {
+        use burn::optim::GradientsParams;
+        use burn::tensor::TensorData;
+        let device = Device::flex().autodiff();
+        let mut rng = crate::engine::rng::HostRng::new(1, 0);
+        let layer = crate::engine::model::init::linear_from_rng(2, 3, &mut rng, &device);
+        let x = Tensor::<2>::from_data(TensorData::new(vec![1f32, 2., 3., 4.], [2, 2]), &device);
+        let mut grads = GradientsParams::from_grads(layer.forward(x).sum().backward(), &layer);
+        let read = |g: &GradientsParams, id| g.get::<2>(id).map(|t| t.into_data().try_to_vec::<f32>().unwrap());
+        let bias_id = layer.bias.as_ref().unwrap().id;
+        let bias_before = grads.get::<1>(bias_id).unwrap().into_data().try_to_vec::<f32>().unwrap();
+        let before = read(&grads, layer.weight.id).unwrap();
+        map_weight_gradients(&layer, &mut grads, |g| g * 0.5);
+        let after = read(&grads, layer.weight.id).unwrap();
+        assert!(before.iter().zip(&after).all(|(b, a)| (b * 0.5 - a).abs() < 1e-7), "{before:?} -> {after:?}");
+        assert_eq!(grads.get::<1>(bias_id).unwrap().into_data().try_to_vec::<f32>().unwrap(), bias_before, "biases keep theirs");
     }
 
     #[test]
