@@ -175,10 +175,10 @@ fn every_pair_of_methods_trains_ten_steps_or_is_refused_with_its_reason() {
         for b in &names[i + 1..] {
             let overrides = [format!("regularizers.{a}.enabled=true"), format!("regularizers.{b}.enabled=true")];
             let pair = modalscope::engine::presets::preset("imbalance").unwrap().with_override(&overrides[0]).unwrap();
-            match pair.with_override(&overrides[1]) {
+            match pair.with_override(&overrides[1]).and_then(|both| both.validate().map(|()| both)) {
                 Err(e) => {
                     assert!(e.0.contains(a) && e.0.contains(b), "{a} + {b} refused without naming both: {e}");
-                    let toggle = table(&pair).into_iter().find(|k| k.path == overrides[1]).unwrap();
+                    let toggle = table(&pair).into_iter().find(|k| k.path == format!("regularizers.{b}.enabled")).unwrap();
                     assert_eq!(toggle.unavailable(&pair), Some(e.0.clone()), "the toggle of {b} says why while {a} is on");
                     refused.push(format!("{a} + {b}"));
                 }

@@ -21,6 +21,7 @@ macro_rules! for_each_method {
             fusion_dropout: FusionDropoutConfig,
             weight_penalty: WeightPenaltyConfig,
             gradient_blending: GradientBlendingConfig,
+            ogm_ge: OgmGeConfig,
             early_stopping: EarlyStoppingConfig,
         }
     };

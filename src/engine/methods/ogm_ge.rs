@@ -1,0 +1,246 @@
+//! OGM-GE (Peng, Wei, Deng, Wang, Hu, *Balanced Multimodal Learning via On-the-fly Gradient
+//! Modulation*, CVPR 2022; official code `GeWu-Lab/OGM-GE_CVPR2022`, main.py; METHODS.md).
+//!
+//! Each training step, from the split linear head s_m = z_m·W_m + b/M
+//! ([`MultimodalNet::split_logits`]):
+//! - score_m = Σ_i softmax(s_m,i)[y_i] over the batch;
+//! - ρ_m = score_m / mean_{k≠m} score_k (for M = 2: ρ_a = score_a/score_b, ρ_b = 1/ρ_a);
+//! - k_m = 1 − tanh(α·ρ_m) when ρ_m > 1, else 1 (the current official rule), or
+//!   k_m = 1 − tanh(α·relu(ρ_m − 1)) (the early rule, commit 65b81b1);
+//! - between backward and the optimizer step (hook 4), every weight matrix gradient g of
+//!   encoder m (biases excluded) becomes k_m·g, plus with GE noise ε ~ N(0, (std(g) + 1e-8)²)
+//!   drawn per entry, std the unbiased standard deviation of the unscaled g (torch's `std()`),
+//!   on every encoder, also those with k = 1;
+//! - only while step < `active_fraction` × the run's current total steps.
+//!
+//! The training loss is CE(fused) only (the unimodal heads stay detached probes).
+//!
+//! Deviations, said here and in the UI: the official code modulates only 4-D (convolution)
+//! kernels; our encoders are MLPs, so every weight matrix is modulated, as BalanceBenchmark
+//! does. The noise is drawn on the host from the run's seeded mask stream (the same draws on
+//! every backend) and uploaded. With M > 2 we use the mean of the other scores (METHODS.md),
+//! not BalanceBenchmark's minimum. ρ is computed on the device and never read back to train;
+//! the mean ρ, its EMA and the mean k of the steps since the last evaluation are read back
+//! with it.
+
+use burn::optim::GradientsParams;
+use burn::tensor::activation::softmax;
+use burn::tensor::{Device, Tensor, TensorData};
+use serde_json::{Value, json};
+
+use super::{Method, StepContext, StepView};
+use crate::engine::config::RegularizerConfig;
+use crate::engine::config::methods::ogm_ge::{CoefficientRule, OgmGeConfig};
+use crate::engine::model::MultimodalNet;
+use crate::engine::model::params::map_weight_gradients;
+
+/// A fresh instance (registered by [`crate::for_each_method`]).
+pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+    Box::new(OgmGe::new(&c.ogm_ge))
+}
+
+/// The batch scores score_m = Σ_i softmax(s_m,i)[y_i], concatenated.
+///
+/// # Shapes
+/// - `split[m]`: `[batch, classes]`; `targets`: `[batch, classes]` one-hot; output `[M]`
+pub fn scores(split: &[Tensor<2>], targets: &Tensor<2>) -> Tensor<1> {
+    Tensor::cat(split.iter().map(|s| (softmax(s.clone(), 1) * targets.clone()).sum()).collect(), 0)
+}
+
+/// ρ_m = score_m / mean_{k≠m} score_k and the coefficients k_m of `rule`.
+///
+/// # Shapes
+/// - `scores`: `[M]`, M ≥ 2; outputs `[M]` each
+pub fn coefficients(scores: Tensor<1>, rule: CoefficientRule, alpha: f64) -> (Tensor<1>, Tensor<1>) {
+    let others = scores.dims()[0] as f64 - 1.0;
+    let rho = scores.clone().mul_scalar(others) / (scores.clone().sum() - scores);
+    let k = match rule {
+        CoefficientRule::Current => {
+            let damped = rho.clone().mul_scalar(alpha).tanh().neg().add_scalar(1.0);
+            rho.clone().ones_like().mask_where(rho.clone().greater_elem(1.0), damped)
+        }
+        CoefficientRule::Early => rho.clone().sub_scalar(1.0).clamp_min(0.0).mul_scalar(alpha).tanh().neg().add_scalar(1.0),
+    };
+    (rho, k)
+}
+
+/// The unbiased standard deviation of every entry of `g`.
+///
+/// # Shapes
+/// - `g`: `[rows, cols]`; output `[1, 1]`
+fn entry_std(g: &Tensor<2>) -> Tensor<2> {
+    let count = g.shape().num_elements();
+    g.clone().reshape([1, count]).var(1).sqrt()
+}
+
+/// Sums of the steps modulated since the last evaluation, on the device.
+struct Interval {
+    rho: Tensor<1>,
+    k: Tensor<1>,
+    steps: usize,
+}
+
+/// What the last evaluation read back (modality order).
+#[derive(Clone, Debug, PartialEq)]
+struct Read {
+    rho: Vec<f64>,
+    rho_ema: Vec<f64>,
+    k: Vec<f64>,
+    steps: usize,
+}
+
+/// OGM-GE with its running ρ statistics.
+pub struct OgmGe {
+    config: OgmGeConfig,
+    interval: Option<Interval>,
+    /// The EMA of ρ over modulated steps, on the device.
+    ema: Option<Tensor<1>>,
+    last: Option<Read>,
+    modulated_steps: usize,
+    /// The step (exclusive) modulation runs to, as of the last step.
+    active_until: Option<usize>,
+}
+
+impl OgmGe {
+    /// From its configuration, nothing modulated yet.
+    pub fn new(config: &OgmGeConfig) -> Self {
+        Self { config: config.clone(), interval: None, ema: None, last: None, modulated_steps: 0, active_until: None }
+    }
+
+    /// The steps modulated: step < ⌈fraction × total⌉.
+    fn active_until(&self, total_steps: usize) -> usize {
+        (self.config.active_fraction * total_steps as f64).ceil() as usize
+    }
+}
+
+impl Method for OgmGe {
+    fn name(&self) -> &'static str {
+        OgmGeConfig::NAME
+    }
+
+    /// New settings apply from the next step; ρ's EMA and the interval's sums are kept.
+    fn reconfigure(&mut self, config: &RegularizerConfig) {
+        self.config = config.ogm_ge.clone();
+    }
+
+    fn modulate_gradients(&mut self, mut grads: GradientsParams, model: &MultimodalNet, view: &StepView, ctx: &mut StepContext) -> GradientsParams {
+        let until = self.active_until(ctx.total_steps);
+        self.active_until = Some(until);
+        if ctx.step >= until {
+            return grads;
+        }
+        let split = model.split_logits(view.embeddings).expect("validation allows OGM-GE only with a head that splits");
+        // On the plain device, as the gradients are (nothing here is differentiated).
+        let split: Vec<Tensor<2>> = split.into_iter().map(|s| s.detach().inner()).collect();
+        let targets = view.batch.targets.clone().inner();
+        let (rho, k) = coefficients(scores(&split, &targets), self.config.rule, self.config.alpha);
+        for (m, encoder) in model.encoders.iter().enumerate() {
+            let k_m = k.clone().narrow(0, m, 1).unsqueeze_dim::<2>(0);
+            map_weight_gradients(encoder, &mut grads, |g| {
+                let scaled = g.clone() * k_m.clone();
+                if !self.config.noise {
+                    return scaled;
+                }
+                let [rows, cols] = g.dims();
+                let draws: Vec<f32> = (0..rows * cols).map(|_| ctx.rng.normal() as f32).collect();
+                let noise = Tensor::<2>::from_data(TensorData::new(draws, [rows, cols]), &g.device());
+                scaled + noise * entry_std(&g).add_scalar(1e-8)
+            });
+        }
+        let w = self.config.ema;
+        self.ema = Some(match self.ema.take() {
+            Some(ema) => ema.mul_scalar(w) + rho.clone().mul_scalar(1.0 - w),
+            None => rho.clone(),
+        });
+        self.interval = Some(match self.interval.take() {
+            Some(i) => Interval { rho: i.rho + rho, k: i.k + k, steps: i.steps + 1 },
+            None => Interval { rho, k, steps: 1 },
+        });
+        self.modulated_steps += 1;
+        grads
+    }
+
+    fn moved_to(&mut self, _device: &Device) {
+        // Tensors of the old device cannot be used: the interval's sums and the EMA restart.
+        self.interval = None;
+        self.ema = None;
+    }
+
+    /// The interval's mean ρ, the EMA and the mean k, M each (none when no step was
+    /// modulated since the last evaluation).
+    fn device_scalars(&mut self) -> Vec<Tensor<1>> {
+        let (Some(interval), Some(ema)) = (&self.interval, &self.ema) else { return Vec::new() };
+        let per_step = 1.0 / interval.steps as f64;
+        let m = interval.rho.dims()[0];
+        let mean_rho = interval.rho.clone().mul_scalar(per_step);
+        let mean_k = interval.k.clone().mul_scalar(per_step);
+        [mean_rho, ema.clone(), mean_k].into_iter().flat_map(|t| (0..m).map(move |i| t.clone().narrow(0, i, 1))).collect()
+    }
+
+    fn read_scalars(&mut self, values: &[f64]) {
+        let steps = self.interval.take().map(|i| i.steps).unwrap_or(0);
+        let m = values.len() / 3;
+        self.last = (m > 0).then(|| Read { rho: values[..m].to_vec(), rho_ema: values[m..2 * m].to_vec(), k: values[2 * m..].to_vec(), steps });
+    }
+
+    fn state(&self) -> Value {
+        json!({
+            "alpha": self.config.alpha,
+            "rule": self.config.rule,
+            "noise": self.config.noise,
+            "active_until_step": self.active_until,
+            "modulated_steps": self.modulated_steps,
+            "interval_steps": self.last.as_ref().map(|r| r.steps).unwrap_or(0),
+            "rho": self.last.as_ref().map(|r| r.rho.clone()),
+            "rho_ema": self.last.as_ref().map(|r| r.rho_ema.clone()),
+            "k": self.last.as_ref().map(|r| r.k.clone()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tensor(values: Vec<f32>, shape: [usize; 2]) -> Tensor<2> {
+        Tensor::from_data(TensorData::new(values, shape), &Device::flex())
+    }
+
+    fn values(t: Tensor<1>) -> Vec<f64> {
+        t.into_data().try_to_vec::<f32>().unwrap().into_iter().map(f64::from).collect()
+    }
+
+    fn close(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5)
+    }
+
+    #[test]
+    fn scores_ratios_and_both_rules_on_hand_computed_logits() {
+        // s_a = [[2, 0], [0, 1]], s_b = [[0, 0], [1, 0]], y = (0, 1):
+        // score_a = σ(2,0)_0 + σ(0,1)_1 = 0.880797 + 0.731059 = 1.611856;
+        // score_b = 0.5 + σ(1,0)_1 = 0.768941; ρ = (2.096201, 0.477054).
+        // α = 0.3, current: k_a = 1 − tanh(0.628860) = 0.442733, k_b = 1;
+        // early: k_a = 1 − tanh(0.3 · 1.096201) = 0.682504, k_b = 1.
+        let split = [tensor(vec![2., 0., 0., 1.], [2, 2]), tensor(vec![0., 0., 1., 0.], [2, 2])];
+        let targets = tensor(vec![1., 0., 0., 1.], [2, 2]);
+        let s = scores(&split, &targets);
+        assert!(close(&values(s.clone()), &[1.611856, 0.768941]));
+        let (rho, k) = coefficients(s.clone(), CoefficientRule::Current, 0.3);
+        assert!(close(&values(rho), &[2.096201, 0.477054]));
+        assert!(close(&values(k), &[0.442733, 1.0]));
+        let (_, k) = coefficients(s, CoefficientRule::Early, 0.3);
+        assert!(close(&values(k), &[0.682504, 1.0]));
+        // Three modalities, a third with score 1: ρ_m = score_m / mean of the other two.
+        let three = Tensor::cat(vec![scores(&split, &targets), Tensor::from_data(TensorData::new(vec![1f32], [1]), &Device::flex())], 0);
+        let (rho, k) = coefficients(three, CoefficientRule::Current, 0.3);
+        assert!(close(&values(rho), &[1.822396, 0.588809, 0.840055]));
+        assert!(close(&values(k), &[0.501943, 1.0, 1.0]));
+    }
+
+    #[test]
+    fn the_unbiased_std_of_a_gradient() {
+        // Entries 1, 2, 3, 4: mean 2.5, Σ(x − mean)² = 5, unbiased variance 5/3.
+        let std = entry_std(&tensor(vec![1., 2., 3., 4.], [2, 2])).into_data().try_to_vec::<f32>().unwrap()[0];
+        assert!((std as f64 - (5.0f64 / 3.0).sqrt()).abs() < 1e-5, "{std}");
+    }
+}
