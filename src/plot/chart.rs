@@ -193,6 +193,32 @@ mod tests {
     }
 
     #[test]
+    fn ogm_charts_rho_and_k_per_modality_with_breaks_after_modulation() {
+        use crate::engine::metrics::Evaluation;
+        let point = |step: usize, state: serde_json::Value| Evaluation {
+            step,
+            epoch: 0.0,
+            heads: Vec::new(),
+            contribution: Vec::new(),
+            methods: [("ogm_ge".to_string(), state)].into_iter().collect(),
+            events: Vec::new(),
+        };
+        let modulated = serde_json::json!({"active_until_step": 35, "rho_ema": [1.5, 0.7], "k": [0.4, 1.0]});
+        let ended = serde_json::json!({"active_until_step": 35, "rho_ema": null, "k": null});
+        let history = vec![point(7, modulated.clone()), point(14, modulated), point(42, ended)];
+        let heads = ["fused".to_string(), "a".into(), "b".into()];
+        let spec = crate::plot::chart_from_history(ChartKind::Ogm, &history, &heads, 0.0, false);
+        let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["ρ EMA a", "ρ EMA b", "k a", "k b"]);
+        assert_eq!(spec.series[2].points, vec![(7.0, Some(0.4)), (14.0, Some(0.4)), (42.0, None)]);
+        assert!(spec.note.as_deref().unwrap().contains("modulation has ended"), "{:?}", spec.note);
+        let running = crate::plot::chart_from_history(ChartKind::Ogm, &history[..2], &heads, 0.0, false);
+        assert!(running.note.as_deref().unwrap().contains("ρ EMA (1.50, 0.70), mean k (0.40, 1.00)"), "{:?}", running.note);
+        let off = crate::plot::chart_from_history(ChartKind::Ogm, &[], &heads, 0.0, false);
+        assert!(off.series.is_empty() && off.note.unwrap().contains("OGM-GE is off"));
+    }
+
+    #[test]
     fn log_scale_drops_non_positive_values() {
         let mut s = spec(vec![(0.0, Some(0.0)), (1.0, Some(10.0)), (2.0, Some(100.0))]);
         s.log_y = true;

@@ -48,12 +48,14 @@ pub enum ChartKind {
     Contribution,
     /// Gradient-Blending's weights over time, stacked (the paper's Fig. 5a).
     Blend,
+    /// OGM-GE's discrepancy ratio ρ_m (EMA) and coefficient k_m per modality.
+    Ogm,
 }
 
 impl ChartKind {
     /// Every chart, in page order.
-    pub const ALL: [ChartKind; 6] =
-        [ChartKind::Loss, ChartKind::Gap, ChartKind::Ogr, ChartKind::Accuracy, ChartKind::Contribution, ChartKind::Blend];
+    pub const ALL: [ChartKind; 7] =
+        [ChartKind::Loss, ChartKind::Gap, ChartKind::Ogr, ChartKind::Accuracy, ChartKind::Contribution, ChartKind::Blend, ChartKind::Ogm];
 
     /// Drawn as stacked areas (each series is the running total of the ones before it).
     pub fn stacked(self) -> bool {
@@ -69,6 +71,7 @@ impl ChartKind {
             ChartKind::Accuracy => "Accuracy (light: train, solid: validation)",
             ChartKind::Contribution => "Contribution per modality",
             ChartKind::Blend => "Gradient-Blending weights w (stacked)",
+            ChartKind::Ogm => "OGM-GE: ρ (EMA) and k per modality",
         }
     }
 
@@ -81,6 +84,7 @@ impl ChartKind {
             ChartKind::Accuracy => "accuracy",
             ChartKind::Contribution => "contribution",
             ChartKind::Blend => "blend",
+            ChartKind::Ogm => "ogm",
         }
     }
 }
@@ -178,6 +182,11 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
             note = Some(said);
             series
         }
+        ChartKind::Ogm => {
+            let (series, said) = ogm_series(history, heads);
+            note = Some(said);
+            series
+        }
     };
     let weight = if kind.stacked() { 0.0 } else { smoothing };
     let series = series
@@ -233,6 +242,30 @@ fn blend_series(history: &[Evaluation]) -> (Vec<Series>, String) {
         .map(|(c, name)| format!("{name}: ΔG {:+.3}, ΔO {:+.3}, w {:.2}", delta_g[c], delta_o[c], weights[c]))
         .collect();
     (series, format!("Estimate of step {last_step} (one epoch per candidate on V): {}.", parts.join("; ")))
+}
+
+/// OGM-GE's state per evaluation: the EMA of ρ_m (solid) and the interval's mean k_m
+/// (light) per modality, breaks where no step was modulated; a note on the last values.
+fn ogm_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, String) {
+    let state = |e: &Evaluation| e.methods.get("ogm_ge").cloned();
+    let Some(latest) = history.iter().rev().find_map(state) else {
+        return (Vec::new(), "OGM-GE is off: turn it on (a linear concat or sum head) to see ρ and k.".into());
+    };
+    let modalities = &heads[1..];
+    let mut series = Vec::new();
+    for (key, light, prefix) in [("rho_ema", false, "ρ EMA"), ("k", true, "k")] {
+        for (m, name) in modalities.iter().enumerate() {
+            let value = move |e: &Evaluation| state(e).and_then(|s| s[key].get(m).and_then(|v| v.as_f64()));
+            series.push(head_series(history, format!("{prefix} {name}"), head_color(m + 1), light, value));
+        }
+    }
+    let until = latest["active_until_step"].as_u64().map(|s| format!("modulates steps before {s}")).unwrap_or_default();
+    let list = |key: &str| latest[key].as_array().map(|v| v.iter().filter_map(|x| x.as_f64()).map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", "));
+    let said = match (list("rho_ema"), list("k")) {
+        (Some(rho), Some(k)) => format!("Last interval: ρ EMA ({rho}), mean k ({k}); {until}. k < 1 slows that modality's encoder."),
+        _ => format!("No step modulated in the last interval ({until}): modulation has ended."),
+    };
+    (series, said)
 }
 
 fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> {

@@ -17,6 +17,7 @@ fn explanation(kind: ChartKind) -> &'static str {
         ChartKind::Ogr => "Overfitting-to-generalization ratio between consecutive evaluations: OGR = |ΔO / ΔG| with ΔO the change of the gap and ΔG = L_val(before) − L_val(now). High means the last steps bought more overfitting than generalization.",
         ChartKind::Accuracy => "Fraction of samples whose true class gets the highest score, per head: light on T′, solid on validation.",
         ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding), and its share of the encoder gradient norm.",
+        ChartKind::Ogm => "OGM-GE, per modality: ρ_m = score_m / mean of the others' scores (score = Σ over the batch of the split head's softmax at the true class), as a moving average over steps, and the coefficient k_m = 1 − tanh(α·ρ_m) for the leader (1 otherwise), averaged over the steps since the last evaluation. Modulation runs for the first half of the run.",
         ChartKind::Blend => "Gradient-Blending's weights w_h of each head's loss, stacked to 1, from each estimate on V to the next (the paper's Fig. 5a). A candidate whose held-out loss falls while its gap barely moves gets most of the weight; when no candidate's held-out loss falls, the blend is uniform.",
     }
 }
