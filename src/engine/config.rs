@@ -194,6 +194,36 @@ pub enum FusionKind {
     Sum,
     /// Weight each embedding by a learned softmax gate over modalities, then add.
     Gated,
+    /// Low-rank multimodal fusion (Liu et al., ACL 2018): rank `model.rank` factors of the
+    /// tensor-fusion weight.
+    Lmf,
+    /// Tensor fusion (Zadeh et al., EMNLP 2017): a linear layer on the outer product of the
+    /// embeddings, each with a 1 appended.
+    Tfn,
+}
+
+/// TFN's largest weight, in parameters (d_out · Π_m (d_m + 1) must not exceed it).
+pub const TFN_MAX_WEIGHTS: u64 = 1 << 24;
+
+/// Parameter counts of the two tensor fusions for one network (METHODS.md), d_m = d_out =
+/// the encoder width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TensorFusionSize {
+    /// LMF: r · Σ_m (d_m + 1) · d_out + r + d_out.
+    pub lmf: u64,
+    /// TFN: d_out · Π_m (d_m + 1) + d_out.
+    pub tfn: u64,
+}
+
+impl TensorFusionSize {
+    /// The counts for `modalities` embeddings of width `width`, output width `width`, rank
+    /// `rank` (saturating: a TFN too large to count is `u64::MAX`).
+    pub fn new(modalities: usize, width: usize, rank: usize) -> Self {
+        let (d, r, m) = (width as u64, rank as u64, modalities as u32);
+        let lmf = r * m as u64 * (d + 1) * d + r + d;
+        let tfn = (d + 1).checked_pow(m).and_then(|p| p.checked_mul(d)).and_then(|w| w.checked_add(d)).unwrap_or(u64::MAX);
+        Self { lmf, tfn }
+    }
 }
 
 /// The network.
@@ -208,11 +238,13 @@ pub struct ModelConfig {
     pub fusion: FusionKind,
     /// Hidden width of the fused head; 0 means a linear head.
     pub fusion_hidden: usize,
+    /// LMF's rank r.
+    pub rank: usize,
 }
 
 impl Default for ModelConfig {
     fn default() -> Self {
-        Self { encoder_width: 64, encoder_depth: 2, fusion: FusionKind::Concat, fusion_hidden: 0 }
+        Self { encoder_width: 64, encoder_depth: 2, fusion: FusionKind::Concat, fusion_hidden: 0, rank: 4 }
     }
 }
 
@@ -417,6 +449,18 @@ impl ExperimentConfig {
             }
             if names[..i].contains(name) {
                 return Err(invalid("modality name", format!("{name:?}"), "names must be distinct"));
+            }
+        }
+        if self.model.fusion == FusionKind::Tfn {
+            let modalities = if self.modalities.is_empty() { names.len() } else { self.modalities.len() };
+            let width = self.model.encoder_width;
+            let weights = TensorFusionSize::new(modalities, width, 1).tfn - width as u64;
+            if weights > TFN_MAX_WEIGHTS {
+                return Err(ConfigError(format!(
+                    "model.fusion = tfn needs a weight of d_out·Π_m(d_m+1) = {width}·{}^{modalities} = {weights} parameters, more than the limit 2^24 = {TFN_MAX_WEIGHTS}: use lmf (rank r: r·{modalities}·{}·{width} + r + {width}), fewer modalities or a smaller encoder width",
+                    width + 1,
+                    width + 1
+                )));
             }
         }
         self.regularizers.validate(self)

@@ -1,7 +1,7 @@
 //! Named starting points. Each preset is a full [`ExperimentConfig`] with a one-line story.
 
 use crate::engine::config::{
-    DataConfig, DataSource, ExperimentConfig, ModelConfig, OptimizerKind, SyntheticModality, SyntheticVariant, TrainConfig,
+    DataConfig, DataSource, ExperimentConfig, FusionKind, ModelConfig, OptimizerKind, SyntheticModality, SyntheticVariant, TrainConfig,
 };
 
 /// A named configuration with its one-line description.
@@ -100,6 +100,23 @@ fn interaction() -> ExperimentConfig {
     }
 }
 
+/// `interaction` with a tensor fusion and a *linear* fused head: the multiplicative terms of
+/// the fusion alone learn the XOR that an additive concat + linear head cannot.
+fn tensor_fusion(fusion: FusionKind) -> ExperimentConfig {
+    let mut config = interaction();
+    config.model.fusion = fusion;
+    config.model.fusion_hidden = 0;
+    config
+}
+
+fn lmf() -> ExperimentConfig {
+    tensor_fusion(FusionKind::Lmf)
+}
+
+fn tfn() -> ExperimentConfig {
+    tensor_fusion(FusionKind::Tfn)
+}
+
 fn balanced() -> ExperimentConfig {
     ExperimentConfig {
         data: DataConfig {
@@ -153,6 +170,16 @@ pub const PRESETS: &[Preset] = &[
         name: "interaction",
         description: "the label is a XOR of the two modalities: each alone is at chance; needs the hidden-layer fused head (an additive late-fusion head cannot learn it)",
         build: interaction,
+    },
+    Preset {
+        name: "lmf",
+        description: "interaction with low-rank multimodal fusion (rank 4) and a linear head: the products of the modalities' factors learn the XOR, with an eighth of tensor fusion's parameters",
+        build: lmf,
+    },
+    Preset {
+        name: "tfn",
+        description: "interaction with tensor fusion and a linear head: every product of a feature of a with one of b, so the XOR is linear in them (compare lmf's accuracy and parameter count)",
+        build: tfn,
     },
     Preset {
         name: "balanced",

@@ -57,7 +57,7 @@ impl MultimodalNet {
         let mut rng = HostRng::new(seed, streams::WEIGHTS);
         let width = config.encoder_width;
         let encoders = dims.iter().map(|&d| Encoder::new(d, width, config.encoder_depth, &mut rng, device)).collect();
-        let fusion = Fusion::new(config.fusion, dims.len(), width, &mut rng, device);
+        let fusion = Fusion::new(config.fusion, dims.len(), width, config.rank, &mut rng, device);
         let fused_width = Fusion::output_width(config.fusion, dims.len(), width);
         let (hidden, head_in) = match config.fusion_hidden {
             0 => (None, fused_width),
@@ -160,7 +160,7 @@ impl MultimodalNet {
     /// OGM-GE's split of a *linear* fused head (METHODS.md, `split_acc`): s_m = z_m W_m + b/M
     /// with W_m the rows of the head's weight that see z_m (concat), or the branch
     /// z_m W + b/M (sum). `None` for the gated fusion or a hidden-layer head, where no such
-    /// split exists.
+    /// split exists, nor for the tensor fusions (multiplicative across modalities).
     ///
     /// # Shapes
     /// - `embeddings[m]`: `[batch, width]` → `[batch, classes]` each
@@ -189,7 +189,7 @@ impl MultimodalNet {
                     })
                     .collect(),
             ),
-            FusionKind::Gated => None,
+            FusionKind::Gated | FusionKind::Lmf | FusionKind::Tfn => None,
         }
     }
 
@@ -211,7 +211,7 @@ mod tests {
 
     fn forward_shapes(fusion: FusionKind, hidden: usize) {
         let device = Device::flex();
-        let config = ModelConfig { encoder_width: 8, encoder_depth: 2, fusion, fusion_hidden: hidden };
+        let config = ModelConfig { encoder_width: 8, encoder_depth: 2, fusion, fusion_hidden: hidden, rank: 2 };
         let net = MultimodalNet::new(&config, &[3, 5, 2], 4, 1, &device);
         let inputs = vec![Tensor::zeros([6, 3], &device), Tensor::ones([6, 5], &device), Tensor::ones([6, 2], &device)];
         let out = net.forward(&inputs);
@@ -228,7 +228,7 @@ mod tests {
         let device = Device::flex();
         let values = |t: Tensor<2>| t.into_data().try_to_vec::<f32>().unwrap();
         for fusion in [FusionKind::Concat, FusionKind::Sum] {
-            let net = MultimodalNet::new(&ModelConfig { encoder_width: 4, encoder_depth: 1, fusion, fusion_hidden: 0 }, &[3, 2], 5, 1, &device);
+            let net = MultimodalNet::new(&ModelConfig { encoder_width: 4, encoder_depth: 1, fusion, fusion_hidden: 0, ..Default::default() }, &[3, 2], 5, 1, &device);
             let inputs = vec![Tensor::random([6, 3], burn::tensor::Distribution::Default, &device), Tensor::ones([6, 2], &device)];
             let embeddings = net.embed(&inputs);
             let split = net.split_logits(&embeddings).expect("a linear head splits");
@@ -238,7 +238,8 @@ mod tests {
         }
         let gated = MultimodalNet::new(&ModelConfig { fusion: FusionKind::Gated, ..Default::default() }, &[3, 2], 5, 1, &device);
         let hidden = MultimodalNet::new(&ModelConfig { fusion_hidden: 8, ..Default::default() }, &[3, 2], 5, 1, &device);
-        for net in [gated, hidden] {
+        let lmf = MultimodalNet::new(&ModelConfig { fusion: FusionKind::Lmf, ..Default::default() }, &[3, 2], 5, 1, &device);
+        for net in [gated, hidden, lmf] {
             let embeddings = net.embed(&[Tensor::ones([2, 3], &device), Tensor::ones([2, 2], &device)]);
             assert!(net.split_logits(&embeddings).is_none());
         }
@@ -249,6 +250,8 @@ mod tests {
         forward_shapes(FusionKind::Concat, 0);
         forward_shapes(FusionKind::Sum, 16);
         forward_shapes(FusionKind::Gated, 0);
+        forward_shapes(FusionKind::Lmf, 0);
+        forward_shapes(FusionKind::Tfn, 16);
     }
 
     #[test]
