@@ -415,6 +415,11 @@ impl ExperimentConfig {
         }
     }
 
+    /// How many modalities the run trains on (`modalities`, or all the source provides).
+    pub fn modalities_in_use(&self) -> usize {
+        if self.modalities.is_empty() { self.source_modality_names().len() } else { self.modalities.len() }
+    }
+
     /// Names of the modalities the data source provides, in order.
     pub fn source_modality_names(&self) -> Vec<String> {
         match self.data.source {
@@ -452,7 +457,7 @@ impl ExperimentConfig {
             }
         }
         if self.model.fusion == FusionKind::Tfn {
-            let modalities = if self.modalities.is_empty() { names.len() } else { self.modalities.len() };
+            let modalities = self.modalities_in_use();
             let width = self.model.encoder_width;
             let weights = TensorFusionSize::new(modalities, width, 1).tfn - width as u64;
             if weights > TFN_MAX_WEIGHTS {

@@ -63,11 +63,17 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     let log_y = spec.log_y;
-    let y_format = move |v: &f64| if log_y { format!("{:.3}", 10f64.powf(*v)) } else { format!("{v:.2}") };
+    let y_format = move |v: &f64| match (log_y, 10f64.powf(*v)) {
+        (true, large) if large >= 1e4 => format!("{large:.1e}"),
+        (true, value) => format!("{value:.3}"),
+        (false, _) => format!("{v:.2}"),
+    };
     chart
         .configure_mesh()
         .x_labels(6)
-        .x_label_formatter(&|step: &f64| format!("{step:.0}"))
+        // Steps and ranks are whole numbers: a label between two (a chart of one point spans
+        // 0..1) would round to a repeated one.
+        .x_label_formatter(&|x: &f64| if (x - x.round()).abs() < 1e-6 { format!("{x:.0}") } else { String::new() })
         .y_labels(5)
         .y_label_formatter(&y_format)
         .light_line_style(RGBColor(240, 240, 240))
@@ -216,6 +222,21 @@ mod tests {
         assert!(running.note.as_deref().unwrap().contains("ρ EMA (1.50, 0.70), mean k (0.40, 1.00)"), "{:?}", running.note);
         let off = crate::plot::chart_from_history(ChartKind::Ogm, &[], &heads, 0.0, false);
         assert!(off.series.is_empty() && off.note.unwrap().contains("OGM-GE is off"));
+    }
+
+    #[test]
+    fn the_fusion_size_chart_counts_lmf_by_rank_against_tfn() {
+        use crate::engine::config::ExperimentConfig;
+        let lmf = crate::engine::presets::preset("lmf").unwrap();
+        let spec = crate::plot::fusion_size_chart(&lmf);
+        assert_eq!(spec.series[0].points[3], (4.0, Some(33_348.0)), "LMF at rank 4: 4·2·65·64 + 4 + 64");
+        assert_eq!(spec.series[1].points[0], (1.0, Some(270_464.0)), "TFN: 64·65² + 64");
+        assert_eq!(spec.marks, vec![(4.0, "r = 4".to_string())]);
+        assert!(spec.note.as_deref().unwrap().contains("LMF (r = 4) 33,348 · TFN 270,464 parameters; in use: LMF at rank 4, 12.3 % of TFN"), "{:?}", spec.note);
+        let four = ExperimentConfig::default().with_override("data.source=\"mfeat\"").unwrap().with_override("data.views=fou,fac,kar,pix").unwrap();
+        let big = crate::plot::fusion_size_chart(&four);
+        assert_eq!(big.series.len(), 1, "a TFN over the limit is not drawn");
+        assert!(big.note.unwrap().contains("refused"));
     }
 
     #[test]

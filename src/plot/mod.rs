@@ -10,4 +10,4 @@ pub mod chart;
 pub mod series;
 
 pub use chart::draw_chart;
-pub use series::{ChartKind, ChartSpec, Series, chart_from_history};
+pub use series::{ChartKind, ChartSpec, Series, chart_from_history, fusion_size_chart};

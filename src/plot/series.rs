@@ -1,5 +1,6 @@
 //! Series for the charts, built from the evaluation history.
 
+use crate::engine::config::{ExperimentConfig, FusionKind, TFN_MAX_WEIGHTS, TensorFusionSize};
 use crate::engine::metrics::{Evaluation, HeadMetrics};
 
 /// An RGB colour.
@@ -50,12 +51,27 @@ pub enum ChartKind {
     Blend,
     /// OGM-GE's discrepancy ratio ρ_m (EMA) and coefficient k_m per modality.
     Ogm,
+    /// The parameters of LMF against its rank, TFN's as a line (from the configuration).
+    FusionSize,
 }
 
 impl ChartKind {
     /// Every chart, in page order.
-    pub const ALL: [ChartKind; 7] =
-        [ChartKind::Loss, ChartKind::Gap, ChartKind::Ogr, ChartKind::Accuracy, ChartKind::Contribution, ChartKind::Blend, ChartKind::Ogm];
+    pub const ALL: [ChartKind; 8] = [
+        ChartKind::Loss,
+        ChartKind::Gap,
+        ChartKind::Ogr,
+        ChartKind::Accuracy,
+        ChartKind::Contribution,
+        ChartKind::Blend,
+        ChartKind::Ogm,
+        ChartKind::FusionSize,
+    ];
+
+    /// What the x axis counts.
+    pub fn x_name(self) -> &'static str {
+        if self == ChartKind::FusionSize { "rank" } else { "step" }
+    }
 
     /// Drawn as stacked areas (each series is the running total of the ones before it).
     pub fn stacked(self) -> bool {
@@ -72,6 +88,7 @@ impl ChartKind {
             ChartKind::Contribution => "Contribution per modality",
             ChartKind::Blend => "Gradient-Blending weights w (stacked)",
             ChartKind::Ogm => "OGM-GE: ρ (EMA) and k per modality",
+            ChartKind::FusionSize => "Fusion parameters: LMF by rank vs TFN (log)",
         }
     }
 
@@ -85,6 +102,7 @@ impl ChartKind {
             ChartKind::Contribution => "contribution",
             ChartKind::Blend => "blend",
             ChartKind::Ogm => "ogm",
+            ChartKind::FusionSize => "fusion-size",
         }
     }
 }
@@ -187,6 +205,8 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
             note = Some(said);
             series
         }
+        // Drawn from the configuration ([`fusion_size_chart`]), not from the history.
+        ChartKind::FusionSize => Vec::new(),
     };
     let weight = if kind.stacked() { 0.0 } else { smoothing };
     let series = series
@@ -266,6 +286,45 @@ fn ogm_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, String)
         _ => format!("No step modulated in the last interval ({until}): modulation has ended."),
     };
     (series, said)
+}
+
+/// The highest rank the chart shows (the rank knob's largest value).
+const MAX_RANK: usize = 64;
+
+/// LMF's parameter count r·Σ_m(d_m+1)·d_out + r + d_out for r = 1..64 and TFN's
+/// d_out·Π_m(d_m+1) + d_out as a flat line, for the modalities and width of `config`, on a
+/// log scale; the rank in use marked when the fusion is LMF; both counts side by side in the
+/// note.
+pub fn fusion_size_chart(config: &ExperimentConfig) -> ChartSpec {
+    let (modalities, width, rank) = (config.modalities_in_use(), config.model.encoder_width, config.model.rank);
+    let size = |r: usize| TensorFusionSize::new(modalities, width, r);
+    let lmf = (1..=MAX_RANK).map(|r| (r as f64, Some(size(r).lmf as f64))).collect();
+    let tfn = size(1).tfn;
+    let tfn_fits = tfn - width as u64 <= TFN_MAX_WEIGHTS;
+    let mut series = vec![Series { label: "LMF".into(), color: MODALITY_COLORS[0], light: false, points: lmf }];
+    if tfn_fits {
+        series.push(Series { label: "TFN".into(), color: FUSED_COLOR, light: false, points: vec![(1.0, Some(tfn as f64)), (MAX_RANK as f64, Some(tfn as f64))] });
+    }
+    let group = |n: u64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let tfn_said = if tfn_fits { group(tfn) } else { format!("{} (over the 2^24 limit: refused)", group(tfn)) };
+    let in_use = match config.model.fusion {
+        FusionKind::Lmf => format!("in use: LMF at rank {rank}, {:.1} % of TFN", 100.0 * size(rank).lmf as f64 / tfn as f64),
+        FusionKind::Tfn => "in use: TFN".to_string(),
+        other => format!("in use: {} (no fusion weights of this kind)", serde_json::to_value(other).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+    };
+    let note = format!("{modalities} modalities of width {width}, d_out {width}: LMF (r = {rank}) {} · TFN {tfn_said} parameters; {in_use}.", group(size(rank).lmf));
+    let marks = if config.model.fusion == FusionKind::Lmf { vec![(rank as f64, format!("r = {rank}"))] } else { Vec::new() };
+    ChartSpec { kind: ChartKind::FusionSize, series, log_y: true, smoothing: 0.0, marks, note: Some(note) }
 }
 
 fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> {

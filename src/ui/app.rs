@@ -18,6 +18,7 @@ fn explanation(kind: ChartKind) -> &'static str {
         ChartKind::Accuracy => "Fraction of samples whose true class gets the highest score, per head: light on T′, solid on validation.",
         ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding), and its share of the encoder gradient norm.",
         ChartKind::Ogm => "OGM-GE, per modality: ρ_m = score_m / mean of the others' scores (score = Σ over the batch of the split head's softmax at the true class), as a moving average over steps, and the coefficient k_m = 1 − tanh(α·ρ_m) for the leader (1 otherwise), averaged over the steps since the last evaluation. Modulation runs for the first half of the run.",
+        ChartKind::FusionSize => "Parameters of the fusion layer for the current modalities and encoder width (d_out = the width): LMF's r·Σ_m(d_m+1)·d_out + r + d_out grows linearly with the rank r, TFN's d_out·Π_m(d_m+1) + d_out is one number. The saving scales like a product against a sum: with two modalities and a large rank LMF is not smaller.",
         ChartKind::Blend => "Gradient-Blending's weights w_h of each head's loss, stacked to 1, from each estimate on V to the next (the paper's Fig. 5a). A candidate whose held-out loss falls while its gap barely moves gets most of the weight; when no candidate's held-out loss falls, the blend is uniform.",
     }
 }

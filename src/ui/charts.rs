@@ -5,7 +5,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
 
-use crate::plot::{ChartKind, ChartSpec, chart_from_history, draw_chart};
+use crate::plot::{ChartKind, ChartSpec, chart_from_history, draw_chart, fusion_size_chart};
 use crate::ui::canvas::MeasuredCanvas;
 use crate::ui::state::AppState;
 
@@ -20,7 +20,7 @@ fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, step: f64) -> Option<String> {
         .iter()
         .enumerate()
         .min_by(|a, b| (a.1.0 - step).abs().total_cmp(&(b.1.0 - step).abs()))?;
-    let mut lines = vec![format!("run: current · step {x}")];
+    let mut lines = vec![format!("run: current · {} {x}", spec.kind.x_name())];
     for (smoothed, original) in spec.series.iter().zip(&raw.series) {
         let value = |s: &crate::plot::Series| s.points.get(index).and_then(|p| p.1);
         let fmt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into());
@@ -42,6 +42,9 @@ pub fn CanvasChart(
     let hover = RwSignal::new(None::<(f64, f64, String)>);
     let index = ChartKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
     let spec = Memo::new(move |previous: Option<&ChartSpec>| {
+        if kind == ChartKind::FusionSize {
+            return state.config.with(fusion_size_chart);
+        }
         let (_, chart) = state.redraw.get();
         let (smoothing, log_y) = (state.smoothing.get(), state.log_y.get());
         if let Some(previous) = previous
@@ -81,7 +84,10 @@ pub fn CanvasChart(
         let fraction = ((x - PLOT_LEFT) / (width - PLOT_LEFT - PLOT_RIGHT)).clamp(0.0, 1.0);
         let step = x0 + fraction * (x1 - x0).max(1.0);
         let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
-        let raw = state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, 0.0, false));
+        let raw = match kind {
+            ChartKind::FusionSize => spec.clone(),
+            _ => state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, 0.0, false)),
+        };
         hover.set(tooltip_for(&spec, &raw, step).map(|text| (x, ev.offset_y() as f64, text)));
     };
     view! {
