@@ -248,3 +248,21 @@ fn the_rules_catch_their_violations() {
     let bin = identifiers("use modalscope::engine::device::ComputeDevice; use modalscope::engine::session::Session;");
     assert_eq!(engine_modules_outside(&bin, "modalscope", &BIN_MAY_USE), vec!["modalscope::engine::device"]);
 }
+
+#[test]
+fn the_training_loop_names_no_method() {
+    // The trainer, the session and the network know the methods only through the hooks of
+    // the registry: no method's key, settings type or hooks module appears in their code.
+    use modalscope::engine::config::RegularizerConfig;
+    let engine = root().join("engine");
+    let mut files = vec![engine.join("trainer.rs"), engine.join("session.rs")];
+    files.extend(rust_files(&engine.join("model")));
+    for file in files {
+        let idents = file_identifiers(&file);
+        for name in RegularizerConfig::NAMES {
+            let settings: String = name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect::<String>() + "Config";
+            let found: Vec<&String> = idents.iter().filter(|i| *i == name || **i == settings).collect();
+            assert!(found.is_empty(), "{} names the method {name}: {found:?}; use a hook", file.display());
+        }
+    }
+}
