@@ -88,3 +88,28 @@ test("5 steps on WebGPU (SwiftShader) match `modalscope run` of the same config"
     assert.ok(worst.contribution <= 0.006, `contributions within one sample: ${worst.contribution}`);
   });
 });
+
+// The methods of issue 8 on WebGPU (SwiftShader), each against the CLI, 8 steps: side work
+// (Gradient-Blending's estimate at step 0), gradient modulation with host-drawn noise
+// (OGM-GE, SGD) and the two tensor fusions (batched matmuls, outer products).
+const METHOD_RUNS = {
+  "gradient-blending": ["regularizers.gradient_blending.enabled=true", "regularizers.gradient_blending.schedule=offline"],
+  "ogm-ge": ["regularizers.ogm_ge.enabled=true", "train.optimizer=sgd", "train.learning_rate=0.05"],
+  lmf: ["model.fusion=lmf"],
+  tfn: ["model.fusion=tfn"],
+};
+
+for (const [name, method] of Object.entries(METHOD_RUNS)) {
+  test(`${name}: 8 steps on WebGPU (SwiftShader) match \`modalscope run\``, { timeout: GPU_TIMEOUT }, async () => {
+    const sets = ["train.epochs=2", "train.eval_every=5", ...method];
+    const native = cliRun(sets);
+    await withExplorer({ webgpu: true, query: `?${sets.map((s) => `set=${s}`).join("&")}` }, async (ui) => {
+      await ui.waitForText("backend-badge", /WebGPU/, 120_000);
+      const worst = compare(await pageRun(ui), native);
+      console.log(`${name}, WebGPU (SwiftShader) vs native flex, 8 steps: ${JSON.stringify(worst)}`);
+      assert.ok(worst.loss <= 1e-5, `losses within 1e-5: ${worst.loss}`);
+      assert.ok(worst.acc <= 0.006, `accuracies within one validation sample: ${worst.acc}`);
+      assert.ok(worst.contribution <= 0.006, `contributions within one sample: ${worst.contribution}`);
+    });
+  });
+}
