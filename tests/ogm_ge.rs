@@ -67,8 +67,28 @@ fn a_live_change_keeps_the_running_instance() {
     s.apply(Command::Configure(Box::new(next))).unwrap();
     advance_to(&mut s, 21);
     let changed = last(&s).methods["ogm_ge"].clone();
-    // A rebuilt instance would have counted 7 steps and restarted ρ's EMA.
+    // A rebuilt instance would have counted 7 steps (and restarted ρ's EMA, a field of the
+    // same instance: `reconfigure` replaces the settings only).
     assert_eq!((changed["alpha"].clone(), changed["modulated_steps"].clone()), (0.2.into(), 21.into()), "{changed}");
+}
+
+#[test]
+fn a_backend_switch_rewinds_the_count_and_keeps_the_ema() {
+    use modalscope::engine::device::ComputeDevice;
+    // Evaluations every 7 steps; at step 10 the run rewinds to the snapshot of step 7.
+    let mut s = session(&["train.epochs=10"]);
+    advance_to(&mut s, 10);
+    let at_snapshot = s.trainer().history().points()[1].methods["ogm_ge"].clone();
+    assert_eq!(at_snapshot["modulated_steps"], 7);
+    s.switch_device(ComputeDevice::cpu(), "test");
+    advance_to(&mut s, 14);
+    let points = s.trainer().history().points();
+    let recheck = &points[points.len() - 2];
+    assert_eq!(recheck.step, 7, "the re-measurement of the snapshot");
+    assert_eq!(recheck.methods["ogm_ge"]["rho_ema"], at_snapshot["rho_ema"], "the re-check shows the snapshot's values, no break");
+    let after = last(&s).methods["ogm_ge"].clone();
+    assert_eq!(after["modulated_steps"], 14, "the replayed steps count once: {after}");
+    assert!(after["rho_ema"].is_array(), "{after}");
 }
 
 #[test]

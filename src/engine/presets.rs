@@ -44,7 +44,9 @@ fn gradient_blending() -> ExperimentConfig {
 /// weak signal each; alone it reaches about 0.79): naive joint training stops learning b
 /// once a has fitted, and OGM-GE slows a down so that b's encoder keeps learning. Trained as
 /// the paper does: SGD with momentum 0.9 and weight decay 1e-4, here the coupled L2 method
-/// on weights only (the paper's `weight_decay` decays biases too: a deviation); α = 0.8, the
+/// on weights only (deviations: the paper's `weight_decay` decays biases too, and is added
+/// by SGD after the modulation, where our penalty's gradient is part of the loss's, so it is
+/// scaled by k_m and counts in the GE noise's std); α = 0.8, the
 /// official README's value for CREMA-D (METHODS.md's default 0.3 barely moves b here).
 fn ogm_ge() -> ExperimentConfig {
     let mut config = ExperimentConfig {

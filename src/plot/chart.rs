@@ -1,6 +1,7 @@
 //! Draws one [`ChartSpec`] onto any plotters drawing area.
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -99,7 +100,11 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
             let color = RGBColor(r, g, b);
             let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
             for segment in segments(series, log_y) {
-                chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
+                if series.dashed {
+                    chart.draw_series(DashedLineSeries::new(segment, 6, 4, style)).map_err(err)?;
+                } else {
+                    chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
+                }
             }
         }
     }
@@ -127,7 +132,11 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSp
         let (r, g, b) = series.color;
         let color = RGBColor(r, g, b);
         let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
-        area.draw(&PathElement::new(vec![(left, y), (left + 14, y)], style))?;
+        if series.dashed {
+            area.draw(&DashedPathElement::new(vec![(left, y), (left + 14, y)], 4, 3, style))?;
+        } else {
+            area.draw(&PathElement::new(vec![(left, y), (left + 14, y)], style))?;
+        }
         let font = ("sans-serif", 11).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
         area.draw(&Text::new(series.label.clone(), (left + 18, y), font))?;
     }
@@ -151,7 +160,7 @@ mod tests {
     fn spec(points: Vec<(f64, Option<f64>)>) -> ChartSpec {
         ChartSpec {
             kind: ChartKind::Ogr,
-            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, points }],
+            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, dashed: false, points }],
             log_y: false,
             smoothing: 0.0,
             marks: vec![(2.0, "early stop".into())],
@@ -209,14 +218,15 @@ mod tests {
             methods: [("ogm_ge".to_string(), state)].into_iter().collect(),
             events: Vec::new(),
         };
-        let modulated = serde_json::json!({"active_until_step": 35, "rho_ema": [1.5, 0.7], "k": [0.4, 1.0]});
+        let modulated = serde_json::json!({"active_until_step": 35, "rho": [1.6, 0.6], "rho_ema": [1.5, 0.7], "k": [0.4, 1.0]});
         let ended = serde_json::json!({"active_until_step": 35, "rho_ema": null, "k": null});
         let history = vec![point(7, modulated.clone()), point(14, modulated), point(42, ended)];
         let heads = ["fused".to_string(), "a".into(), "b".into()];
         let spec = crate::plot::chart_from_history(ChartKind::Ogm, &history, &heads, 0.0, false);
         let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
-        assert_eq!(labels, ["ρ EMA a", "ρ EMA b", "k a", "k b"]);
-        assert_eq!(spec.series[2].points, vec![(7.0, Some(0.4)), (14.0, Some(0.4)), (42.0, None)]);
+        assert_eq!(labels, ["ρ a", "ρ b", "ρ EMA a", "ρ EMA b", "k a", "k b"]);
+        assert!(spec.series[4].dashed && !spec.series[2].dashed);
+        assert_eq!(spec.series[4].points, vec![(7.0, Some(0.4)), (14.0, Some(0.4)), (42.0, None)]);
         assert!(spec.note.as_deref().unwrap().contains("modulation has ended"), "{:?}", spec.note);
         let running = crate::plot::chart_from_history(ChartKind::Ogm, &history[..2], &heads, 0.0, false);
         assert!(running.note.as_deref().unwrap().contains("ρ EMA (1.50, 0.70), mean k (0.40, 1.00)"), "{:?}", running.note);

@@ -30,6 +30,8 @@ pub struct Series {
     pub color: Rgb,
     /// Drawn lighter (training curves, pinned runs).
     pub light: bool,
+    /// Drawn dashed (a second quantity of the same modality in one chart).
+    pub dashed: bool,
     /// (step, value) pairs.
     pub points: Vec<(f64, Option<f64>)>,
 }
@@ -87,7 +89,7 @@ impl ChartKind {
             ChartKind::Accuracy => "Accuracy (light: train, solid: validation)",
             ChartKind::Contribution => "Contribution per modality",
             ChartKind::Blend => "Gradient-Blending weights w (stacked)",
-            ChartKind::Ogm => "OGM-GE: ρ (EMA) and k per modality",
+            ChartKind::Ogm => "OGM-GE: ρ (light), its EMA and k (dashed) per modality",
             ChartKind::FusionSize => "Fusion parameters: LMF by rank vs TFN (log)",
         }
     }
@@ -157,7 +159,7 @@ pub fn downsample(points: Vec<(f64, Option<f64>)>, max: usize) -> Vec<(f64, Opti
 }
 
 fn head_series(history: &[Evaluation], label: String, color: Rgb, light: bool, value: impl Fn(&Evaluation) -> Option<f64>) -> Series {
-    Series { label, color, light, points: history.iter().map(|e| (e.step as f64, value(e))).collect() }
+    Series { label, color, light, dashed: false, points: history.iter().map(|e| (e.step as f64, value(e))).collect() }
 }
 
 fn per_head(history: &[Evaluation], heads: &[String], suffix: &str, light: bool, value: fn(&HeadMetrics) -> Option<f64>) -> Vec<Series> {
@@ -253,7 +255,7 @@ fn blend_series(history: &[Evaluation]) -> (Vec<Series>, String) {
                 points.push((*step as f64, Some(total)));
                 points.push((until, Some(total)));
             }
-            Series { label: format!("w {name}"), color, light: false, points }
+            Series { label: format!("w {name}"), color, light: false, dashed: false, points }
         })
         .collect();
     let parts: Vec<String> = names
@@ -264,8 +266,9 @@ fn blend_series(history: &[Evaluation]) -> (Vec<Series>, String) {
     (series, format!("Estimate of step {last_step} (one epoch per candidate on V): {}.", parts.join("; ")))
 }
 
-/// OGM-GE's state per evaluation: the EMA of ρ_m (solid) and the interval's mean k_m
-/// (light) per modality, breaks where no step was modulated; a note on the last values.
+/// OGM-GE's state per evaluation, per modality: the interval's mean ρ_m (light), the EMA of
+/// ρ_m (solid) and the interval's mean k_m (dashed), breaks where no step was modulated; a
+/// note on the last values.
 fn ogm_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, String) {
     let state = |e: &Evaluation| e.methods.get("ogm_ge").cloned();
     let Some(latest) = history.iter().rev().find_map(state) else {
@@ -273,10 +276,11 @@ fn ogm_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, String)
     };
     let modalities = &heads[1..];
     let mut series = Vec::new();
-    for (key, light, prefix) in [("rho_ema", false, "ρ EMA"), ("k", true, "k")] {
+    for (key, light, dashed, prefix) in [("rho", true, false, "ρ"), ("rho_ema", false, false, "ρ EMA"), ("k", false, true, "k")] {
         for (m, name) in modalities.iter().enumerate() {
             let value = move |e: &Evaluation| state(e).and_then(|s| s[key].get(m).and_then(|v| v.as_f64()));
-            series.push(head_series(history, format!("{prefix} {name}"), head_color(m + 1), light, value));
+            let line = head_series(history, format!("{prefix} {name}"), head_color(m + 1), light, value);
+            series.push(Series { dashed, ..line });
         }
     }
     let until = latest["active_until_step"].as_u64().map(|s| format!("modulates steps before {s}")).unwrap_or_default();
@@ -301,9 +305,10 @@ pub fn fusion_size_chart(config: &ExperimentConfig) -> ChartSpec {
     let lmf = (1..=MAX_RANK).map(|r| (r as f64, Some(size(r).lmf as f64))).collect();
     let tfn = size(1).tfn;
     let tfn_fits = tfn - width as u64 <= TFN_MAX_WEIGHTS;
-    let mut series = vec![Series { label: "LMF".into(), color: MODALITY_COLORS[0], light: false, points: lmf }];
+    let mut series = vec![Series { label: "LMF".into(), color: MODALITY_COLORS[0], light: false, dashed: false, points: lmf }];
     if tfn_fits {
-        series.push(Series { label: "TFN".into(), color: FUSED_COLOR, light: false, points: vec![(1.0, Some(tfn as f64)), (MAX_RANK as f64, Some(tfn as f64))] });
+        let line = vec![(1.0, Some(tfn as f64)), (MAX_RANK as f64, Some(tfn as f64))];
+        series.push(Series { label: "TFN".into(), color: FUSED_COLOR, light: false, dashed: false, points: line });
     }
     let group = |n: u64| {
         let digits = n.to_string();

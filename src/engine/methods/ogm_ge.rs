@@ -17,7 +17,9 @@
 //!
 //! Deviations, said here and in the UI: the official code modulates only 4-D (convolution)
 //! kernels; our encoders are MLPs, so every weight matrix is modulated, as BalanceBenchmark
-//! does. The noise is drawn on the host from the run's seeded mask stream (the same draws on
+//! does. A coupled L2 penalty (the `ogm-ge` preset's weight decay) is part of the loss here,
+//! so its gradient is modulated with the rest, where SGD's `weight_decay` in the official
+//! code is added after the modulation. The noise is drawn on the host from the run's seeded mask stream (the same draws on
 //! every backend) and uploaded. With M > 2 we use the mean of the other scores (METHODS.md),
 //! not BalanceBenchmark's minimum. ρ is computed on the device and never read back to train;
 //! the mean ρ, its EMA and the mean k of the steps since the last evaluation are read back
@@ -97,6 +99,11 @@ pub struct OgmGe {
     ema: Option<Tensor<1>>,
     last: Option<Read>,
     modulated_steps: usize,
+    /// `modulated_steps` at the last evaluation (a backend switch rewinds to it).
+    modulated_at_evaluation: usize,
+    /// The next evaluation re-measures the snapshot after a backend switch: it keeps the
+    /// last values read (no step ran since).
+    rechecking: bool,
     /// The step (exclusive) modulation runs to, as of the last step.
     active_until: Option<usize>,
 }
@@ -104,7 +111,7 @@ pub struct OgmGe {
 impl OgmGe {
     /// From its configuration, nothing modulated yet.
     pub fn new(config: &OgmGeConfig) -> Self {
-        Self { config: config.clone(), interval: None, ema: None, last: None, modulated_steps: 0, active_until: None }
+        Self { config: config.clone(), interval: None, ema: None, last: None, modulated_steps: 0, modulated_at_evaluation: 0, rechecking: false, active_until: None }
     }
 
     /// The steps modulated: step < ⌈fraction × total⌉.
@@ -160,10 +167,19 @@ impl Method for OgmGe {
         grads
     }
 
-    fn moved_to(&mut self, _device: &Device) {
-        // Tensors of the old device cannot be used: the interval's sums and the EMA restart.
+    /// The run rewinds to its last evaluation: the count goes back to it, the interval's sums
+    /// (of the old device) restart, and the EMA continues from the value read back with that
+    /// evaluation, uploaded to the new device (`device` is the training device; the EMA
+    /// lives on its plain inner device, as the gradients do).
+    fn moved_to(&mut self, device: &Device) {
         self.interval = None;
-        self.ema = None;
+        self.rechecking = true;
+        self.modulated_steps = self.modulated_at_evaluation;
+        self.ema = self.last.as_ref().map(|read| {
+            let values: Vec<f32> = read.rho_ema.iter().map(|&v| v as f32).collect();
+            let count = values.len();
+            Tensor::<1>::from_data(TensorData::new(values, [count]), device).inner()
+        });
     }
 
     /// The interval's mean ρ, the EMA and the mean k, M each (none when no step was
@@ -178,6 +194,10 @@ impl Method for OgmGe {
     }
 
     fn read_scalars(&mut self, values: &[f64]) {
+        if std::mem::take(&mut self.rechecking) {
+            return;
+        }
+        self.modulated_at_evaluation = self.modulated_steps;
         let steps = self.interval.take().map(|i| i.steps).unwrap_or(0);
         let m = values.len() / 3;
         self.last = (m > 0).then(|| Read { rho: values[..m].to_vec(), rho_ema: values[m..2 * m].to_vec(), k: values[2 * m..].to_vec(), steps });
@@ -235,6 +255,99 @@ mod tests {
         let (rho, k) = coefficients(three, CoefficientRule::Current, 0.3);
         assert!(close(&values(rho), &[1.822396, 0.588809, 0.840055]));
         assert!(close(&values(k), &[0.501943, 1.0, 1.0]));
+    }
+
+    /// A small concat network's gradients of CE(fused) on a fixed batch, with the view of
+    /// the step and the split-head coefficients of `rule`/`alpha` computed independently.
+    struct Step {
+        model: MultimodalNet,
+        batch: crate::engine::data::batcher::Batch,
+        embeddings: Vec<Tensor<2>>,
+        fused: Tensor<2>,
+        logits: Tensor<2>,
+    }
+
+    impl Step {
+        fn new() -> Self {
+            use crate::engine::config::ModelConfig;
+            let device = Device::flex().autodiff();
+            let config = ModelConfig { encoder_width: 30, encoder_depth: 1, ..Default::default() };
+            let model = MultimodalNet::new(&config, &[50, 40], 3, 1, &device);
+            let mut rng = crate::engine::rng::HostRng::new(2, 0);
+            let mut draw = |rows: usize, cols: usize| {
+                let values: Vec<f32> = (0..rows * cols).map(|_| rng.normal() as f32).collect();
+                Tensor::<2>::from_data(TensorData::new(values, [rows, cols]), &device)
+            };
+            let inputs = vec![draw(8, 50), draw(8, 40)];
+            let labels: Vec<f32> = (0..8).flat_map(|i| (0..3).map(move |c| if i % 3 == c { 1.0 } else { 0.0 })).collect();
+            let targets = Tensor::from_data(TensorData::new(labels, [8, 3]), &device);
+            let batch = crate::engine::data::batcher::Batch { inputs, targets };
+            let embeddings = model.embed(&batch.inputs);
+            let fused = model.fuse(&embeddings);
+            let logits = model.classify(fused.clone());
+            Self { model, batch, embeddings, fused, logits }
+        }
+
+        /// A fresh forward pass each time (burn's tape is consumed by one backward).
+        fn grads(&self) -> GradientsParams {
+            let logits = self.model.classify(self.model.fuse(&self.model.embed(&self.batch.inputs)));
+            let loss = crate::engine::model::loss::cross_entropy(logits, self.batch.targets.clone());
+            GradientsParams::from_grads(loss.backward(), &self.model)
+        }
+
+        fn modulated(&self, config: OgmGeConfig) -> GradientsParams {
+            let device = Device::flex().autodiff();
+            let mut rng = crate::engine::rng::HostRng::new(3, 0);
+            let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.1);
+            let view = StepView { batch: &self.batch, embeddings: &self.embeddings, fused: &self.fused, fused_logits: &self.logits, unimodal_logits: &[] };
+            OgmGe::new(&config).modulate_gradients(self.grads(), &self.model, &view, &mut ctx)
+        }
+
+        fn k(&self, config: &OgmGeConfig) -> Vec<f64> {
+            let split: Vec<Tensor<2>> = self.model.split_logits(&self.embeddings).unwrap().into_iter().map(|s| s.detach().inner()).collect();
+            values(coefficients(scores(&split, &self.batch.targets.clone().inner()), config.rule, config.alpha).1)
+        }
+    }
+
+    fn flat<const D: usize>(t: Option<Tensor<D>>) -> Vec<f64> {
+        t.expect("a gradient").into_data().try_to_vec::<f32>().unwrap().into_iter().map(f64::from).collect()
+    }
+
+    #[test]
+    fn encoder_weight_gradients_are_scaled_by_k_and_nothing_else_changes() {
+        let step = Step::new();
+        let config = OgmGeConfig { enabled: true, alpha: 0.8, noise: false, ..Default::default() };
+        let k = step.k(&config);
+        assert!(k.iter().any(|&k| k < 0.99), "a modality leads and is slowed: {k:?}");
+        let (before, after) = (step.grads(), step.modulated(config));
+        for (m, encoder) in step.model.encoders.iter().enumerate() {
+            for layer in &encoder.layers {
+                let (g, scaled) = (flat(before.get::<2>(layer.weight.id)), flat(after.get::<2>(layer.weight.id)));
+                assert!(g.iter().zip(&scaled).all(|(g, s)| (g * k[m] - s).abs() < 1e-6), "encoder {m}: k = {}", k[m]);
+                let bias = layer.bias.as_ref().unwrap().id;
+                assert_eq!(flat(before.get::<1>(bias)), flat(after.get::<1>(bias)), "biases are not modulated");
+            }
+        }
+        assert_eq!(flat(before.get::<2>(step.model.head.weight.id)), flat(after.get::<2>(step.model.head.weight.id)), "nor the fused head");
+    }
+
+    #[test]
+    fn the_noise_has_the_std_of_the_unscaled_gradient() {
+        // α = 5 all but zeroes the leader's scaled gradient (k = 1 − tanh(5ρ) with ρ > 1), so
+        // what remains is the noise: its spread must be the *unscaled* gradient's (+ 1e-8).
+        let step = Step::new();
+        let config = OgmGeConfig { enabled: true, alpha: 5.0, ..Default::default() };
+        let k = step.k(&config);
+        let leader = if k[0] < k[1] { 0 } else { 1 };
+        let weight = step.model.encoders[leader].layers[0].weight.id;
+        let (g, noisy) = (flat(step.grads().get::<2>(weight)), flat(step.modulated(config).get::<2>(weight)));
+        let noise: Vec<f64> = g.iter().zip(&noisy).map(|(g, n)| n - k[leader] * g).collect();
+        let spread = |v: &[f64]| {
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+        };
+        let ratio = spread(&noise) / (spread(&g) + 1e-8);
+        assert!(k[leader] < 0.01 && (0.9..1.1).contains(&ratio), "k {k:?}, noise std / gradient std = {ratio}");
     }
 
     #[test]

@@ -43,8 +43,8 @@ pub struct LowRankFusion {
     pub factors: Vec<Param<Tensor<3>>>,
     /// λ, `[1, r]`.
     pub rank_weights: Param<Tensor<2>>,
-    /// b, `[1, d_out]`.
-    pub bias: Param<Tensor<2>>,
+    /// b, `[d_out]` (1-D like every bias: L2 and weight decay leave it alone).
+    pub bias: Param<Tensor<1>>,
 }
 
 impl LowRankFusion {
@@ -58,7 +58,7 @@ impl LowRankFusion {
             })
             .collect();
         let rank_weights = Param::from_data(TensorData::new(xavier_normal(rank, rank, 1, rng), [1, rank]), device);
-        let bias = Param::from_data(TensorData::new(vec![0f32; d_out], [1, d_out]), device);
+        let bias = Param::from_data(TensorData::new(vec![0f32; d_out], [d_out]), device);
         Self { factors, rank_weights, bias }
     }
 
@@ -81,7 +81,7 @@ impl LowRankFusion {
             .reduce(|a, b| a * b)
             .expect("at least one modality");
         let [_, _, d_out] = product.dims();
-        self.rank_weights.val().matmul(product.reshape([rank, batch * d_out])).reshape([batch, d_out]) + self.bias.val()
+        self.rank_weights.val().matmul(product.reshape([rank, batch * d_out])).reshape([batch, d_out]) + self.bias.val().unsqueeze_dim(0)
     }
 }
 
@@ -105,7 +105,7 @@ mod tests {
         let fusion = LowRankFusion {
             factors: vec![factor(vec![0.5, 1.0, -1.0, 0.25]), factor(vec![2.0, -1.0, 0.1, 0.3])],
             rank_weights: Param::from_data(TensorData::new(vec![0.7f32, -2.0], [1, 2]), &device),
-            bias: Param::from_data(TensorData::new(vec![0.05f32], [1, 1]), &device),
+            bias: Param::from_data(TensorData::new(vec![0.05f32], [1]), &device),
         };
         let out = fusion.forward(&[tensor(vec![2.0], [1, 1]), tensor(vec![3.0], [1, 1])]);
         let value = out.into_data().try_to_vec::<f32>().unwrap()[0];

@@ -61,7 +61,8 @@ pub fn param_ids<M: Module>(module: &M) -> Vec<ParamId> {
     ids.0
 }
 
-/// Σ ‖W‖² over the weight matrices (2-D parameters; biases excluded).
+/// Σ ‖W‖² over the weights: every parameter of two or more dimensions (matrices, LMF's
+/// 3-D factors); biases (1-D) excluded.
 ///
 /// # Shapes
 /// - output: `[1]`
@@ -69,7 +70,7 @@ pub fn squared_weight_norm<M: Module>(module: &M, device: &burn::tensor::Device)
     struct Sum(Option<Tensor<1>>);
     impl ModuleVisitor for Sum {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            if D == 2 {
+            if D >= 2 {
                 let term = param.val().square().sum();
                 self.0 = Some(match self.0.take() {
                     Some(acc) => acc + term,
@@ -83,12 +84,12 @@ pub fn squared_weight_norm<M: Module>(module: &M, device: &burn::tensor::Device)
     sum.0.unwrap_or_else(|| Tensor::zeros([1], device))
 }
 
-/// Multiplies every weight matrix (2-D parameter; biases excluded) by `factor`.
+/// Multiplies every weight (parameter of two or more dimensions; biases excluded) by `factor`.
 pub fn scale_weights<M: Module>(module: M, factor: f64) -> M {
     struct Scale(f64);
     impl ModuleMapper for Scale {
         fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            if D != 2 {
+            if D < 2 {
                 return param;
             }
             let factor = self.0;
@@ -207,6 +208,25 @@ mod tests {
         let after = read(&grads, layer.weight.id).unwrap();
         assert!(before.iter().zip(&after).all(|(b, a)| (b * 0.5 - a).abs() < 1e-7), "{before:?} -> {after:?}");
         assert_eq!(grads.get::<1>(bias_id).unwrap().into_data().try_to_vec::<f32>().unwrap(), bias_before, "biases keep theirs");
+    }
+
+    #[test]
+    fn lmfs_factors_are_weights_and_its_bias_is_not() {
+        // L2 and decoupled decay cover every weight, the 3-D factors included, never a bias.
+        use crate::engine::model::lmf::LowRankFusion;
+        let device = Device::flex();
+        let mut lmf = LowRankFusion::new(&[2, 3], 4, 2, &mut crate::engine::rng::HostRng::new(1, 0), &device);
+        lmf.bias = Param::from_data(TensorData::new(vec![1f32, 2., 3., 4.], [4]), &device);
+        let squares = |t: Vec<f32>| t.iter().map(|v| (*v as f64).powi(2)).sum::<f64>();
+        let read = |t: Tensor<3>| t.into_data().try_to_vec::<f32>().unwrap();
+        let expected = lmf.factors.iter().map(|f| squares(read(f.val()))).sum::<f64>()
+            + squares(lmf.rank_weights.val().into_data().try_to_vec().unwrap());
+        let got: Vec<f32> = squared_weight_norm(&lmf, &device).into_data().try_to_vec().unwrap();
+        assert!((got[0] as f64 - expected).abs() < 1e-4, "{got:?} vs {expected}");
+        let factor = read(lmf.factors[0].val());
+        let scaled = scale_weights(lmf, 0.5);
+        assert!(read(scaled.factors[0].val()).iter().zip(&factor).all(|(a, b)| (a - b * 0.5).abs() < 1e-7), "factors decay");
+        assert_eq!(scaled.bias.val().into_data().try_to_vec::<f32>().unwrap(), vec![1., 2., 3., 4.], "the bias does not");
     }
 
     #[test]

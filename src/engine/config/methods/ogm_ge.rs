@@ -53,7 +53,7 @@ impl MethodSettings for OgmGeConfig {
         let why = "turn on OGM-GE";
         vec![
             Knob::toggle(on, "OGM-GE",
-                "On-the-fly gradient modulation (Peng et al., CVPR 2022): each step, score_m = Σ_i softmax(s_m,i)[y_i] from the split linear head s_m = z_m·W_m + b/M; ρ_m = score_m / mean of the others; the dominant modality's encoder gradients are scaled by k_m = 1 − tanh(α·ρ_m); GE adds noise N(0, std(g)²). Loss is CE(fused) only. Designed with SGD + momentum: Adam largely cancels a constant k. Off by default.")
+                "On-the-fly gradient modulation (Peng et al., CVPR 2022): each step, score_m = Σ_i softmax(s_m,i)[y_i] from the split linear head s_m = z_m·W_m + b/M; ρ_m = score_m / mean of the others; the dominant modality's encoder gradients are scaled by k_m = 1 − tanh(α·ρ_m); GE adds noise N(0, std(g)²). Loss is CE(fused) only. Designed with SGD + momentum: Adam largely cancels a constant k. Unlike the official code, every encoder weight matrix is modulated (MLP encoders, as BalanceBenchmark), and a coupled L2 penalty's gradient with it. Off by default.")
                 .method(Self::NAME),
             Knob::number("regularizers.ogm_ge.alpha", "α", "Strength of the modulation in k_m = 1 − tanh(α·ρ_m) (default 0.3, BalanceBenchmark's; the official README uses 0.1 for VGGSound and 0.8 for CREMA-D).", 0.0, 5.0)
                 .step(0.05)
