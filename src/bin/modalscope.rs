@@ -36,6 +36,27 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Time training on the CPU: a preset's model and loss (default: the default model) for a
+    /// fixed number of steps, no evaluation while timed; prints `steps_per_s=<number>`.
+    Bench {
+        #[command(flatten)]
+        source: ConfigSource,
+        /// Optimizer steps timed.
+        #[arg(long, default_value_t = 1000)]
+        steps: usize,
+        /// Steps run before timing starts.
+        #[arg(long, default_value_t = 50)]
+        warmup: usize,
+        /// Samples per step (train.batch_size).
+        #[arg(long)]
+        batch_size: Option<usize>,
+        /// Encoder width (model.encoder_width).
+        #[arg(long)]
+        width: Option<usize>,
+        /// Number of synthetic modalities (2 to 4).
+        #[arg(long)]
+        modalities: Option<usize>,
+    },
     /// List every preset with its one-line story.
     Presets,
     /// Write the exact train/validation/test splits (and V) as CSV.
@@ -268,6 +289,44 @@ fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `modalscope bench`: the run's own loop (hooks, accumulators, batch uploads), timed over
+/// `steps` optimizer steps after `warmup` steps and the step-0 evaluation; the evaluation
+/// interval is set past the run so that none falls inside the timing.
+fn bench(source: &ConfigSource, steps: usize, warmup: usize, shape: (Option<usize>, Option<usize>, Option<usize>)) -> Result<ExitCode, Failure> {
+    let mut config = source.resolve()?.with_shape(shape.0, shape.1, shape.2)?;
+    let total = warmup + steps;
+    config.train.eval_every = total + 1;
+    let rows = config.data.train_size;
+    config.train.epochs = total.div_ceil(config.steps_per_epoch(rows)) + 1;
+    let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
+    session.apply(SessionCommand::Play)?;
+    let run_to = |session: &mut Session, step: usize| -> Result<(), Failure> {
+        while session.trainer().step_count() < step {
+            let left = step - session.trainer().step_count();
+            if let Some(result) = session.advance_blocking(left).evaluation {
+                result.map_err(Failure)?;
+            }
+        }
+        Ok(())
+    };
+    run_to(&mut session, warmup)?;
+    let started = std::time::Instant::now();
+    run_to(&mut session, total)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let dims: Vec<String> = session.trainer().data().dims().iter().map(usize::to_string).collect();
+    eprintln!(
+        "bench: {steps} steps in {seconds:.3} s on the CPU (1 thread): modalities of {} features, encoder {}x{}, fusion {:?}, batch {}, methods [{}]",
+        dims.join("+"),
+        config.model.encoder_depth,
+        config.model.encoder_width,
+        config.model.fusion,
+        config.train.batch_size,
+        config.regularizers.enabled_names().join(", ")
+    );
+    println!("steps_per_s={:.1}", steps as f64 / seconds);
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal failure: {info}");
@@ -282,6 +341,9 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::ExportData { source, out } => export_data(source, out),
+        Command::Bench { source, steps, warmup, batch_size, width, modalities } => {
+            bench(source, *steps, *warmup, (*batch_size, *width, *modalities))
+        }
     };
     result.unwrap_or_else(|Failure(message)| {
         eprintln!("error: {message}");

@@ -415,6 +415,33 @@ impl ExperimentConfig {
         }
     }
 
+    /// The same experiment at another size (the benchmarks' knobs): batch size, encoder
+    /// width, and the number of synthetic modalities (the last one repeated under the names
+    /// c, d, … to grow, the last ones dropped to shrink). `None` keeps a size.
+    pub fn with_shape(&self, batch_size: Option<usize>, width: Option<usize>, modalities: Option<usize>) -> Result<Self, ConfigError> {
+        let mut config = self.clone();
+        if let Some(batch) = batch_size {
+            config.train.batch_size = batch;
+        }
+        if let Some(width) = width {
+            config.model.encoder_width = width;
+        }
+        if let Some(count) = modalities {
+            if config.data.source != DataSource::Synthetic {
+                return Err(ConfigError("the number of modalities can be set for synthetic data only".into()));
+            }
+            let last = config.data.synthetic.last().cloned().unwrap_or_default();
+            config.data.synthetic.truncate(count);
+            while config.data.synthetic.len() < count {
+                let name = ((b'a' + config.data.synthetic.len() as u8) as char).to_string();
+                config.data.synthetic.push(SyntheticModality { name, ..last.clone() });
+            }
+            config.modalities.clear();
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
     /// How many modalities the run trains on (`modalities`, or all the source provides).
     pub fn modalities_in_use(&self) -> usize {
         if self.modalities.is_empty() { self.source_modality_names().len() } else { self.modalities.len() }
