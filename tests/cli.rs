@@ -158,7 +158,7 @@ fn unwritable_output_folder_gives_exit_2() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["run", "presets", "export-data"] {
+    for sub in ["run", "presets", "export-data", "bench"] {
         let out = modalscope(&[sub, "--help"]);
         assert!(out.status.success() && !out.stdout.is_empty(), "{sub} --help");
     }
@@ -271,4 +271,16 @@ fn after_early_stopping_the_summary_describes_the_restored_checkpoint() {
     assert!(summary["steps"].as_u64() > summary["best"]["step"].as_u64(), "it trained past the best checkpoint");
     assert_eq!(summary["final"]["step"], summary["best"]["step"], "final is the restored checkpoint: {summary}");
     assert_eq!(summary["final"]["heads"], summary["best"]["heads"]);
+}
+
+#[test]
+fn bench_prints_steps_per_second_at_the_shape_asked_for() {
+    let out = modalscope(&["bench", "--preset", "imbalance", "--steps", "20", "--warmup", "2", "--batch-size", "16", "--width", "8", "--modalities", "3"]);
+    let (text, err) = (String::from_utf8_lossy(&out.stdout).to_string(), stderr(&out));
+    assert!(out.status.success(), "{err}");
+    let rate: f64 = text.trim().strip_prefix("steps_per_s=").and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("stdout: {text}"));
+    assert!(rate > 0.0 && rate.is_finite(), "{text}");
+    assert!(err.contains("20 steps") && err.contains("8+512+512 features") && err.contains("encoder 2x8") && err.contains("batch 16"), "{err}");
+    assert_bad_input(&["bench", "--preset", "mfeat-fou-mor", "--modalities", "3"], "synthetic data only");
+    assert_bad_input(&["bench", "--modalities", "5"], "data.synthetic");
 }
