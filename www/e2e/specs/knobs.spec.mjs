@@ -36,6 +36,9 @@ test("selects show the current value and mfeat's view boxes follow the run", { t
 
     await ui.page.getByTestId("preset").selectOption("mfeat-fou-mor");
     await ui.page.waitForFunction(() => document.querySelector('[data-testid="knob-data.source"]')?.value === "mfeat");
+    // Wait for the engine's side of the switch (an evaluation of the mfeat run): a click
+    // before its configuration message arrives would be overwritten by it.
+    await ui.page.waitForFunction(() => /fou alone/.test(document.querySelector(".story")?.textContent ?? ""), null, { timeout: 60_000 });
     const box = (view) => knob(ui, `data.views-${view}`);
     assert.ok(await box("fou").isChecked() && await box("mor").isChecked() && !(await box("pix").isChecked()));
     // Down to one view: the last box cannot be unticked.
