@@ -26,6 +26,23 @@ async function trainsOnWebGpu(ui, screenshot) {
   if (screenshot) await ui.screenshot(screenshot);
 }
 
+/** Waits for the evaluation that carries the switch to `backend` (the counter alone can be
+ * reached by evaluations of the old backend while the new device is being set up). */
+function switchesTo(ui, backend) {
+  return ui.page.evaluate(
+    (b) => (window.__modalscopeEvaluations || []).flatMap((e) => e.events).filter((ev) => ev.kind === "device-switch" && ev.backend === b).length,
+    backend,
+  );
+}
+
+async function switchedTo(ui, backend, before) {
+  await ui.page.waitForFunction(
+    ([b, n]) => (window.__modalscopeEvaluations || []).flatMap((e) => e.events).filter((ev) => ev.kind === "device-switch" && ev.backend === b).length > n,
+    [backend, before],
+    { timeout: 240_000, polling: 100 },
+  );
+}
+
 /** The evaluation with a device-switch event re-measures the snapshot it resumed from. */
 function assertResumedFromSnapshot(evaluations, backend) {
   const at = evaluations.findLastIndex((e) => e.events.some((ev) => ev.kind === "device-switch" && ev.backend === backend));
@@ -68,16 +85,20 @@ test("CPU -> WebGPU -> CPU: each switch resumes from the last snapshot and keeps
     // The baseline is the value the watch starts from: reading it separately races the
     // next evaluation (seen once: 1 step a frame, an evaluation every 4 steps).
     const evaluations = await ui.watchSmallest("eval-counter");
+    const toGpu = await switchesTo(ui, "webgpu");
     await ui.page.getByTestId("switch-backend").click();
     await ui.waitForText("backend-badge", /WebGPU/);
     await ui.waitForAtLeast("eval-counter", evaluations + 3, 240_000);
+    await switchedTo(ui, "webgpu", toGpu);
     const onGpu = assertResumedFromSnapshot(await ui.evaluations(), "webgpu");
     assert.match(await ui.text("notice"), new RegExp(`snapshot of step ${onGpu}`));
 
     const beforeBack = await ui.number("eval-counter");
+    const toCpu = await switchesTo(ui, "cpu-flex");
     await ui.page.getByTestId("switch-backend").click();
     await ui.waitForText("backend-badge", /CPU/);
     await ui.waitForAtLeast("eval-counter", beforeBack + 3);
+    await switchedTo(ui, "cpu-flex", toCpu);
     const onCpu = assertResumedFromSnapshot(await ui.evaluations(), "cpu-flex");
     assert.ok(onCpu > onGpu, "trained on WebGPU between the switches");
     assert.ok((await ui.smallestSeen("eval-counter")) >= evaluations, "the history was never cleared");
