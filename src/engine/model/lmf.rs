@@ -13,7 +13,9 @@
 //! plain list). Deviations: the 1 is appended (METHODS.md), where the official code
 //! prepends it (the same function, the factor rows permuted); its `post_fusion_dropout` is
 //! never applied in its forward, so there is none here (the dropout method applies to the
-//! fused output like any fusion's).
+//! fused output like any fusion's). The official training gives the factors their own
+//! learning rate and puts BatchNorm subnets before the fusion; here one optimizer and
+//! learning rate cover every parameter and the run's MLP encoders feed the fusion.
 
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
