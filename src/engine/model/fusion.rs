@@ -54,15 +54,9 @@ impl Fusion {
     /// - `embeddings[m]`: `[batch, d]`
     /// - output: `[batch, output_width]`
     pub fn forward(&self, embeddings: &[Tensor<2>]) -> Tensor<2> {
-        if let Some(low_rank) = &self.low_rank {
-            return low_rank.forward(embeddings);
-        }
-        if let Some(tensor) = &self.tensor {
-            return tensor.forward(embeddings);
-        }
-        match (self.kind, &self.gate) {
-            (FusionKind::Concat, _) => Tensor::cat(embeddings.to_vec(), 1),
-            (FusionKind::Gated, Some(gate)) => {
+        match (self.kind, &self.gate, &self.low_rank, &self.tensor) {
+            (FusionKind::Concat, ..) => Tensor::cat(embeddings.to_vec(), 1),
+            (FusionKind::Gated, Some(gate), ..) => {
                 let weights = softmax(gate.forward(Tensor::cat(embeddings.to_vec(), 1)), 1);
                 embeddings
                     .iter()
@@ -71,6 +65,8 @@ impl Fusion {
                     .reduce(|a, b| a + b)
                     .expect("at least one modality")
             }
+            (FusionKind::Lmf, _, Some(low_rank), _) => low_rank.forward(embeddings),
+            (FusionKind::Tfn, .., Some(tensor)) => tensor.forward(embeddings),
             _ => embeddings.iter().cloned().reduce(|a, b| a + b).expect("at least one modality"),
         }
     }
