@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: native engine/CLI/plot tests, the engine without the web and CLI
-# features, clippy (native and for the page's wasm32 build), the release wasm build, and the
+# features, a check that the page's main-thread module has no burn, clippy (native and for
+# both browser modules on wasm32), the release wasm build (page and engine worker), and the
 # browser specs in headless Chromium (WebGPU through SwiftShader, and the CPU fallback).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ cargo test --locked
 
 say "engine alone, without the web and CLI features (must reuse the burn build above)"
 log=$(mktemp)
-cargo test --locked --no-default-features --lib 2>&1 | tee "$log"
+cargo test --locked --no-default-features --features engine --lib 2>&1 | tee "$log"
 if grep -q "Compiling burn" "$log"; then
   echo "the no-feature build recompiled burn: a feature of the cli/web deps reaches burn (see issue 7)" >&2
   exit 1
@@ -21,9 +22,20 @@ rm -f "$log"
 say "clippy, native (warnings and missing docs are errors)"
 cargo clippy --locked --all-targets -- -D warnings -D missing_docs
 
-say "clippy, the page for wasm32 (bans std::time::Instant::now and std::thread::spawn)"
-CLIPPY_CONF_DIR="$PWD/.clippy/wasm" cargo clippy --locked --target wasm32-unknown-unknown \
-  --no-default-features --features web --lib --bins -- -D warnings -D missing_docs
+say "the page's main-thread module has no burn (the engine loads in its worker)"
+tree=$(cargo tree --locked --target wasm32-unknown-unknown --no-default-features --features web -i burn 2>&1 || true)
+if ! grep -q "did not match any packages" <<<"$tree"; then
+  echo "the main-thread module (feature web) depends on burn:" >&2
+  echo "$tree" >&2
+  exit 1
+fi
+cargo tree --locked --target wasm32-unknown-unknown --no-default-features --features worker -i burn --depth 0 | grep -q "^burn"
+
+say "clippy, both browser modules for wasm32 (bans std::time::Instant::now and std::thread::spawn)"
+for features in web worker; do
+  CLIPPY_CONF_DIR="$PWD/.clippy/wasm" cargo clippy --locked --target wasm32-unknown-unknown \
+    --no-default-features --features "$features" --lib --bins -- -D warnings -D missing_docs
+done
 
 say "release wasm build (trunk)"
 trunk build --release

@@ -1,15 +1,23 @@
-//! Small browser helpers shared by the page (`ui`) and the engine host (`host`): the clock,
-//! a yield to the next animation frame, a fetch of bytes and the test hooks' flags.
+//! Small browser helpers shared by the page (`ui`, main thread) and the engine host (`host`,
+//! in a Web Worker): the clock, yields, a fetch of bytes, the test hooks' flags, and the
+//! two ends of the worker link. Everything goes through the global scope, so the same code
+//! runs in a window and in a worker.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// `performance.now()`, in ms.
-pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+use crate::protocol::{HostEnd, Message, Request, SessionHandle, decode, encode};
+
+fn global_get(name: &str) -> JsValue {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Resolves at the next animation frame (yields to the browser).
+/// `performance.now()`, in ms (the window's or the worker's clock).
+pub fn now_ms() -> f64 {
+    global_get("performance").dyn_into::<web_sys::Performance>().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Resolves at the next animation frame (the page yields to the browser).
 pub async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
@@ -19,10 +27,39 @@ pub async fn next_frame() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// The bytes at `url` (same origin).
+/// Resolves as soon as the event loop has run once (messages that arrived meanwhile are
+/// delivered): `scheduler.postTask` where it exists, else `setTimeout(0)`.
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduler = global_get("scheduler");
+        let post_task = js_sys::Reflect::get(&scheduler, &JsValue::from_str("postTask")).ok();
+        if let Some(post_task) = post_task.and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            && post_task.call1(&scheduler, &resolve).is_ok()
+        {
+            return;
+        }
+        if let Ok(set_timeout) = global_get("setTimeout").dyn_into::<js_sys::Function>() {
+            let _ = set_timeout.call2(&JsValue::NULL, &resolve, &JsValue::from(0));
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep_ms(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Ok(set_timeout) = global_get("setTimeout").dyn_into::<js_sys::Function>() {
+            let _ = set_timeout.call2(&JsValue::NULL, &resolve, &JsValue::from(ms));
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// The bytes at `url` (same origin; relative to the page or to the worker's script).
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
+    let fetch = global_get("fetch").dyn_into::<js_sys::Function>().map_err(|_| "no fetch here")?;
+    let promise = fetch.call1(&JsValue::NULL, &JsValue::from_str(url)).map_err(|e| format!("{e:?}"))?;
+    let response = JsFuture::from(js_sys::Promise::from(promise)).await.map_err(|e| format!("{e:?}"))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
     if !response.ok() {
         return Err(format!("{url}: HTTP {}", response.status()));
@@ -31,9 +68,106 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// True when the page's JavaScript set `window[name]` to `true` (the test hooks' flags).
+/// True when JavaScript set `self[name]` to `true` (the test hooks' flags).
 pub fn js_flag(name: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str(name)).ok())
-        .is_some_and(|v| v.as_bool() == Some(true))
+    global_get(name).as_bool() == Some(true)
+}
+
+/// Logs `text` as a console error.
+pub fn console_error(text: &str) {
+    web_sys::console::error_1(&JsValue::from_str(text));
+}
+
+/// Takes every string out of the JS array `self[name]` (filled by the message listener that
+/// `www/boot.js` or `www/worker.js` installed before the wasm started).
+fn drain_inbox(name: &str) -> Vec<String> {
+    let Ok(inbox) = global_get(name).dyn_into::<js_sys::Array>() else { return Vec::new() };
+    if inbox.length() == 0 {
+        return Vec::new();
+    }
+    inbox.splice(0, inbox.length(), &JsValue::UNDEFINED).iter().filter_map(|v| v.as_string()).collect()
+}
+
+/// The page's end of the link to the engine's worker, which `www/boot.js` started as
+/// `window.__modalscopeWorker` (its messages queue in `window.__modalscopeInbox`).
+pub fn worker_link() -> Result<SessionHandle, String> {
+    let worker = global_get("__modalscopeWorker").dyn_into::<web_sys::Worker>().map_err(|_| "www/boot.js started no engine worker")?;
+    let send = move |request: Request| {
+        if let Err(e) = worker.post_message(&JsValue::from_str(&encode(&request))) {
+            console_error(&format!("a request to the engine could not be posted: {e:?}"));
+        }
+    };
+    let receive = || {
+        drain_inbox("__modalscopeInbox")
+            .into_iter()
+            .map(|text| {
+                decode::<Message>(&text).unwrap_or_else(|e| {
+                    console_error(&format!("a message from the engine could not be read: {e}"));
+                    Message::Notice(format!("A message from the engine could not be read: {e}"))
+                })
+            })
+            .collect()
+    };
+    Ok(SessionHandle::new(send, receive))
+}
+
+/// Stops the engine's worker (the page does so once the engine failed: nothing half-alive
+/// goes on training behind the overlay).
+pub fn terminate_worker() {
+    if let Ok(worker) = global_get("__modalscopeWorker").dyn_into::<web_sys::Worker>() {
+        worker.terminate();
+    }
+}
+
+/// The worker's end of the link to the page: requests queue in `self.__modalscopeInbox`
+/// (`www/worker.js` fills it), messages go out through `postMessage`.
+pub fn page_link() -> HostEnd {
+    let send = |message: Message| {
+        let scope = js_sys::global().unchecked_into::<web_sys::DedicatedWorkerGlobalScope>();
+        if let Err(e) = scope.post_message(&JsValue::from_str(&encode(&message))) {
+            console_error(&format!("a message to the page could not be posted: {e:?}"));
+        }
+    };
+    let receive = || {
+        drain_inbox("__modalscopeInbox")
+            .into_iter()
+            .filter_map(|text| match decode::<Request>(&text) {
+                Ok(request) => Some(request),
+                Err(e) => {
+                    console_error(&format!("a request from the page could not be read: {e}"));
+                    None
+                }
+            })
+            .collect()
+    };
+    HostEnd::new(send, receive)
+}
+
+/// Sends [`Message::EngineFailed`] to the page from inside the worker (the panic hook).
+pub fn report_engine_failure(text: &str) {
+    let scope = js_sys::global().unchecked_into::<web_sys::DedicatedWorkerGlobalScope>();
+    let _ = scope.post_message(&JsValue::from_str(&encode(&Message::EngineFailed(text.to_string()))));
+}
+
+/// Defines `_initialize` in a wasm entry (both bins call it first thing in `main`).
+///
+/// Defining `_initialize` makes wasm-ld link the module as a "reactor": without it every
+/// export is wrapped in a call to `__wasm_call_ctors`, so the static constructors of our
+/// dependencies (`inventory` registrations in cubecl's IR) rerun on every call from
+/// JavaScript, hundreds of milliseconds per frame. `main` calls it once instead.
+#[macro_export]
+macro_rules! define_initialize {
+    () => {
+        /// Runs the module's static constructors, once (see `modalscope::define_initialize`).
+        #[cfg(target_arch = "wasm32")]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn _initialize() {
+            unsafe extern "C" {
+                fn __wasm_call_ctors();
+            }
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            // SAFETY: the linker-generated constructor function, run exactly once before any other code.
+            ONCE.call_once(|| unsafe { __wasm_call_ctors() });
+        }
+    };
 }

@@ -1,21 +1,27 @@
-//! The engine host of the page: owns the [`Session`] behind the page's
-//! [`crate::protocol::SessionHandle`], the only web code that touches burn. It reads
-//! [`Request`]s, runs steps in chunks of about a frame, yields to the browser between
-//! chunks, evaluates when due (one asynchronous readback) and answers with [`Message`]s.
-//! It runs on the main thread today; the speed issue moves it into a Web Worker, where the
-//! same messages cross `postMessage`.
+//! The engine host: runs in the engine's Web Worker (`src/worker.rs`), owns the [`Session`]
+//! behind the page's [`crate::protocol::SessionHandle`] and is the only web code that
+//! touches burn. It reads [`Request`]s, runs steps in chunks, yields to the worker's event
+//! loop between chunks (so requests arrive), evaluates when due (one asynchronous readback)
+//! and answers with [`Message`]s, which cross `postMessage` as JSON.
 
 pub mod backend;
 
-use crate::browser::{fetch_bytes, js_flag, next_frame, now_ms};
+use crate::browser::{fetch_bytes, js_flag, now_ms, sleep_ms, yield_now};
 use crate::engine::config::{DataSource, ExperimentConfig};
 use crate::engine::device::{BackendKind, ComputeDevice};
 use crate::engine::metrics::{Evaluation, Event};
 use crate::engine::session::{Command, Outcome, Session};
 use crate::protocol::{Backend, HostEnd, Message, Request, Status};
 
-/// Target duration of one chunk of steps, in ms (most of a 60 Hz frame).
-const CHUNK_BUDGET_MS: f64 = 12.0;
+/// Work between two looks at the page's requests, in ms: a pause or a new setting takes
+/// effect within about a frame.
+const CHUNK_BUDGET_MS: f64 = 16.0;
+
+/// The speed control counts steps per frame of a 60 Hz display.
+const FRAME_MS: f64 = 1000.0 / 60.0;
+
+/// Status messages go out at most this often while nothing but the step count changes.
+const STATUS_EVERY_MS: f64 = 50.0;
 
 struct Host {
     end: HostEnd,
@@ -26,8 +32,12 @@ struct Host {
     mfeat_loaded: bool,
     ms_per_step: f64,
     max_steps_per_frame: usize,
+    /// Steps the speed control allows now, refilled at `max_steps_per_frame` per frame.
+    allowance: f64,
+    refilled_at: f64,
     rate_window: (f64, usize),
     status: Status,
+    status_sent_at: f64,
     evaluated_once: bool,
 }
 
@@ -133,33 +143,52 @@ impl Host {
         }
     }
 
-    /// One animation frame of work: the due evaluation and chunks of steps until the frame
-    /// budget is spent (each chunk as many steps as fit, by the measured time per step).
-    async fn frame(&mut self) {
+    /// Refills the speed control's allowance for the time since the last refill (at most
+    /// two frames' worth, so a pause does not bank a burst).
+    fn refill(&mut self) {
+        let t = now_ms();
+        let per_frame = self.max_steps_per_frame as f64;
+        self.allowance = (self.allowance + per_frame * (t - self.refilled_at) / FRAME_MS).min(2.0 * per_frame);
+        self.refilled_at = t;
+    }
+
+    /// One chunk of work: the due evaluation and steps until the budget is spent or the
+    /// speed control's allowance is used up (each call to the session as many steps as fit,
+    /// by the measured time per step). Returns how long to wait before the next chunk: 0
+    /// when there is more to do now.
+    async fn chunk(&mut self) -> f64 {
         let started = now_ms();
-        let mut steps_left = self.max_steps_per_frame;
+        let mut wait_ms = 0.0;
         loop {
             let spent = now_ms() - started;
-            if spent >= CHUNK_BUDGET_MS || steps_left == 0 {
+            if spent >= CHUNK_BUDGET_MS {
+                break;
+            }
+            self.refill();
+            if self.allowance < 1.0 {
+                wait_ms = (1.0 - self.allowance) * FRAME_MS / self.max_steps_per_frame as f64;
                 break;
             }
             let fits = (((CHUNK_BUDGET_MS - spent) / self.ms_per_step.max(1e-3)) as usize).max(1);
             let chunk_started = now_ms();
-            let advanced = self.session.advance(fits.min(steps_left)).await;
+            let advanced = self.session.advance(fits.min(self.allowance as usize)).await;
             let elapsed = now_ms() - chunk_started;
             if let Some(result) = advanced.evaluation {
                 self.on_evaluation(result, elapsed);
                 continue;
             }
             if advanced.steps == 0 {
+                // Paused, finished or stopped: look at the requests again a frame later.
+                wait_ms = FRAME_MS;
                 break;
             }
             self.ms_per_step = 0.7 * self.ms_per_step + 0.3 * elapsed / advanced.steps as f64;
             self.rate_window.1 += advanced.steps;
             self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
-            steps_left -= advanced.steps.min(steps_left);
+            self.allowance -= advanced.steps as f64;
         }
         self.publish_status();
+        wait_ms
     }
 
     fn publish_status(&mut self) {
@@ -176,8 +205,11 @@ impl Host {
             state: self.session.state().word().to_string(),
             ..self.status.clone()
         };
-        if next != self.status || !self.evaluated_once {
+        let state_changed = next.state != self.status.state;
+        let due = t - self.status_sent_at >= STATUS_EVERY_MS;
+        if (next != self.status && (due || state_changed)) || !self.evaluated_once {
             self.status = next.clone();
+            self.status_sent_at = t;
             self.end.send(Message::Status(next));
         }
     }
@@ -189,8 +221,8 @@ fn capitalised(text: &str) -> String {
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// Starts the host for the page's lifetime: it waits for [`Request::Start`], picks the
-/// backend, builds the session, starts playing and then serves requests every frame.
+/// Starts the host for the worker's lifetime: it waits for [`Request::Start`], picks the
+/// backend, builds the session, starts playing and then serves requests between chunks.
 pub fn start(end: HostEnd) {
     wasm_bindgen_futures::spawn_local(async move {
         let (config, prefer_cpu, test_hooks) = loop {
@@ -199,7 +231,7 @@ pub fn start(end: HostEnd) {
             {
                 break (*config, prefer_cpu, test_hooks);
             }
-            next_frame().await;
+            sleep_ms(FRAME_MS).await;
         };
         let (compute, gpu, info) = backend::choose(prefer_cpu).await;
         web_sys::console::log_1(&format!("modalscope backend: {} ({})", info.label, info.reason).into());
@@ -222,8 +254,11 @@ pub fn start(end: HostEnd) {
             mfeat_loaded,
             ms_per_step: 5.0,
             max_steps_per_frame: 64,
+            allowance: 0.0,
+            refilled_at: now_ms(),
             rate_window: (now_ms(), 0),
             status: Status::default(),
+            status_sent_at: 0.0,
             evaluated_once: false,
         };
         host.announce_run();
@@ -235,8 +270,10 @@ pub fn start(end: HostEnd) {
             if test_hooks && js_flag("__modalscopePanicRequested") {
                 panic!("a panic requested through ?test-hooks (window.__modalscopeTestHooks.panic())");
             }
-            host.frame().await;
-            next_frame().await;
+            match host.chunk().await {
+                wait if wait > 0.0 => sleep_ms(wait).await,
+                _ => yield_now().await,
+            }
         }
     });
 }

@@ -17,16 +17,20 @@
 //! - [`protocol`]: the plain messages between the page and the engine host, and the
 //!   `SessionHandle` that carries them (burn-free).
 //! - `ui` (feature `web`): leptos components; never touches a tensor, talks to the engine
-//!   only through the handle.
-//! - `host` (feature `web`): owns the `Session` in the page; the only web code that touches
-//!   burn. `browser` (feature `web`): the clock, frames and fetch both sides use.
+//!   only through the handle. The page's main-thread module (`src/main.rs`) has no burn.
+//! - `host` (feature `worker`): owns the `Session` in the engine's Web Worker
+//!   (`src/worker.rs`); the only web code that touches burn. `browser` (both): the clock,
+//!   yields, fetch and the two ends of the worker link.
+//!
+//! Features: `engine` (burn: everything that holds a tensor), `cli`, `web` (the page, no
+//! burn), `worker` (the engine host in the browser).
 #![warn(missing_docs)]
 #![recursion_limit = "256"]
 
-#[cfg(feature = "web")]
+#[cfg(feature = "browser")]
 pub mod browser;
 pub mod engine;
-#[cfg(feature = "web")]
+#[cfg(feature = "worker")]
 pub mod host;
 pub mod plot;
 pub mod protocol;

@@ -1,8 +1,7 @@
 //! The messages between the page and the engine host (burn-free, plain serde): requests in;
 //! status, evaluations, notices and snapshots of the run out. The UI sends and receives
-//! only these, through a [`SessionHandle`], so the host that owns the `Session` can move
-//! into a Web Worker (the same messages, as JSON through `postMessage`) without touching
-//! the UI.
+//! only these, through a [`SessionHandle`]; in the browser the host that owns the `Session`
+//! runs in a Web Worker and the same messages cross `postMessage` as JSON.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -86,7 +85,8 @@ pub struct Status {
     pub state: String,
     /// Steps per second over the last second.
     pub steps_per_second: f64,
-    /// Longest main-thread chunk (steps or evaluation) after the first point, in ms.
+    /// Longest chunk of engine work in the worker (steps or an evaluation) after the first
+    /// point, in ms.
     pub max_chunk_ms: f64,
     /// The first (cold) evaluation, in ms: part of start-up.
     pub startup_evaluation_ms: f64,
@@ -111,58 +111,102 @@ pub enum Message {
     Backend(BackendInfo),
     /// A sentence for the user (a restart, a refusal, divergence, a device switch).
     Notice(String),
+    /// The engine module is downloading: bytes so far and in all (when the server says).
+    /// Sent by `www/worker.js` before the engine runs.
+    EngineLoading {
+        /// Bytes received.
+        loaded: u64,
+        /// Bytes in all (`Content-Length`), if known.
+        total: Option<u64>,
+    },
+    /// The engine stopped: a panic in the worker, an error it did not catch, or a module
+    /// that failed to load. Nothing runs after it; the page says so.
+    EngineFailed(String),
 }
 
 /// The page's end of the connection to the engine host: requests go out, messages come
-/// in, both asynchronously (the host answers on its own schedule). Today both ends share
-/// the main thread through two queues; a Web Worker host would carry the same messages.
-#[derive(Clone, Default)]
+/// in, both asynchronously (the host answers on its own schedule). In the browser the host
+/// is a Web Worker and both directions are [`encode`]d JSON through `postMessage`
+/// (`browser::worker_link`); [`SessionHandle::pair`] connects both ends in one thread.
+#[derive(Clone)]
 pub struct SessionHandle {
-    requests: Rc<RefCell<VecDeque<Request>>>,
-    messages: Rc<RefCell<VecDeque<Message>>>,
+    send: Rc<dyn Fn(Request)>,
+    receive: Rc<dyn Fn() -> Vec<Message>>,
 }
 
 impl SessionHandle {
-    /// A connected pair of ends: the page's and the host's (the same queues seen from the
-    /// other side).
+    /// An end that hands requests to `send` and takes the messages `receive` returns.
+    pub fn new(send: impl Fn(Request) + 'static, receive: impl Fn() -> Vec<Message> + 'static) -> Self {
+        SessionHandle { send: Rc::new(send), receive: Rc::new(receive) }
+    }
+
+    /// A connected pair of ends in one thread, the page's and the host's, through two queues.
     pub fn pair() -> (SessionHandle, HostEnd) {
-        let handle = SessionHandle::default();
-        let host = HostEnd { requests: handle.requests.clone(), messages: handle.messages.clone() };
-        (handle, host)
+        let requests: Rc<RefCell<VecDeque<Request>>> = Rc::default();
+        let messages: Rc<RefCell<VecDeque<Message>>> = Rc::default();
+        let (to_host, from_host) = (requests.clone(), messages.clone());
+        let page = SessionHandle::new(
+            move |request| to_host.borrow_mut().push_back(request),
+            move || from_host.borrow_mut().drain(..).collect(),
+        );
+        let host = HostEnd::new(
+            move |message| messages.borrow_mut().push_back(message),
+            move || requests.borrow_mut().drain(..).collect(),
+        );
+        (page, host)
     }
 
     /// Sends a request to the host.
     pub fn send(&self, request: Request) {
-        self.requests.borrow_mut().push_back(request);
+        (self.send)(request);
     }
 
     /// Every message that arrived since the last call, in order.
     pub fn receive(&self) -> Vec<Message> {
-        self.messages.borrow_mut().drain(..).collect()
+        (self.receive)()
     }
 }
 
 /// The host's end of the connection.
 pub struct HostEnd {
-    requests: Rc<RefCell<VecDeque<Request>>>,
-    messages: Rc<RefCell<VecDeque<Message>>>,
+    send: Box<dyn Fn(Message)>,
+    receive: Box<dyn Fn() -> Vec<Request>>,
 }
 
 impl HostEnd {
+    /// An end that hands messages to `send` and takes the requests `receive` returns.
+    pub fn new(send: impl Fn(Message) + 'static, receive: impl Fn() -> Vec<Request> + 'static) -> Self {
+        HostEnd { send: Box::new(send), receive: Box::new(receive) }
+    }
+
     /// Every request that arrived since the last call, in order.
     pub fn receive(&self) -> Vec<Request> {
-        self.requests.borrow_mut().drain(..).collect()
+        (self.receive)()
     }
 
     /// Sends a message to the page.
     pub fn send(&self, message: Message) {
-        self.messages.borrow_mut().push_back(message);
+        (self.send)(message);
     }
+}
+
+/// A request or message as it crosses the worker boundary: JSON. Non-finite numbers
+/// (a diverged loss) become `null` and come back as NaN (see `metrics::evaluation`).
+pub fn encode<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| {
+        serde_json::to_string(&Message::EngineFailed(format!("a message could not be encoded: {e}"))).unwrap_or_default()
+    })
+}
+
+/// The value `text` encodes, or what went wrong.
+pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
+    serde_json::from_str(text).map_err(|e| format!("{e} in {}", text.chars().take(200).collect::<String>()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::metrics::{Evaluation, HeadMetrics};
 
     #[test]
     fn messages_cross_as_json_and_in_order() {
@@ -170,15 +214,29 @@ mod tests {
         page.send(Request::Start { config: Box::default(), prefer_cpu: true, test_hooks: false });
         page.send(Request::SwitchBackend(Backend::WebGpu));
         let requests = host.receive();
-        let json = serde_json::to_string(&requests).unwrap();
-        assert_eq!(serde_json::from_str::<Vec<Request>>(&json).unwrap(), requests, "a worker boundary would carry them as JSON");
+        let wire: Vec<String> = requests.iter().map(encode).collect();
+        let back: Vec<Request> = wire.iter().map(|text| decode(text).unwrap()).collect();
+        assert_eq!(back, requests, "the worker boundary carries them as JSON");
         assert_eq!(requests[1], Request::SwitchBackend(Backend::WebGpu));
         assert!(host.receive().is_empty(), "each request is delivered once");
         host.send(Message::Notice("hello".into()));
         host.send(Message::Status(Status { step: 3, ..Default::default() }));
+        host.send(Message::EngineLoading { loaded: 10, total: None });
         let messages = page.receive();
-        assert_eq!(messages.len(), 2);
-        let json = serde_json::to_string(&messages).unwrap();
-        assert_eq!(serde_json::from_str::<Vec<Message>>(&json).unwrap(), messages);
+        assert_eq!(messages.len(), 3);
+        let back: Vec<Message> = messages.iter().map(|m| decode(&encode(m)).unwrap()).collect();
+        assert_eq!(back, messages);
+    }
+
+    #[test]
+    fn a_diverged_evaluation_crosses_with_its_nan() {
+        let head = HeadMetrics { train_loss: f64::NAN, val_loss: f64::INFINITY, train_acc: 0.1, val_acc: 0.1, test_acc: None, gap: f64::NAN, ogr: None };
+        let evaluation = Evaluation { step: 4, epoch: 1.0, heads: vec![("fused".into(), head)], contribution: vec![], methods: Default::default(), events: vec![] };
+        let text = encode(&Message::Evaluation(Box::new(evaluation)));
+        let Ok(Message::Evaluation(back)) = decode::<Message>(&text) else { panic!("{text} did not decode") };
+        let fused = back.fused();
+        assert!(fused.train_loss.is_nan() && fused.val_loss.is_nan() && fused.gap.is_nan(), "non-finite numbers come back as NaN");
+        assert_eq!(fused.train_acc, 0.1);
+        assert!(decode::<Message>("{\"Notice\": 3}").is_err(), "a malformed message is an error, not a default");
     }
 }

@@ -14,8 +14,11 @@ pub mod panic;
 pub mod state;
 
 /// Installs the panic overlay and mounts the app on `<body>`, talking to the engine host
-/// through `handle`.
-pub fn start(handle: crate::protocol::SessionHandle) {
+/// through `handle`; without one (no worker could start) the overlay says why.
+pub fn start(handle: Result<crate::protocol::SessionHandle, String>) {
     panic::install();
-    leptos::mount::mount_to_body(move || leptos::view! { <app::App handle /> });
+    match handle {
+        Ok(handle) => leptos::mount::mount_to_body(move || leptos::view! { <app::App handle /> }),
+        Err(why) => panic::engine_stopped(&why),
+    }
 }

@@ -1,74 +1,54 @@
-// Starts the explorer. Before the wasm runs it records which WebGPU adapter the browser
-// offers (window.__modalscopeAdapter: "vendor architecture", or null when there is none),
-// so the page can say which backend it uses and why.
+// Starts the explorer: first the engine's Web Worker (www/worker.js loads the engine module,
+// burn, about 4 MB gzipped, and reports its download), then the page's own module (the
+// controls and charts, no burn), which draws at once and talks to the worker through plain
+// JSON messages. The worker's messages queue in window.__modalscopeInbox until the page's
+// loop takes them; an error the worker does not catch arrives there as an EngineFailed
+// message, so the page shows it instead of waiting forever.
 //
-// `?hide-subgroups` in the URL hides the adapter's `subgroups` feature, as on adapters
-// without it, to prove the page trains there too (the web build has no burn `fusion` /
-// `autotune`, whose kernels assumed that feature).
+// The address's query goes to the worker too: `?hide-subgroups` (an adapter without the
+// `subgroups` feature) and `?test-hooks` act there, where WebGPU runs.
 //
 // `?test-hooks` defines window.__modalscopeTestHooks for the browser specs, so that fault
 // paths a headless browser never meets by itself can be tested:
-//   destroyGpuDevice(): destroys every GPUDevice the page created (as a lost GPU would);
-//     returns how many there were;
-//   panic(): asks the trainer loop to panic at its next frame (the panic overlay's path).
+//   destroyGpuDevice(): destroys every GPUDevice the worker created (as a lost GPU would);
+//     resolves to how many there were;
+//   panic(): asks the engine loop to panic at its next chunk (a Rust panic in the worker);
+//   throwInWorker(): throws an uncaught JavaScript error inside the worker.
 // Without `?test-hooks` none of this exists.
 const params = new URLSearchParams(location.search);
 
-function hideSubgroups() {
-  const request = GPUAdapter.prototype.requestDevice;
-  const hide = (adapter) => {
-    const features = new Set([...adapter.features].filter((f) => f !== "subgroups"));
-    Object.defineProperty(adapter, "features", { value: features });
-    return adapter;
-  };
-  const original = navigator.gpu.requestAdapter.bind(navigator.gpu);
-  navigator.gpu.requestAdapter = async (options) => {
-    const adapter = await original(options);
-    return adapter ? hide(adapter) : adapter;
-  };
-  GPUAdapter.prototype.requestDevice = function (descriptor = {}) {
-    const required = (descriptor.requiredFeatures || []).filter((f) => f !== "subgroups");
-    return request.call(this, { ...descriptor, requiredFeatures: required });
-  };
-}
+window.__modalscopeInbox = [];
+const worker = new Worker("worker.js" + location.search);
+window.__modalscopeWorker = worker;
+worker.addEventListener("message", (event) => {
+  if (typeof event.data === "string") window.__modalscopeInbox.push(event.data);
+});
+worker.addEventListener("error", (event) => {
+  const where = event.filename ? ` (${event.filename}:${event.lineno})` : "";
+  const what = event.message || "the engine's worker could not start (worker.js did not load)";
+  window.__modalscopeInbox.push(JSON.stringify({ EngineFailed: what + where }));
+});
 
-function installTestHooks() {
-  const devices = [];
-  if (navigator.gpu) {
-    const request = GPUAdapter.prototype.requestDevice;
-    GPUAdapter.prototype.requestDevice = async function (descriptor) {
-      const device = await request.call(this, descriptor);
-      devices.push(device);
-      return device;
+function askWorker(hook) {
+  return new Promise((resolve) => {
+    const listen = (event) => {
+      if (event.data && event.data.testHookReply === hook) {
+        worker.removeEventListener("message", listen);
+        resolve(event.data.value);
+      }
     };
-  }
+    worker.addEventListener("message", listen);
+    worker.postMessage({ testHook: hook });
+  });
+}
+
+if (params.has("test-hooks")) {
   window.__modalscopeTestHooks = {
-    destroyGpuDevice() {
-      for (const device of devices) device.destroy();
-      return devices.length;
-    },
-    panic() {
-      window.__modalscopePanicRequested = true;
-    },
+    destroyGpuDevice: () => askWorker("destroyGpuDevice"),
+    panic: () => askWorker("panic"),
+    throwInWorker: () => askWorker("throw"),
   };
 }
 
-async function probeAdapter() {
-  window.__modalscopeAdapter = null;
-  if (!navigator.gpu) return;
-  try {
-    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
-    if (adapter) {
-      const info = adapter.info || {};
-      window.__modalscopeAdapter = [info.vendor, info.architecture].filter(Boolean).join(" ") || "adapter";
-    }
-  } catch (e) {
-    console.warn("WebGPU adapter request failed", e);
-  }
-}
-
-if (navigator.gpu && params.has("hide-subgroups")) hideSubgroups();
-if (params.has("test-hooks")) installTestHooks();
-await probeAdapter();
 const { default: init } = await import("./modalscope-web.js");
 await init({ module_or_path: "./modalscope-web_bg.wasm" });

@@ -1,14 +1,27 @@
 //! The ML core: data, model, training, metrics and regularizers. No web imports here, and
-//! no tensor is read back anywhere but in [`readback`].
+//! no tensor is read back anywhere but in `readback`.
+//!
+//! `config`, `presets` and `metrics` are plain data (burn-free) and always built: the
+//! page's main-thread module uses them. Everything that holds a tensor needs the `engine`
+//! feature (burn).
 
 pub mod config;
-pub mod data;
-pub mod device;
 pub mod metrics;
-pub mod model;
 pub mod presets;
-pub mod readback;
+
+#[cfg(feature = "engine")]
+pub mod data;
+#[cfg(feature = "engine")]
+pub mod device;
+#[cfg(feature = "engine")]
 pub mod methods;
+#[cfg(feature = "engine")]
+pub mod model;
+#[cfg(feature = "engine")]
+pub mod readback;
+#[cfg(feature = "engine")]
 pub mod rng;
+#[cfg(feature = "engine")]
 pub mod session;
+#[cfg(feature = "engine")]
 pub mod trainer;

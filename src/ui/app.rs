@@ -35,6 +35,29 @@ fn BackendBadge() -> impl IntoView {
             " steps/s"
         </div>
         <p class="badge-reason" data-testid="backend-reason">{move || state.backend.with(|b| b.as_ref().map(|b| b.reason.clone()).unwrap_or_default())}</p>
+        <EngineLoading />
+    }
+}
+
+/// The engine module's download, shown until the engine runs: the controls work meanwhile
+/// (they are the page's own module) and the run starts with what they say.
+#[component]
+fn EngineLoading() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    move || {
+        state.engine_loading.get().map(|(loaded, total)| {
+            let (value, max, words) = match total {
+                Some(total) if total > 0 => (loaded as f64, total as f64, format!("{:.1} of {:.1} MiB", mib(loaded), mib(total))),
+                _ => (0.0, 1.0, format!("{:.1} MiB", mib(loaded))),
+            };
+            view! {
+                <div class="engine-loading" data-testid="engine-loading" role="status">
+                    "Loading the training engine… " {words}
+                    <progress max=max value=value></progress>
+                </div>
+            }
+        })
     }
 }
 

@@ -59,8 +59,17 @@ impl PageLoop {
                     state.stats.update(|s| *s = next(s));
                 }
             }
-            Message::Backend(info) => state.backend.set(Some(info)),
+            Message::Backend(info) => {
+                state.engine_loading.set(None);
+                state.backend.set(Some(info));
+            }
             Message::Notice(text) => state.notice.set(Some(text)),
+            Message::EngineLoading { loaded, total } => {
+                if state.engine_loading.get_untracked().is_some() {
+                    state.engine_loading.set(Some((loaded, total)));
+                }
+            }
+            Message::EngineFailed(detail) => crate::ui::panic::engine_stopped(&detail),
         }
     }
 

@@ -1,5 +1,6 @@
 //! A Rust panic never leaves a blank page: the hook logs to the console and shows a
-//! readable message with a reload button.
+//! readable message with a reload button. The same overlay shows when the engine's worker
+//! stops (its panics and uncaught errors arrive as [`crate::protocol::Message::EngineFailed`]).
 
 use wasm_bindgen::JsCast;
 
@@ -11,8 +12,19 @@ pub fn install() {
     }));
 }
 
+/// The engine's worker stopped (or never started) for `detail`: stops what is left of it,
+/// logs it on the page's console and shows the overlay once.
+pub fn engine_stopped(detail: &str) {
+    crate::browser::terminate_worker();
+    crate::browser::console_error(&format!("the engine stopped: {detail}"));
+    show(&format!("The engine's worker stopped: {detail}"));
+}
+
 fn show(detail: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    if document.get_element_by_id("panic-overlay").is_some() {
+        return;
+    }
     let Ok(overlay) = document.create_element("div") else { return };
     overlay.set_id("panic-overlay");
     let _ = overlay.set_attribute("data-testid", "panic");

@@ -18,7 +18,8 @@ pub struct LoopStats {
     pub total_steps: usize,
     /// Steps per second over the last second.
     pub steps_per_second: f64,
-    /// Longest main-thread chunk (steps or evaluation) after the first point, in ms.
+    /// Longest chunk of engine work in the worker (steps or an evaluation) after the first
+    /// point, in ms.
     pub max_chunk_ms: f64,
     /// The first (cold) evaluation, in ms: part of start-up.
     pub startup_evaluation_ms: f64,
@@ -41,6 +42,9 @@ pub struct AppState {
     pub stats: RwSignal<LoopStats>,
     /// The backend badge.
     pub backend: RwSignal<Option<BackendInfo>>,
+    /// The engine module's download while it loads (bytes so far, bytes in all if known);
+    /// `None` once the engine runs.
+    pub engine_loading: RwSignal<Option<(u64, Option<u64>)>>,
     /// A message for the user (rebuilds, divergence, device loss).
     pub notice: RwSignal<Option<String>>,
     /// EMA smoothing weight of the charts.
@@ -70,6 +74,7 @@ impl AppState {
             modalities: RwSignal::new(Vec::new()),
             stats: RwSignal::new(LoopStats::default()),
             backend: RwSignal::new(None),
+            engine_loading: RwSignal::new(Some((0, None))),
             notice: RwSignal::new((!refused.is_empty()).then(|| refused.join("; "))),
             smoothing: RwSignal::new(0.0),
             log_y: RwSignal::new(false),

@@ -25,13 +25,26 @@ const types = {
   ".md": "text/markdown",
 };
 
+/** The page's Content-Security-Policy, from the <meta> in dist/index.html. */
+export async function pagePolicy(dir = dist) {
+  const html = await readFile(join(dir, "index.html"), "utf8");
+  const policy = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
+  assert.ok(policy, "dist/index.html has a Content-Security-Policy <meta>");
+  return policy[1];
+}
+
+/**
+ * Serves dist/ on loopback. Every response carries the page's Content-Security-Policy as a
+ * header, as scripts/serve.sh does: a <meta> policy does not reach the engine's worker.
+ */
 export async function serveDist() {
+  const policy = await pagePolicy();
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "");
     const file = join(dist, path === "" ? "index.html" : path);
     try {
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream" });
+      res.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream", "content-security-policy": policy });
       res.end(body);
     } catch {
       res.writeHead(404);
@@ -59,10 +72,12 @@ export class Explorer {
   /**
    * Serves dist/ (or uses the page already served at `url`), launches chromium and opens
    * the page. `webgpu` adds SwiftShader's WebGPU; `query` is the address's query string;
-   * `initScript` runs in the page before its own scripts. If any of it fails, whatever was
-   * started is closed before the error goes on.
+   * `initScript` runs in the page before its own scripts; `workerInitScript` (source text)
+   * runs in the engine's worker before www/worker.js (Playwright's init scripts do not
+   * reach workers, so the fixture prepends it to the script as served). If any of it
+   * fails, whatever was started is closed before the error goes on.
    */
-  static async open({ webgpu, query = "", initScript = null, url = null }) {
+  static async open({ webgpu, query = "", initScript = null, workerInitScript = null, url = null }) {
     const server = url ? { url, close() {} } : await serveDist();
     let browser = null;
     try {
@@ -91,6 +106,12 @@ export class Explorer {
         }
       });
       if (initScript) await page.addInitScript(initScript);
+      if (workerInitScript) {
+        await page.route(/\/worker\.js(\?|$)/, async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, body: `${workerInitScript}\n${await response.text()}` });
+        });
+      }
       await page.goto(server.url + query);
       return explorer;
     } catch (error) {

@@ -1,27 +1,43 @@
 //! One evaluation checkpoint as plain host data, and its JSON form (the `metrics.jsonl`
 //! schema documented in the README).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::engine::config::SCHEMA_VERSION;
+
+/// A number, or `null` read as NaN. JSON has no NaN: serde_json writes a non-finite number
+/// (a diverged loss) as `null`, so the page must read it back as NaN, not fail.
+fn number_or_nan<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
+}
+
+/// [`number_or_nan`] for every element.
+fn numbers_or_nan<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
+    Ok(Vec::<Option<f64>>::deserialize(deserializer)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
 
 /// Clean, evaluation-mode metrics of one head at one checkpoint.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct HeadMetrics {
     /// L^T: mean cross-entropy on T′.
+    #[serde(deserialize_with = "number_or_nan")]
     pub train_loss: f64,
     /// L^V: mean cross-entropy on the validation split.
+    #[serde(deserialize_with = "number_or_nan")]
     pub val_loss: f64,
     /// Accuracy on T′.
+    #[serde(deserialize_with = "number_or_nan")]
     pub train_acc: f64,
     /// Accuracy on the validation split.
+    #[serde(deserialize_with = "number_or_nan")]
     pub val_acc: f64,
     /// Accuracy on the test split: the fused head only (absent for the others), reported
     /// for the best checkpoint in `summary.json`; never used to choose anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_acc: Option<f64>,
     /// O = L^V − L^T.
+    #[serde(deserialize_with = "number_or_nan")]
     pub gap: f64,
     /// |ΔO/ΔG| against the previous checkpoint; `None` at the first one or when |ΔG| < ε.
     pub ogr: Option<f64>,
@@ -31,12 +47,14 @@ pub struct HeadMetrics {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Contribution {
     /// The modality's probe (its unimodal head) on the validation split.
+    #[serde(deserialize_with = "number_or_nan")]
     pub probe_acc: f64,
     /// OGM-GE's split of a linear fused head, s_m = W_m z_m + b/M (concat) or that branch's
     /// output (sum), on the validation split; `None` (null) for the gated fusion or a
     /// hidden-layer head, where it is undefined.
     pub split_acc: Option<f64>,
     /// Shapley value of the fused head's validation accuracy.
+    #[serde(deserialize_with = "number_or_nan")]
     pub shapley: f64,
     /// φ_m / Σ_k φ_k; `None` when |Σ_k φ_k| < 1e-3.
     pub shapley_share: Option<f64>,
@@ -53,6 +71,7 @@ pub enum Event {
         /// Step of the restored checkpoint.
         best_step: usize,
         /// Its fused validation loss.
+        #[serde(deserialize_with = "number_or_nan")]
         best_val_loss: f64,
     },
     /// The training loss became NaN or infinite somewhere in `(from_step, to_step]`.
@@ -71,10 +90,13 @@ pub enum Event {
         /// The candidates, in order: each modality, then "fused".
         candidates: Vec<String>,
         /// ΔG_c = L^V before − L^V after the candidate's run, on V.
+        #[serde(deserialize_with = "numbers_or_nan")]
         delta_g: Vec<f64>,
         /// ΔO_c = O after − O before, with O = L^V (on V) − L^T (on T′).
+        #[serde(deserialize_with = "numbers_or_nan")]
         delta_o: Vec<f64>,
         /// The normalised blend weights w_c.
+        #[serde(deserialize_with = "numbers_or_nan")]
         weights: Vec<f64>,
     },
     /// A live parameter changed.

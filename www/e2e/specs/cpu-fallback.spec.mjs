@@ -36,10 +36,11 @@ test("CPU fallback: badge, training, charts, no long task, CSP", { timeout: CPU_
 });
 
 test("a browser without navigator.gpu at all trains on the CPU and says why", { timeout: CPU_TIMEOUT }, async () => {
-  // Launched with WebGPU on, then navigator.gpu removed before the page's scripts run: the
-  // "no WebGPU at all" path, not the "no adapter" one above.
+  // Launched with WebGPU on, then navigator.gpu removed before the page's and the engine
+  // worker's scripts run: the "no WebGPU at all" path, not the "no adapter" one above.
   const initScript = () => Object.defineProperty(Navigator.prototype, "gpu", { get: () => undefined, configurable: true });
-  await withExplorer({ webgpu: true, initScript }, async (ui) => {
+  const workerInitScript = 'Object.defineProperty(WorkerNavigator.prototype, "gpu", { get: () => undefined, configurable: true });';
+  await withExplorer({ webgpu: true, initScript, workerInitScript }, async (ui) => {
     await ui.waitForText("backend-badge", /CPU/);
     assert.match(await ui.text("backend-reason"), /no WebGPU/);
     assert.ok(await ui.page.getByTestId("switch-backend").isDisabled(), "nothing to switch to");

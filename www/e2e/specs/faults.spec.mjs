@@ -1,6 +1,6 @@
 // Fault paths a user can meet, reached through the documented hooks: a diverging loss
-// (`debug.nan_at_step`, set from the address like the CLI's --set) and a Rust panic
-// (`?test-hooks`). CPU backend.
+// (`debug.nan_at_step`, set from the address like the CLI's --set), a Rust panic and an
+// uncaught JavaScript error in the engine's worker (`?test-hooks`). CPU backend.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
@@ -43,6 +43,24 @@ test("a panic shows the overlay; its button reloads a working page", { timeout: 
       await overlay.waitFor({ state: "detached" });
       await ui.waitForAtLeast("eval-counter", 3);
       assert.deepEqual(ui.consoleErrors.slice(errorsBefore), [], "the reloaded page has no console error");
+    },
+    { consoleErrors: false },
+  );
+});
+
+test("an uncaught error in the engine's worker reaches the page, which stops the worker", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer(
+    { webgpu: false, query: "?test-hooks&set=train.epochs=100000" },
+    async (ui) => {
+      await ui.waitForAtLeast("eval-counter", 2);
+      await ui.page.evaluate(() => window.__modalscopeTestHooks.throwInWorker());
+      const overlay = ui.page.getByTestId("panic");
+      await overlay.waitFor({ state: "visible" });
+      assert.match(await overlay.textContent(), /thrown in the engine's worker/);
+      assert.ok(ui.consoleErrors.some((e) => /engine stopped.*thrown in the engine's worker/.test(e)), `the page's console names it: ${ui.consoleErrors}`);
+      const stopped = await ui.number("step-counter");
+      await ui.frames(30);
+      assert.equal(await ui.number("step-counter"), stopped, "the page stopped the worker");
     },
     { consoleErrors: false },
   );

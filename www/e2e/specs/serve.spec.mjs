@@ -1,13 +1,14 @@
 // The README's serve command: `PORT=<free port> scripts/serve.sh` must print its URL and
 // serve a page that starts without a console error, a Content-Security-Policy violation
 // (trunk's autoreload script, inline, would be one) or a request leaving the page (the
-// fixture's checks). The process group is killed at the end.
+// fixture's checks), and must send the engine's worker script the page's policy as a
+// header. The process group is killed at the end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { withExplorer } from "../fixture.mjs";
+import { pagePolicy, withExplorer } from "../fixture.mjs";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -54,6 +55,8 @@ test("scripts/serve.sh serves a page with no console error or CSP violation", { 
     const [, url] = await lineMatching(child, /(http:\/\/127\.0\.0\.1:\d+\/)/, log);
     assert.equal(url, `http://127.0.0.1:${port}/`, "the URL names the port asked for");
     await untilServing(url, Date.now() + 240_000);
+    const worker = await fetch(`${url}worker.js`);
+    assert.equal(worker.headers.get("content-security-policy"), await pagePolicy(), "the engine's worker gets the page's policy as a header (a <meta> does not reach it)");
     await withExplorer({ webgpu: false, url }, (ui) => ui.waitForAtLeast("eval-counter", 2));
   } finally {
     try {

@@ -92,6 +92,8 @@ test("CPU -> WebGPU -> CPU: each switch resumes from the last snapshot and keeps
     await switchedTo(ui, "webgpu", toGpu);
     const onGpu = assertResumedFromSnapshot(await ui.evaluations(), "webgpu");
     assert.match(await ui.text("notice"), new RegExp(`snapshot of step ${onGpu}`));
+    // An evaluation trained on WebGPU, past the snapshot it resumed from, before switching back.
+    await ui.page.waitForFunction((step) => (window.__modalscopeEvaluations || []).at(-1)?.step > step, onGpu, { timeout: 240_000, polling: 100 });
 
     const beforeBack = await ui.number("eval-counter");
     const toCpu = await switchesTo(ui, "cpu-flex");

@@ -1,0 +1,131 @@
+// The engine's Web Worker (a classic worker script; trunk builds the engine module as
+// wasm-bindgen "no-modules": modalscope-worker.js defines the global `wasm_bindgen`).
+//
+// Before the engine runs it
+// - queues the page's requests (JSON strings) in self.__modalscopeInbox, which the engine
+//   host drains between chunks of training;
+// - records which WebGPU adapter this worker gets (self.__modalscopeAdapter: "vendor
+//   architecture", or null), so the page can say which backend runs and why;
+// - reports the engine module's download to the page as EngineLoading messages;
+// - forwards what it does not catch (errors, rejected promises: a wasm trap after a panic)
+//   to the page as EngineFailed messages; Rust panics are forwarded by the panic hook.
+//
+// `?hide-subgroups` hides the adapter's `subgroups` feature, as on adapters without it, to
+// prove the engine trains there too (the web build has no burn `fusion` / `autotune`, whose
+// kernels assumed that feature). `?test-hooks` answers the page's test hooks (www/boot.js).
+//
+// A Content-Security-Policy <meta> in the page does not reach a worker: scripts/serve.sh
+// (trunk) and the browser specs' server send this script the same policy as a header.
+const params = new URLSearchParams(self.location.search);
+const post = (message) => self.postMessage(JSON.stringify(message));
+
+self.__modalscopeInbox = [];
+const devices = [];
+self.addEventListener("message", (event) => {
+  if (typeof event.data === "string") {
+    self.__modalscopeInbox.push(event.data);
+    return;
+  }
+  const hook = event.data && event.data.testHook;
+  if (!hook || !params.has("test-hooks")) return;
+  let value = null;
+  if (hook === "destroyGpuDevice") {
+    for (const device of devices) device.destroy();
+    value = devices.length;
+  } else if (hook === "panic") {
+    self.__modalscopePanicRequested = true;
+  } else if (hook === "throw") {
+    setTimeout(() => {
+      throw new Error("an error thrown in the engine's worker through ?test-hooks");
+    });
+  }
+  self.postMessage({ testHookReply: hook, value });
+});
+self.addEventListener("unhandledrejection", (event) => {
+  post({ EngineFailed: `the engine stopped: ${event.reason && event.reason.stack ? event.reason.stack : event.reason}` });
+});
+
+function hideSubgroups() {
+  const request = GPUAdapter.prototype.requestDevice;
+  const hide = (adapter) => {
+    const features = new Set([...adapter.features].filter((f) => f !== "subgroups"));
+    Object.defineProperty(adapter, "features", { value: features });
+    return adapter;
+  };
+  const original = navigator.gpu.requestAdapter.bind(navigator.gpu);
+  navigator.gpu.requestAdapter = async (options) => {
+    const adapter = await original(options);
+    return adapter ? hide(adapter) : adapter;
+  };
+  GPUAdapter.prototype.requestDevice = function (descriptor = {}) {
+    const required = (descriptor.requiredFeatures || []).filter((f) => f !== "subgroups");
+    return request.call(this, { ...descriptor, requiredFeatures: required });
+  };
+}
+
+function recordDevices() {
+  const request = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (descriptor) {
+    const device = await request.call(this, descriptor);
+    devices.push(device);
+    return device;
+  };
+}
+
+async function probeAdapter() {
+  self.__modalscopeAdapter = null;
+  if (!navigator.gpu) return;
+  try {
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (adapter) {
+      const info = adapter.info || {};
+      self.__modalscopeAdapter = [info.vendor, info.architecture].filter(Boolean).join(" ") || "adapter";
+    }
+  } catch (e) {
+    console.warn("WebGPU adapter request failed", e);
+  }
+}
+
+// The engine module as a stream that reports its progress (at most every 50 ms), so the
+// browser still compiles it while it downloads.
+async function engineModule() {
+  const url = "modalscope-worker_bg.wasm";
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  // A compressed response's Content-Length counts compressed bytes, the stream does not.
+  const total = response.headers.get("content-encoding") ? null : Number(response.headers.get("content-length")) || null;
+  const reader = response.body.getReader();
+  let loaded = 0;
+  let reported = 0;
+  const stream = new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        post({ EngineLoading: { loaded, total } });
+        controller.close();
+        return;
+      }
+      loaded += value.byteLength;
+      if (performance.now() - reported >= 50) {
+        reported = performance.now();
+        post({ EngineLoading: { loaded, total } });
+      }
+      controller.enqueue(value);
+    },
+  });
+  return new Response(stream, { headers: { "content-type": "application/wasm" } });
+}
+
+async function start() {
+  if (navigator.gpu && params.has("hide-subgroups")) hideSubgroups();
+  if (navigator.gpu && params.has("test-hooks")) recordDevices();
+  const module = engineModule();
+  await probeAdapter();
+  importScripts("./modalscope-worker.js");
+  await wasm_bindgen({ module_or_path: await module });
+}
+
+start().catch((error) => {
+  console.error("the engine could not start", error);
+  post({ EngineFailed: `the engine could not start: ${error && error.message ? error.message : error}` });
+});
