@@ -19,6 +19,9 @@ async function measure(every) {
   const ui = await Explorer.open({ webgpu: false, query });
   try {
     await ui.waitForAtLeast("eval-counter", 2);
+    // The speed control at its maximum (256 steps per 1/60 s), so that it never caps.
+    await ui.page.getByTestId("speed").fill("256");
+    await ui.page.getByTestId("speed").dispatchEvent("change");
     const wait = (ms) => ui.page.evaluate((t) => new Promise((r) => setTimeout(r, t)), ms);
     await wait(3000);
     const [s0, t0] = await ui.page.evaluate(() => [Number(document.querySelector('[data-testid="step-counter"]').textContent), performance.now()]);

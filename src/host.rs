@@ -23,6 +23,21 @@ const FRAME_MS: f64 = 1000.0 / 60.0;
 /// Status messages go out at most this often while nothing but the step count changes.
 const STATUS_EVERY_MS: f64 = 50.0;
 
+/// What the engine did over the current second: steps, and ms in steps and in evaluations.
+#[derive(Clone, Copy)]
+struct RateWindow {
+    since: f64,
+    steps: usize,
+    step_ms: f64,
+    evaluation_ms: f64,
+}
+
+impl RateWindow {
+    fn starting_now() -> Self {
+        RateWindow { since: now_ms(), steps: 0, step_ms: 0.0, evaluation_ms: 0.0 }
+    }
+}
+
 struct Host {
     end: HostEnd,
     session: Session,
@@ -35,7 +50,7 @@ struct Host {
     /// Steps the speed control allows now, refilled at `max_steps_per_frame` per frame.
     allowance: f64,
     refilled_at: f64,
-    rate_window: (f64, usize),
+    rate_window: RateWindow,
     status: Status,
     status_sent_at: f64,
     evaluated_once: bool,
@@ -110,7 +125,7 @@ impl Host {
             "Now on the {}: {reason}; the run continues from the snapshot of step {resumed} (the optimizer state restarts).",
             kind.label()
         ));
-        self.rate_window = (now_ms(), 0);
+        self.rate_window = RateWindow::starting_now();
     }
 
     fn on_evaluation(&mut self, result: Result<Evaluation, String>, elapsed: f64) {
@@ -174,6 +189,7 @@ impl Host {
             let advanced = self.session.advance(fits.min(self.allowance as usize)).await;
             let elapsed = now_ms() - chunk_started;
             if let Some(result) = advanced.evaluation {
+                self.rate_window.evaluation_ms += elapsed;
                 self.on_evaluation(result, elapsed);
                 continue;
             }
@@ -183,7 +199,8 @@ impl Host {
                 break;
             }
             self.ms_per_step = 0.7 * self.ms_per_step + 0.3 * elapsed / advanced.steps as f64;
-            self.rate_window.1 += advanced.steps;
+            self.rate_window.steps += advanced.steps;
+            self.rate_window.step_ms += elapsed;
             self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
             self.allowance -= advanced.steps as f64;
         }
@@ -193,10 +210,13 @@ impl Host {
 
     fn publish_status(&mut self) {
         let t = now_ms();
-        let (since, steps) = self.rate_window;
-        if t - since >= 1000.0 {
-            self.rate_window = (t, 0);
-            self.status.steps_per_second = steps as f64 * 1000.0 / (t - since);
+        let window = self.rate_window;
+        if t - window.since >= 1000.0 {
+            self.rate_window = RateWindow::starting_now();
+            self.status.steps_per_second = window.steps as f64 * 1000.0 / (t - window.since);
+            let busy = window.step_ms + window.evaluation_ms;
+            self.status.evaluation_share = if busy > 0.0 { window.evaluation_ms / busy } else { 0.0 };
+            self.status.engine_memory_bytes = wasm_memory_bytes();
         }
         let trainer = self.session.trainer();
         let next = Status {
@@ -213,6 +233,13 @@ impl Host {
             self.end.send(Message::Status(next));
         }
     }
+}
+
+/// The size of this module's wasm memory (it only grows), in bytes.
+fn wasm_memory_bytes() -> u64 {
+    use wasm_bindgen::JsCast;
+    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64
 }
 
 /// The sentence with its first letter in capitals (the engine's notices are clauses).
@@ -256,7 +283,7 @@ pub fn start(end: HostEnd) {
             max_steps_per_frame: 64,
             allowance: 0.0,
             refilled_at: now_ms(),
-            rate_window: (now_ms(), 0),
+            rate_window: RateWindow::starting_now(),
             status: Status::default(),
             status_sent_at: 0.0,
             evaluated_once: false,

@@ -90,6 +90,12 @@ pub struct Status {
     pub max_chunk_ms: f64,
     /// The first (cold) evaluation, in ms: part of start-up.
     pub startup_evaluation_ms: f64,
+    /// Share of the engine's busy time that went into evaluations over the last second (the
+    /// rest is training steps). On WebGPU steps are queued, and an evaluation's readback
+    /// waits for them, so there the share includes step work still queued.
+    pub evaluation_share: f64,
+    /// The engine worker's wasm memory, in bytes.
+    pub engine_memory_bytes: u64,
 }
 
 /// What the engine host tells the page.

@@ -47,9 +47,10 @@ fn EngineLoading() -> impl IntoView {
     let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
     move || {
         state.engine_loading.get().map(|(loaded, total)| {
+            // Without a total (a compressed response) the bar is indeterminate: no value.
             let (value, max, words) = match total {
-                Some(total) if total > 0 => (loaded as f64, total as f64, format!("{:.1} of {:.1} MiB", mib(loaded), mib(total))),
-                _ => (0.0, 1.0, format!("{:.1} MiB", mib(loaded))),
+                Some(total) if total > 0 => (Some(loaded as f64), total as f64, format!("{:.1} of {:.1} MiB", mib(loaded), mib(total))),
+                _ => (None, 1.0, format!("{:.1} MiB (uncompressed)", mib(loaded))),
             };
             view! {
                 <div class="engine-loading" data-testid="engine-loading" role="status">
@@ -74,6 +75,8 @@ fn RunStatusLine() -> impl IntoView {
             " · longest chunk " <span data-testid="max-chunk-ms">{move || format!("{:.1}", state.stats.with(|s| s.max_chunk_ms))}</span> " ms"
             " · first point " <span data-testid="first-point-ms">{move || state.stats.with(|s| s.first_point_ms.map(|t| format!("{t:.0}")).unwrap_or_else(|| "–".into()))}</span> " ms"
             " (its cold evaluation " <span data-testid="startup-evaluation-ms">{move || format!("{:.1}", state.stats.with(|s| s.startup_evaluation_ms))}</span> " ms)"
+            " · evaluations take " <span data-testid="evaluation-share" title="of the engine's busy time over the last second; on WebGPU it includes queued step work that an evaluation's readback waits for">{move || format!("{:.0}", state.stats.with(|s| s.evaluation_share * 100.0))}</span> " % of the engine's time"
+            " · engine memory " <span data-testid="engine-memory-mib">{move || format!("{:.1}", state.stats.with(|s| s.engine_memory_bytes as f64 / (1024.0 * 1024.0)))}</span> " MiB"
         </div>
     }
 }

@@ -54,6 +54,8 @@ impl PageLoop {
                     max_chunk_ms: status.max_chunk_ms,
                     startup_evaluation_ms: status.startup_evaluation_ms,
                     first_point_ms: s.first_point_ms,
+                    evaluation_share: status.evaluation_share,
+                    engine_memory_bytes: status.engine_memory_bytes,
                 };
                 if state.stats.with_untracked(|s| next(s) != *s) {
                     state.stats.update(|s| *s = next(s));

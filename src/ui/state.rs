@@ -25,6 +25,10 @@ pub struct LoopStats {
     pub startup_evaluation_ms: f64,
     /// Time from page load to the first plotted point, in ms.
     pub first_point_ms: Option<f64>,
+    /// Share of the engine's busy time in evaluations over the last second.
+    pub evaluation_share: f64,
+    /// The engine worker's wasm memory, in bytes.
+    pub engine_memory_bytes: u64,
     /// "ready", "training", "paused", "finished", "early-stopped", "diverged".
     pub status: String,
 }

@@ -3,6 +3,7 @@
 // Content-Security-Policy violations, long tasks).
 import { createServer } from "node:http";
 import { readFile, mkdir } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
@@ -14,6 +15,7 @@ export const GPU_TIMEOUT = 300_000;
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const dist = process.env.MODALSCOPE_DIST || join(here, "..", "..", "dist");
+export const distDir = dist;
 export const outputDir = join(here, "output");
 
 const types = {
@@ -36,15 +38,25 @@ export async function pagePolicy(dir = dist) {
 /**
  * Serves dist/ on loopback. Every response carries the page's Content-Security-Policy as a
  * header, as scripts/serve.sh does: a <meta> policy does not reach the engine's worker.
+ * `gzip` compresses responses as a real host would (the benchmarks); each file is
+ * compressed once per process, so that only the first load pays for it.
  */
-export async function serveDist() {
+const compressed = new Map();
+
+export async function serveDist({ gzip = false } = {}) {
   const policy = await pagePolicy();
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "");
     const file = join(dist, path === "" ? "index.html" : path);
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream", "content-security-policy": policy });
+      let body = await readFile(file);
+      const headers = { "content-type": types[extname(file)] || "application/octet-stream", "content-security-policy": policy };
+      if (gzip && /gzip/.test(req.headers["accept-encoding"] || "")) {
+        if (!compressed.has(file)) compressed.set(file, gzipSync(body, { level: 6 }));
+        body = compressed.get(file);
+        headers["content-encoding"] = "gzip";
+      }
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404);
@@ -77,11 +89,11 @@ export class Explorer {
    * reach workers, so the fixture prepends it to the script as served). If any of it
    * fails, whatever was started is closed before the error goes on.
    */
-  static async open({ webgpu, query = "", initScript = null, workerInitScript = null, url = null }) {
-    const server = url ? { url, close() {} } : await serveDist();
+  static async open({ webgpu, query = "", initScript = null, workerInitScript = null, url = null, gzip = false, beforeGoto = null, browserArgs = [] }) {
+    const server = url ? { url, close() {} } : await serveDist({ gzip });
     let browser = null;
     try {
-      const args = webgpu ? [...baseArgs, "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : [...baseArgs, "--disable-gpu"];
+      const args = [...(webgpu ? [...baseArgs, "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : [...baseArgs, "--disable-gpu"]), ...browserArgs];
       browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args });
       const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
       const explorer = new Explorer(server, browser, page);
@@ -112,6 +124,7 @@ export class Explorer {
           await route.fulfill({ response, body: `${workerInitScript}\n${await response.text()}` });
         });
       }
+      if (beforeGoto) await beforeGoto(page);
       await page.goto(server.url + query);
       return explorer;
     } catch (error) {
