@@ -117,6 +117,14 @@ pub fn App(
     let state = AppState::new(PageOptions::from_location(), handle);
     provide_context(state);
     use_page_loop(state);
+    // The page mounts in stages, one a frame (AppState::mounted): one mount of everything
+    // was a 70-110 ms task on the test machine.
+    wasm_bindgen_futures::spawn_local(async move {
+        for _ in 1..AppState::MOUNT_STAGES {
+            crate::browser::next_frame().await;
+            state.mount_stage.update(|s| *s += 1);
+        }
+    });
     view! {
         <header>
             <h1>"Modalscope"</h1>
@@ -132,7 +140,9 @@ pub fn App(
                 <ViewControls />
             </div>
             <div class="charts">
-                {ChartKind::ALL.into_iter().map(|kind| view! { <CanvasChart kind=kind explanation=explanation(kind) /> }).collect_view()}
+                {ChartKind::ALL.into_iter().enumerate().map(|(i, kind)| view! {
+                    <Show when=move || state.mounted(4 + i)><CanvasChart kind=kind explanation=explanation(kind) /></Show>
+                }).collect_view()}
             </div>
         </main>
     }

@@ -287,17 +287,21 @@ pub fn ConfigControls() -> impl IntoView {
                     {PRESETS.iter().map(|p| view! { <option value=p.name title=p.description>{p.name}</option> }).collect_view()}
                 </select>
             </label>
-            {move || section_view(section(Section::Data), root)}
-            <h3>"Model"</h3>
-            {move || section_view(section(Section::Model), root)}
-            <h3>"Training"</h3>
-            {move || section_view(section(Section::Training), root)}
-            <h3>"Methods (live)"</h3>
-            {methods}
-            <details class="more">
-                <summary>"metric constants"</summary>
-                {move || section_view(section(Section::Metrics), root)}
-            </details>
+            <Show when=move || state.mounted(1)>{move || section_view(section(Section::Data), root)}</Show>
+            <Show when=move || state.mounted(2)>
+                <h3>"Model"</h3>
+                {move || section_view(section(Section::Model), root)}
+                <h3>"Training"</h3>
+                {move || section_view(section(Section::Training), root)}
+            </Show>
+            <Show when=move || state.mounted(3)>
+                <h3>"Methods (live)"</h3>
+                {methods}
+                <details class="more">
+                    <summary>"metric constants"</summary>
+                    {move || section_view(section(Section::Metrics), root)}
+                </details>
+            </Show>
         </section>
     }
 }

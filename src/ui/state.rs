@@ -64,6 +64,9 @@ pub struct AppState {
     pub handle: StoredValue<SessionHandle, LocalStorage>,
     /// What the page's address asked for.
     pub options: StoredValue<PageOptions>,
+    /// How many stages of the page are mounted: it mounts one a frame (see
+    /// [`AppState::mounted`]), so that no start-up task is long.
+    pub mount_stage: RwSignal<usize>,
 }
 
 impl AppState {
@@ -86,7 +89,17 @@ impl AppState {
             max_steps_per_frame: RwSignal::new(64),
             handle: StoredValue::new_local(handle),
             options: StoredValue::new(options),
+            mount_stage: RwSignal::new(0),
         }
+    }
+
+    /// Stages of the page's mount, one a frame: 0 the header and the run controls, 1-3 the
+    /// settings (data; model and training; methods), then one chart each.
+    pub const MOUNT_STAGES: usize = 4 + crate::plot::ChartKind::ALL.len();
+
+    /// Whether stage `stage` of the page is mounted.
+    pub fn mounted(&self, stage: usize) -> bool {
+        self.mount_stage.get() >= stage
     }
 
     /// Sends a request to the engine host.
