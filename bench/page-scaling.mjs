@@ -39,7 +39,7 @@ async function measure(shape) {
   }
 }
 
-const axes = { "batch-size": [16, 64, 256, 1024], width: [32, 64, 128, 256], modalities: [2, 3, 4, 6] };
+const axes = { "batch-size": [16, 64, 256, 1024], width: [32, 64, 128, 256], modalities: [2, 3, 4] };
 const key = { "batch-size": "batch", width: "width", modalities: "modalities" };
 const points = [];
 for (const [axis, values] of Object.entries(axes)) {

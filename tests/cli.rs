@@ -288,6 +288,9 @@ fn bench_prints_steps_per_second_at_the_shape_asked_for() {
     let rate: f64 = text.trim().strip_prefix("steps_per_s=").and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("stdout: {text}"));
     assert!(rate > 0.0 && rate.is_finite(), "{text}");
     assert!(err.contains("20 steps") && err.contains("8+512+512 features") && err.contains("encoder 2x8") && err.contains("batch 16"), "{err}");
+    assert!(err.contains("no evaluation while timed"), "{err}");
+    let out = modalscope(&["bench", "--steps", "6", "--warmup", "0", "--eval-every", "2"]);
+    assert!(out.status.success() && stderr(&out).contains("an evaluation every 2 steps"), "{}", stderr(&out));
     assert_bad_input(&["bench", "--preset", "mfeat-fou-mor", "--modalities", "3"], "synthetic data only");
     assert_bad_input(&["bench", "--modalities", "5"], "data.synthetic");
 }

@@ -51,4 +51,7 @@ if (params.has("test-hooks")) {
 }
 
 const { default: init } = await import("./modalscope-web.js");
-await init({ module_or_path: "./modalscope-web_bg.wasm" });
+const page = await init({ module_or_path: "./modalscope-web_bg.wasm" });
+// The page module's wasm memory in bytes (bench/page-metrics.mjs adds it to the JS heap and
+// the worker's memory).
+window.__modalscopePageMemory = () => page.memory.buffer.byteLength;

@@ -53,9 +53,12 @@ enum Command {
         /// Encoder width (model.encoder_width).
         #[arg(long)]
         width: Option<usize>,
-        /// Number of synthetic modalities (2 to 4).
+        /// Number of synthetic modalities (2 to 4), copies of the last one.
         #[arg(long)]
         modalities: Option<usize>,
+        /// Evaluate every N steps inside the timing (default: no evaluation while timed).
+        #[arg(long)]
+        eval_every: Option<usize>,
     },
     /// List every preset with its one-line story.
     Presets,
@@ -292,10 +295,16 @@ fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
 /// `modalscope bench`: the run's own loop (hooks, accumulators, batch uploads), timed over
 /// `steps` optimizer steps after `warmup` steps and the step-0 evaluation; the evaluation
 /// interval is set past the run so that none falls inside the timing.
-fn bench(source: &ConfigSource, steps: usize, warmup: usize, shape: (Option<usize>, Option<usize>, Option<usize>)) -> Result<ExitCode, Failure> {
+fn bench(
+    source: &ConfigSource,
+    steps: usize,
+    warmup: usize,
+    shape: (Option<usize>, Option<usize>, Option<usize>),
+    eval_every: Option<usize>,
+) -> Result<ExitCode, Failure> {
     let mut config = source.resolve()?.with_shape(shape.0, shape.1, shape.2)?;
     let total = warmup + steps;
-    config.train.eval_every = total + 1;
+    config.train.eval_every = eval_every.unwrap_or(total + 1).max(1);
     let rows = config.data.train_size;
     config.train.epochs = total.div_ceil(config.steps_per_epoch(rows)) + 1;
     let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
@@ -315,7 +324,8 @@ fn bench(source: &ConfigSource, steps: usize, warmup: usize, shape: (Option<usiz
     let seconds = started.elapsed().as_secs_f64();
     let dims: Vec<String> = session.trainer().data().dims().iter().map(usize::to_string).collect();
     eprintln!(
-        "bench: {steps} steps in {seconds:.3} s on the CPU (1 thread): modalities of {} features, encoder {}x{}, fusion {:?}, batch {}, methods [{}]",
+        "bench: {steps} steps in {seconds:.3} s on the CPU (1 thread), {}: modalities of {} features, encoder {}x{}, fusion {:?}, batch {}, methods [{}]",
+        eval_every.map_or("no evaluation while timed".to_string(), |n| format!("an evaluation every {n} steps")),
         dims.join("+"),
         config.model.encoder_depth,
         config.model.encoder_width,
@@ -341,8 +351,8 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::ExportData { source, out } => export_data(source, out),
-        Command::Bench { source, steps, warmup, batch_size, width, modalities } => {
-            bench(source, *steps, *warmup, (*batch_size, *width, *modalities))
+        Command::Bench { source, steps, warmup, batch_size, width, modalities, eval_every } => {
+            bench(source, *steps, *warmup, (*batch_size, *width, *modalities), *eval_every)
         }
     };
     result.unwrap_or_else(|Failure(message)| {

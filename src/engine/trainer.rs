@@ -675,6 +675,53 @@ mod tests {
         }
     }
 
+    /// The packed evaluation gives what each split, head and Shapley subset measured on its
+    /// own gives (the guard for any batching of the evaluation).
+    #[test]
+    fn the_packed_evaluation_matches_each_split_and_subset_measured_alone() {
+        let config = ExperimentConfig::default().with_shape(None, None, Some(3)).unwrap();
+        let data = Dataset::from_config(&config, None).unwrap();
+        assert!(!data.test.is_empty(), "the default data has a test split");
+        let mut t = Trainer::new(config, data, ComputeDevice::cpu());
+        run_to(&mut t, 6);
+        let evaluation = block_on(t.evaluate()).unwrap();
+        let model = t.model.valid();
+        let device = t.compute().evaluation();
+        let data = &t.data;
+        let scalar = |x: Tensor<1>| block_on(crate::engine::readback::read_evaluation(x.clone(), x)).unwrap().metrics[0] as f64;
+        let train = batch_from_split(&data.train, Some(&data.train_subset), data.classes, &device);
+        let val = batch_from_split(&data.val, None, data.classes, &device);
+        let test = batch_from_split(&data.test, None, data.classes, &device);
+        let (on_train, on_val) = (model.forward(&train.inputs), model.forward(&val.inputs));
+        let heads_train = std::iter::once(on_train.fused.clone()).chain(on_train.unimodal.clone());
+        let heads_val = std::iter::once(on_val.fused.clone()).chain(on_val.unimodal.clone());
+        for (((name, got), t_logits), v_logits) in evaluation.heads.iter().zip(heads_train).zip(heads_val) {
+            let alone = [
+                scalar(cross_entropy(t_logits.clone(), train.targets.clone())),
+                scalar(accuracy(t_logits, train.targets.clone())),
+                scalar(cross_entropy(v_logits.clone(), val.targets.clone())),
+                scalar(accuracy(v_logits, val.targets.clone())),
+            ];
+            let batched = [got.train_loss, got.train_acc, got.val_loss, got.val_acc];
+            for (a, b) in alone.iter().zip(batched) {
+                assert!((a - b).abs() <= 1e-5 * a.abs().max(1.0), "{name}: alone {alone:?}, packed {batched:?}");
+            }
+        }
+        let test_alone = scalar(accuracy(model.forward(&test.inputs).fused, test.targets.clone()));
+        assert!((evaluation.fused().test_acc.unwrap() - test_alone).abs() < 1e-6);
+        let means: Vec<Tensor<2>> = on_train.embeddings.iter().map(|z| z.clone().mean_dim(0)).collect();
+        let subsets: Vec<f64> = (0..8usize)
+            .map(|s| {
+                let present: Vec<bool> = (0..3).map(|m| s & (1 << m) != 0).collect();
+                scalar(accuracy(model.fused_with_mask(&on_val.embeddings, &present, &means), val.targets.clone()))
+            })
+            .collect();
+        let phi = shapley(&subsets, 3);
+        for ((name, c), alone) in evaluation.contribution.iter().zip(phi) {
+            assert!((c.shapley - alone).abs() < 1e-6, "{name}: Shapley packed {}, alone {alone}", c.shapley);
+        }
+    }
+
     #[test]
     fn side_work_counts_in_chunks_and_never_moves_the_run() {
         let config = crate::engine::presets::preset("imbalance").unwrap().with_override("regularizers.modality_dropout.enabled=true").unwrap();
