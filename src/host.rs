@@ -52,6 +52,8 @@ struct Host {
     refilled_at: f64,
     rate_window: RateWindow,
     status: Status,
+    /// The status the page last got, and when.
+    status_sent: Status,
     status_sent_at: f64,
     evaluated_once: bool,
 }
@@ -225,10 +227,14 @@ impl Host {
             state: self.session.state().word().to_string(),
             ..self.status.clone()
         };
-        let state_changed = next.state != self.status.state;
+        self.status = next.clone();
+        // Compared with what the page last got: the working copy above is updated in place
+        // (rates, chunk times), so comparing with it would never see those changes alone
+        // (the badge kept the last rate after a run finished).
+        let state_changed = next.state != self.status_sent.state;
         let due = t - self.status_sent_at >= STATUS_EVERY_MS;
-        if (next != self.status && (due || state_changed)) || !self.evaluated_once {
-            self.status = next.clone();
+        if (next != self.status_sent && (due || state_changed)) || !self.evaluated_once {
+            self.status_sent = next.clone();
             self.status_sent_at = t;
             self.end.send(Message::Status(next));
         }
@@ -285,6 +291,7 @@ pub fn start(end: HostEnd) {
             refilled_at: now_ms(),
             rate_window: RateWindow::starting_now(),
             status: Status::default(),
+            status_sent: Status::default(),
             status_sent_at: 0.0,
             evaluated_once: false,
         };

@@ -69,3 +69,11 @@ test("reset, even while training, goes back to step 0 paused with a fresh histor
     await ui.waitForAtLeast("eval-counter", 3);
   });
 });
+
+test("once the run has finished, the badge's rate falls to 0 steps/s", { timeout: CPU_TIMEOUT }, async () => {
+  // The rate is over the last second; it once kept the last second's rate after the run ended.
+  await withExplorer({ webgpu: false }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/);
+    await ui.waitForText("steps-per-second", /^0$/, 5000);
+  });
+});
