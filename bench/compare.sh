@@ -8,15 +8,10 @@
 #
 #   bench/compare.sh
 #   bench/compare.sh --batch-size 256 --width 128
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/modalscope-target}"
+source "$(dirname "$0")/common.sh"
 rounds="${ROUNDS:-3}"
-python="$(bench/setup-pytorch.sh | tail -1)"
-cargo build --locked --release --quiet --bin modalscope
 cargo bench --locked --quiet --bench bare_loop --no-run 2>/dev/null
 
-rate() { "$@" 2>/dev/null | sed -n 's/^steps_per_s=//p'; }
 declare -A results
 for round in $(seq "$rounds"); do
   results[engine]+="$(rate "$CARGO_TARGET_DIR/release/modalscope" bench "$@") "

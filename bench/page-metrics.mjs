@@ -17,18 +17,12 @@ import { readFile, readdir } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { Explorer, distDir } from "../www/e2e/fixture.mjs";
+import { maxSpeed, query, wideSets } from "./page-common.mjs";
 
 const args = process.argv.slice(2);
 const loads = Number(args[args.indexOf("--loads") + 1]) || 5;
 const skipMemory = args.includes("--skip-memory");
 
-const wide = [
-  'data.synthetic=[{"name":"a","dim":16,"informative":16,"signal":1.0,"noise":1.0},{"name":"b","dim":16,"informative":16,"signal":1.0,"noise":1.0}]',
-  "data.train_size=1800",
-  "train.epochs=100000",
-  "train.eval_every=100",
-];
-const query = (sets) => "?" + sets.map((s) => `set=${encodeURIComponent(s)}`).join("&");
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const fmt = (v, digits = 0) => (v == null ? "–" : v.toFixed(digits));
 
@@ -64,10 +58,9 @@ async function throttle(page) {
 }
 
 async function memory() {
-  const ui = await Explorer.open({ webgpu: false, query: query(wide), browserArgs: ["--enable-precise-memory-info"] });
+  const ui = await Explorer.open({ webgpu: false, query: query(wideSets()), browserArgs: ["--enable-precise-memory-info"] });
   try {
-    await ui.page.getByTestId("speed").fill("256");
-    await ui.page.getByTestId("speed").dispatchEvent("change");
+    await maxSpeed(ui);
     const at = async (steps) => {
       await ui.waitForAtLeast("step-counter", steps, 600_000);
       return ui.page.evaluate(() => ({

@@ -8,36 +8,9 @@
 //
 //   node bench/page-scaling.mjs        (from the repository root)
 import { writeFile, mkdir } from "node:fs/promises";
-import { Explorer } from "../www/e2e/fixture.mjs";
+import { stepsPerSecond, wideSets } from "./page-common.mjs";
 
-const modality = (name) => ({ name, dim: 16, informative: 16, signal: 1.0, noise: 1.0 });
-const names = "abcdefgh";
-
-function sets({ batch = 64, width = 64, modalities = 2 }) {
-  const synthetic = JSON.stringify([...names.slice(0, modalities)].map(modality));
-  return [`data.synthetic=${synthetic}`, "data.train_size=1800", "train.epochs=100000", "train.eval_every=100", `train.batch_size=${batch}`, `model.encoder_width=${width}`];
-}
-
-async function measure(shape) {
-  const query = "?" + sets(shape).map((s) => `set=${encodeURIComponent(s)}`).join("&");
-  const ui = await Explorer.open({ webgpu: false, query });
-  try {
-    await ui.waitForAtLeast("eval-counter", 2, 120_000);
-    const refused = await ui.text("notice");
-    if (/ignored/.test(refused)) throw new Error(`the page refused ${JSON.stringify(shape)}: ${refused}`);
-    await ui.page.getByTestId("speed").fill("256");
-    await ui.page.getByTestId("speed").dispatchEvent("change");
-    const wait = (ms) => ui.page.evaluate((t) => new Promise((r) => setTimeout(r, t)), ms);
-    const read = () => ui.page.evaluate(() => [Number(document.querySelector('[data-testid="step-counter"]').textContent), performance.now()]);
-    await wait(3000);
-    const [s0, t0] = await read();
-    await wait(8000);
-    const [s1, t1] = await read();
-    return (s1 - s0) / ((t1 - t0) / 1000);
-  } finally {
-    await ui.close();
-  }
-}
+const measure = (shape) => stepsPerSecond(wideSets(shape), 8000);
 
 const axes = { "batch-size": [16, 64, 256, 1024], width: [32, 64, 128, 256], modalities: [2, 3, 4] };
 const key = { "batch-size": "batch", width: "width", modalities: "modalities" };

@@ -5,33 +5,9 @@
 // warm-up. Serves dist/ (build it first: trunk build --release).
 //
 //   node bench/page-speed.mjs            (from the repository root, after scripts/setup.sh)
-import { Explorer } from "../www/e2e/fixture.mjs";
+import { stepsPerSecond, wideSets } from "./page-common.mjs";
 
-const sets = (every) => [
-  'data.synthetic=[{"name":"a","dim":16,"informative":16,"signal":1.0,"noise":1.0},{"name":"b","dim":16,"informative":16,"signal":1.0,"noise":1.0}]',
-  "data.train_size=1800",
-  "train.epochs=100000",
-  `train.eval_every=${every}`,
-];
-
-async function measure(every) {
-  const query = "?" + sets(every).map((s) => `set=${encodeURIComponent(s)}`).join("&");
-  const ui = await Explorer.open({ webgpu: false, query });
-  try {
-    await ui.waitForAtLeast("eval-counter", 2);
-    // The speed control at its maximum (256 steps per 1/60 s), so that it never caps.
-    await ui.page.getByTestId("speed").fill("256");
-    await ui.page.getByTestId("speed").dispatchEvent("change");
-    const wait = (ms) => ui.page.evaluate((t) => new Promise((r) => setTimeout(r, t)), ms);
-    await wait(3000);
-    const [s0, t0] = await ui.page.evaluate(() => [Number(document.querySelector('[data-testid="step-counter"]').textContent), performance.now()]);
-    await wait(10_000);
-    const [s1, t1] = await ui.page.evaluate(() => [Number(document.querySelector('[data-testid="step-counter"]').textContent), performance.now()]);
-    return (s1 - s0) / ((t1 - t0) / 1000);
-  } finally {
-    await ui.close();
-  }
-}
+const measure = (every) => stepsPerSecond(wideSets({ every }), 10_000);
 
 const results = { 1: [], 10: [], 100: [] };
 for (let round = 1; round <= 3; round++) {

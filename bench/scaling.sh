@@ -6,15 +6,10 @@
 # prints a Markdown table; bench/scaling-plot.mjs draws docs/scaling.svg from the JSON files.
 #
 #   bench/scaling.sh            (STEPS=… to change the timed steps per point, default 400)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/modalscope-target}"
+source "$(dirname "$0")/common.sh"
 steps="${STEPS:-400}"
-python="$(bench/setup-pytorch.sh | tail -1)"
-cargo build --locked --release --quiet --bin modalscope
 mkdir -p docs
 
-rate() { "$@" 2>/dev/null | sed -n 's/^steps_per_s=//p'; }
 points=()
 for axis in batch-size width modalities; do
   case "$axis" in
@@ -29,7 +24,6 @@ for axis in batch-size width modalities; do
     echo "$axis=$value: engine $engine, PyTorch $torch" >&2
   done
 done
-cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)
 printf '{"command":"bench/scaling.sh","date":"%s","machine":"%s, %s cores","steps":%s,"points":[%s]}\n' \
   "$(date -u +%F)" "$cpu" "$(nproc)" "$steps" "$(IFS=,; echo "${points[*]}")" > docs/scaling-native.json
 

@@ -8,8 +8,16 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::protocol::{HostEnd, Message, Request, SessionHandle, decode, encode};
 
-fn global_get(name: &str) -> JsValue {
+/// `self[name]` in the window or the worker (undefined when absent).
+pub fn global_get(name: &str) -> JsValue {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls `callback` after `ms` milliseconds (the global `setTimeout`).
+fn set_timeout(callback: &js_sys::Function, ms: f64) {
+    if let Ok(set_timeout) = global_get("setTimeout").dyn_into::<js_sys::Function>() {
+        let _ = set_timeout.call2(&JsValue::NULL, callback, &JsValue::from(ms));
+    }
 }
 
 /// `performance.now()`, in ms (the window's or the worker's clock).
@@ -38,20 +46,14 @@ pub async fn yield_now() {
         {
             return;
         }
-        if let Ok(set_timeout) = global_get("setTimeout").dyn_into::<js_sys::Function>() {
-            let _ = set_timeout.call2(&JsValue::NULL, &resolve, &JsValue::from(0));
-        }
+        set_timeout(&resolve, 0.0);
     });
     let _ = JsFuture::from(promise).await;
 }
 
 /// Resolves after `ms` milliseconds.
 pub async fn sleep_ms(ms: f64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Ok(set_timeout) = global_get("setTimeout").dyn_into::<js_sys::Function>() {
-            let _ = set_timeout.call2(&JsValue::NULL, &resolve, &JsValue::from(ms));
-        }
-    });
+    let promise = js_sys::Promise::new(&mut |resolve, _| set_timeout(&resolve, ms));
     let _ = JsFuture::from(promise).await;
 }
 
@@ -88,10 +90,15 @@ fn drain_inbox(name: &str) -> Vec<String> {
     inbox.splice(0, inbox.length(), &JsValue::UNDEFINED).iter().filter_map(|v| v.as_string()).collect()
 }
 
-/// The page's end of the link to the engine's worker, which `www/boot.js` started as
-/// `window.__modalscopeWorker` (its messages queue in `window.__modalscopeInbox`).
+/// The engine's worker, which `www/boot.js` started as `window.__modalscopeWorker`.
+fn engine_worker() -> Option<web_sys::Worker> {
+    global_get("__modalscopeWorker").dyn_into::<web_sys::Worker>().ok()
+}
+
+/// The page's end of the link to the engine's worker (its messages queue in
+/// `window.__modalscopeInbox`).
 pub fn worker_link() -> Result<SessionHandle, String> {
-    let worker = global_get("__modalscopeWorker").dyn_into::<web_sys::Worker>().map_err(|_| "www/boot.js started no engine worker")?;
+    let worker = engine_worker().ok_or("www/boot.js started no engine worker")?;
     let send = move |request: Request| {
         if let Err(e) = worker.post_message(&JsValue::from_str(&encode(&request))) {
             console_error(&format!("a request to the engine could not be posted: {e:?}"));
@@ -114,17 +121,22 @@ pub fn worker_link() -> Result<SessionHandle, String> {
 /// Stops the engine's worker (the page does so once the engine failed: nothing half-alive
 /// goes on training behind the overlay).
 pub fn terminate_worker() {
-    if let Ok(worker) = global_get("__modalscopeWorker").dyn_into::<web_sys::Worker>() {
+    if let Some(worker) = engine_worker() {
         worker.terminate();
     }
+}
+
+/// Posts `message` to the page, from inside the worker.
+fn post_to_page(message: &Message) -> Result<(), JsValue> {
+    let scope = js_sys::global().unchecked_into::<web_sys::DedicatedWorkerGlobalScope>();
+    scope.post_message(&JsValue::from_str(&encode(message)))
 }
 
 /// The worker's end of the link to the page: requests queue in `self.__modalscopeInbox`
 /// (`www/worker.js` fills it), messages go out through `postMessage`.
 pub fn page_link() -> HostEnd {
     let send = |message: Message| {
-        let scope = js_sys::global().unchecked_into::<web_sys::DedicatedWorkerGlobalScope>();
-        if let Err(e) = scope.post_message(&JsValue::from_str(&encode(&message))) {
+        if let Err(e) = post_to_page(&message) {
             console_error(&format!("a message to the page could not be posted: {e:?}"));
         }
     };
@@ -145,8 +157,7 @@ pub fn page_link() -> HostEnd {
 
 /// Sends [`Message::EngineFailed`] to the page from inside the worker (the panic hook).
 pub fn report_engine_failure(text: &str) {
-    let scope = js_sys::global().unchecked_into::<web_sys::DedicatedWorkerGlobalScope>();
-    let _ = scope.post_message(&JsValue::from_str(&encode(&Message::EngineFailed(text.to_string()))));
+    let _ = post_to_page(&Message::EngineFailed(text.to_string()));
 }
 
 /// Defines `_initialize` in a wasm entry (both bins call it first thing in `main`).

@@ -2,19 +2,17 @@
 
 use wasm_bindgen::JsValue;
 
+use crate::browser::global_get;
 use crate::engine::device::{BackendKind, ComputeDevice};
 use crate::protocol::{Backend, BackendInfo};
 
 fn adapter_description() -> Option<String> {
     // Set by www/worker.js before the wasm starts: null when no adapter, else "vendor architecture".
-    let value = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__modalscopeAdapter")).ok()?;
-    value.as_string()
+    global_get("__modalscopeAdapter").as_string()
 }
 
 fn has_navigator_gpu() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-        .and_then(|navigator| js_sys::Reflect::get(&navigator, &JsValue::from_str("gpu")))
-        .is_ok_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
+    js_sys::Reflect::get(&global_get("navigator"), &JsValue::from_str("gpu")).is_ok_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
 }
 
 /// Picks the backend at start: WebGPU if an adapter exists and burn initialises on it,

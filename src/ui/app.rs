@@ -39,12 +39,16 @@ fn BackendBadge() -> impl IntoView {
     }
 }
 
+/// Bytes in MiB.
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
 /// The engine module's download, shown until the engine runs: the controls work meanwhile
 /// (they are the page's own module) and the run starts with what they say.
 #[component]
 fn EngineLoading() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
     move || {
         state.engine_loading.get().map(|(loaded, total)| {
             // Without a total (a compressed response) the bar is indeterminate: no value.
@@ -76,7 +80,7 @@ fn RunStatusLine() -> impl IntoView {
             " · first point " <span data-testid="first-point-ms">{move || state.stats.with(|s| s.first_point_ms.map(|t| format!("{t:.0}")).unwrap_or_else(|| "–".into()))}</span> " ms"
             " (its cold evaluation " <span data-testid="startup-evaluation-ms">{move || format!("{:.1}", state.stats.with(|s| s.startup_evaluation_ms))}</span> " ms)"
             " · evaluations take " <span data-testid="evaluation-share" title="of the engine's busy time over the last second; on WebGPU it includes queued step work that an evaluation's readback waits for">{move || format!("{:.0}", state.stats.with(|s| s.evaluation_share * 100.0))}</span> " % of the engine's time"
-            " · engine memory " <span data-testid="engine-memory-mib">{move || format!("{:.1}", state.stats.with(|s| s.engine_memory_bytes as f64 / (1024.0 * 1024.0)))}</span> " MiB"
+            " · engine memory " <span data-testid="engine-memory-mib">{move || format!("{:.1}", state.stats.with(|s| mib(s.engine_memory_bytes)))}</span> " MiB"
         </div>
     }
 }
@@ -141,7 +145,7 @@ pub fn App(
             </div>
             <div class="charts">
                 {ChartKind::ALL.into_iter().enumerate().map(|(i, kind)| view! {
-                    <Show when=move || state.mounted(4 + i)><CanvasChart kind=kind explanation=explanation(kind) /></Show>
+                    <Show when=move || state.mounted(AppState::FIRST_CHART_STAGE + i)><CanvasChart kind=kind explanation=explanation(kind) /></Show>
                 }).collect_view()}
             </div>
         </main>

@@ -95,7 +95,10 @@ impl AppState {
 
     /// Stages of the page's mount, one a frame: 0 the header and the run controls, 1-3 the
     /// settings (data; model and training; methods), then one chart each.
-    pub const MOUNT_STAGES: usize = 4 + crate::plot::ChartKind::ALL.len();
+    pub const MOUNT_STAGES: usize = Self::FIRST_CHART_STAGE + crate::plot::ChartKind::ALL.len();
+
+    /// The stage of the first chart (the stages before it are the header and the settings).
+    pub const FIRST_CHART_STAGE: usize = 4;
 
     /// Whether stage `stage` of the page is mounted.
     pub fn mounted(&self, stage: usize) -> bool {

@@ -35,14 +35,15 @@ export async function pagePolicy(dir = dist) {
   return policy[1];
 }
 
+/** Gzipped files by path, compressed once per process (serveDist's `gzip`). */
+const compressed = new Map();
+
 /**
  * Serves dist/ on loopback. Every response carries the page's Content-Security-Policy as a
  * header, as scripts/serve.sh does: a <meta> policy does not reach the engine's worker.
  * `gzip` compresses responses as a real host would (the benchmarks); each file is
  * compressed once per process, so that only the first load pays for it.
  */
-const compressed = new Map();
-
 export async function serveDist({ gzip = false } = {}) {
   const policy = await pagePolicy();
   const server = createServer(async (req, res) => {

@@ -5,6 +5,20 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
 
+/** After two evaluations, calls the test hook `hook`: the overlay must name `said`, and no
+ * step may run after it (30 frames). Returns the overlay. */
+async function engineStops(ui, hook, said) {
+  await ui.waitForAtLeast("eval-counter", 2);
+  await ui.page.evaluate((name) => window.__modalscopeTestHooks[name](), hook);
+  const overlay = ui.page.getByTestId("panic");
+  await overlay.waitFor({ state: "visible" });
+  assert.match(await overlay.textContent(), said);
+  const stopped = await ui.number("step-counter");
+  await ui.frames(30);
+  assert.equal(await ui.number("step-counter"), stopped, `nothing runs after ${hook}: the page stopped the worker`);
+  return overlay;
+}
+
 test("divergence pauses the run with the message and its step range", { timeout: CPU_TIMEOUT }, async () => {
   // imbalance: an evaluation every epoch (4 steps), so a NaN at step 10 is seen at step 12.
   await withExplorer({ webgpu: false, query: "?set=debug.nan_at_step=10" }, async (ui) => {
@@ -29,14 +43,7 @@ test("a panic shows the overlay; its button reloads a working page", { timeout: 
   await withExplorer(
     { webgpu: false, query: "?test-hooks&set=train.epochs=100000" },
     async (ui) => {
-      await ui.waitForAtLeast("eval-counter", 2);
-      await ui.page.evaluate(() => window.__modalscopeTestHooks.panic());
-      const overlay = ui.page.getByTestId("panic");
-      await overlay.waitFor({ state: "visible" });
-      assert.match(await overlay.textContent(), /requested through \?test-hooks/);
-      const stopped = await ui.number("step-counter");
-      await ui.frames(30);
-      assert.equal(await ui.number("step-counter"), stopped, "nothing runs after a panic");
+      const overlay = await engineStops(ui, "panic", /requested through \?test-hooks/);
       assert.ok(ui.consoleErrors.some((e) => /test-hooks/.test(e)), "the panic is logged to the console");
       const errorsBefore = ui.consoleErrors.length;
       await ui.page.getByTestId("panic-reset").click();
@@ -52,15 +59,8 @@ test("an uncaught error in the engine's worker reaches the page, which stops the
   await withExplorer(
     { webgpu: false, query: "?test-hooks&set=train.epochs=100000" },
     async (ui) => {
-      await ui.waitForAtLeast("eval-counter", 2);
-      await ui.page.evaluate(() => window.__modalscopeTestHooks.throwInWorker());
-      const overlay = ui.page.getByTestId("panic");
-      await overlay.waitFor({ state: "visible" });
-      assert.match(await overlay.textContent(), /thrown in the engine's worker/);
+      await engineStops(ui, "throwInWorker", /thrown in the engine's worker/);
       assert.ok(ui.consoleErrors.some((e) => /engine stopped.*thrown in the engine's worker/.test(e)), `the page's console names it: ${ui.consoleErrors}`);
-      const stopped = await ui.number("step-counter");
-      await ui.frames(30);
-      assert.equal(await ui.number("step-counter"), stopped, "the page stopped the worker");
     },
     { consoleErrors: false },
   );
