@@ -108,7 +108,7 @@ if (!skipMemory) {
   const m = await memory();
   const mib = (b) => (b / 1024 / 1024).toFixed(1);
   console.log("\nMemory, default model on 1,800 samples, an evaluation every 100 steps, speed control at its maximum\n");
-  console.log("| after | page JS heap (MiB) | page wasm memory (MiB) | engine wasm memory (MiB) | evaluations in the history |");
+  console.log("| after | page JS heap (MiB) | page wasm memory (MiB) | engine wasm memory (MiB) | evaluations received (the page keeps at most 500) |");
   console.log("|---|---|---|---|---|");
   for (const steps of [10_000, 100_000]) console.log(`| ${steps.toLocaleString("en")} steps | ${mib(m[steps].jsHeap)} | ${mib(m[steps].pageWasm)} | ${mib(m[steps].wasm)} | ${m[steps].evaluations} |`);
   const total = (s) => m[s].jsHeap + m[s].pageWasm + m[s].wasm;

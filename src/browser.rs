@@ -126,6 +126,19 @@ pub fn terminate_worker() {
     }
 }
 
+/// Tells the engine's worker that the page has mounted: `www/worker.js` loads the engine
+/// module only then (or after 2 s), since on two cores its download and compile starved the
+/// page's mount into main-thread tasks of 60-90 ms.
+pub fn page_mounted() {
+    if let Some(worker) = engine_worker() {
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str("pageMounted"), &JsValue::TRUE);
+        if let Err(e) = worker.post_message(&message) {
+            console_error(&format!("the engine's worker could not be told that the page mounted: {e:?}"));
+        }
+    }
+}
+
 /// Posts `message` to the page, from inside the worker.
 fn post_to_page(message: &Message) -> Result<(), JsValue> {
     let scope = js_sys::global().unchecked_into::<web_sys::DedicatedWorkerGlobalScope>();

@@ -96,6 +96,7 @@ impl Host {
                 self.max_steps_per_frame = n.max(1);
                 return;
             }
+            Request::ExportMetrics => return self.end.send(Message::Metrics(self.session.trainer().history().to_jsonl())),
         };
         let configure = matches!(command, Command::Configure(_));
         match self.session.apply(command) {
@@ -258,11 +259,19 @@ fn capitalised(text: &str) -> String {
 /// backend, builds the session, starts playing and then serves requests between chunks.
 pub fn start(end: HostEnd) {
     wasm_bindgen_futures::spawn_local(async move {
+        // Requests that arrive with or before the start (a setting changed while the engine
+        // loaded) are served once the session runs, in order.
+        let mut early = Vec::new();
         let (config, prefer_cpu, test_hooks) = loop {
-            if let Some(Request::Start { config, prefer_cpu, test_hooks }) =
-                end.receive().into_iter().find(|r| matches!(r, Request::Start { .. }))
-            {
-                break (*config, prefer_cpu, test_hooks);
+            let mut start = None;
+            for request in end.receive() {
+                match request {
+                    Request::Start { config, prefer_cpu, test_hooks } if start.is_none() => start = Some((*config, prefer_cpu, test_hooks)),
+                    other => early.push(other),
+                }
+            }
+            if let Some(start) = start {
+                break start;
             }
             sleep_ms(FRAME_MS).await;
         };
@@ -297,6 +306,9 @@ pub fn start(end: HostEnd) {
         };
         host.announce_run();
         let _ = host.session.apply(Command::Play);
+        for request in early {
+            host.handle(request).await;
+        }
         loop {
             for request in host.end.receive() {
                 host.handle(request).await;

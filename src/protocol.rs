@@ -58,6 +58,9 @@ pub enum Request {
     SwitchBackend(Backend),
     /// At most this many optimizer steps per frame (the speed control).
     MaxStepsPerFrame(usize),
+    /// The run's kept evaluations as `metrics.jsonl` (answered by [`Message::Metrics`]): the
+    /// engine keeps more of them than the page, which thins its copy to what a chart shows.
+    ExportMetrics,
 }
 
 /// The backend badge: which backend runs and why.
@@ -117,6 +120,9 @@ pub enum Message {
     Backend(BackendInfo),
     /// A sentence for the user (a restart, a refusal, divergence, a device switch).
     Notice(String),
+    /// The answer to [`Request::ExportMetrics`]: the CLI's `metrics.jsonl`, one evaluation
+    /// object per line (beyond 2,000 evaluations older ones are thinned).
+    Metrics(String),
     /// The engine module is downloading: bytes so far and in all (when the server says).
     /// Sent by `www/worker.js` before the engine runs.
     EngineLoading {

@@ -1,7 +1,7 @@
-// Starts the explorer: first the engine's Web Worker (www/worker.js loads the engine module,
-// burn, about 4 MB gzipped, and reports its download), then the page's own module (the
+// Starts the explorer: first the engine's Web Worker, then the page's own module (the
 // controls and charts, no burn), which draws at once and talks to the worker through plain
-// JSON messages. The worker's messages queue in window.__modalscopeInbox until the page's
+// JSON messages. Once the page has mounted it tells the worker, which then loads the engine
+// module (burn, about 4 MB gzipped) and reports its download. The worker's messages queue in window.__modalscopeInbox until the page's
 // loop takes them; an error the worker does not catch arrives there as an EngineFailed
 // message, so the page shows it instead of waiting forever.
 //

@@ -21,9 +21,23 @@ const post = (message) => self.postMessage(JSON.stringify(message));
 
 self.__modalscopeInbox = [];
 const devices = [];
+// The engine module loads once the page has mounted (its message {pageMounted: true}) or
+// after 2 s. On two cores, the engine's download (22 MB to gunzip) and compile (V8 uses
+// every core) starved the page's main thread while it mounted: tasks of 60-90 ms on every
+// local load, where a 496-byte function's lazy compile took 28 ms. Waiting costs the first
+// point about 250 ms at 10 Mbit/s, and the controls appear sooner there (bench/RESULTS.md).
+let pageMounted;
+const mounted = new Promise((resolve) => {
+  pageMounted = resolve;
+  setTimeout(resolve, 2000);
+});
 self.addEventListener("message", (event) => {
   if (typeof event.data === "string") {
     self.__modalscopeInbox.push(event.data);
+    return;
+  }
+  if (event.data && event.data.pageMounted) {
+    pageMounted();
     return;
   }
   const hook = event.data && event.data.testHook;
@@ -119,6 +133,7 @@ async function engineModule() {
 async function start() {
   if (navigator.gpu && params.has("hide-subgroups")) hideSubgroups();
   if (navigator.gpu && params.has("test-hooks")) recordDevices();
+  await mounted;
   const module = engineModule();
   await probeAdapter();
   importScripts("./modalscope-worker.js");

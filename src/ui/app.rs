@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::engine::metrics::History;
 use crate::plot::ChartKind;
 use crate::ui::charts::CanvasChart;
 use crate::ui::controls::{ConfigControls, RunControls, ViewControls};
@@ -74,7 +75,7 @@ fn RunStatusLine() -> impl IntoView {
         <div class="status-line">
             "step " <span data-testid="step-counter">{move || state.stats.with(|s| s.step)}</span>
             " / " {move || state.stats.with(|s| s.total_steps)}
-            " · evaluations " <span data-testid="eval-counter">{move || state.history.with(|h| h.points().len())}</span>
+            " · evaluations " <span data-testid="eval-counter">{move || state.history.with(History::received)}</span>
             " · " <span data-testid="run-status">{move || state.stats.with(|s| s.status.clone())}</span>
             " · longest chunk " <span data-testid="max-chunk-ms">{move || format!("{:.1}", state.stats.with(|s| s.max_chunk_ms))}</span> " ms"
             " · first point " <span data-testid="first-point-ms">{move || state.stats.with(|s| s.first_point_ms.map(|t| format!("{t:.0}")).unwrap_or_else(|| "–".into()))}</span> " ms"
@@ -128,6 +129,7 @@ pub fn App(
             crate::browser::next_frame().await;
             state.mount_stage.update(|s| *s += 1);
         }
+        crate::browser::page_mounted();
     });
     view! {
         <header>

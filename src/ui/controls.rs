@@ -10,7 +10,6 @@ use crate::engine::config::RegularizerConfig;
 use crate::engine::config::knobs::{self, Knob, KnobKind, Scale, Section};
 use crate::engine::presets::{PRESETS, preset};
 use crate::protocol::{Backend, Request};
-use crate::ui::export;
 use crate::ui::state::AppState;
 
 /// A labelled range input with its value shown.
@@ -85,12 +84,7 @@ pub fn RunControls() -> impl IntoView {
             <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(Request::Step)>"Step"</button>
             <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(Request::Reset)>"Reset"</button>
             <button data-testid="download-metrics" title="Save this run's evaluations as metrics.jsonl, the CLI's format (one JSON object per evaluation), to compare with `modalscope run` or another tool."
-                on:click=move |_| {
-                    let text = state.history.with_untracked(export::metrics_jsonl);
-                    if let Err(e) = export::download("metrics.jsonl", &text, "application/x-ndjson") {
-                        state.notice.set(Some(format!("Download failed: {e}")));
-                    }
-                }>"Download metrics (JSON)"</button>
+                on:click=move |_| state.send(Request::ExportMetrics)>"Download metrics (JSON)"</button>
             <button data-testid="switch-backend" title="Continue this run on the other backend from the last weight snapshot."
                 disabled=move || !state.backend.with(|b| b.as_ref().is_some_and(|b| b.gpu_available))
                 on:click=move |_| state.send(Request::SwitchBackend(switch_to()))>

@@ -27,7 +27,7 @@ impl PageLoop {
         let state = &self.state;
         match message {
             Message::RunStarted { modalities } => {
-                state.history.set(History::default());
+                state.history.set(AppState::chart_history());
                 self.drawn_points = usize::MAX;
                 state.modalities.set(modalities);
             }
@@ -66,6 +66,11 @@ impl PageLoop {
                 state.backend.set(Some(info));
             }
             Message::Notice(text) => state.notice.set(Some(text)),
+            Message::Metrics(jsonl) => {
+                if let Err(e) = crate::ui::export::download("metrics.jsonl", &jsonl, "application/x-ndjson") {
+                    state.notice.set(Some(format!("Download failed: {e}")));
+                }
+            }
             Message::EngineLoading { loaded, total } => {
                 if state.engine_loading.get_untracked().is_some() {
                     state.engine_loading.set(Some((loaded, total)));
@@ -78,7 +83,7 @@ impl PageLoop {
     /// Starts a redraw cycle when new points arrived (at most every `REDRAW_EVERY_MS`) and
     /// redraws one chart of the cycle per frame.
     fn redraw_next_chart(&mut self) {
-        let points = self.state.history.with_untracked(|h| h.points().len());
+        let points = self.state.history.with_untracked(History::received);
         if self.charts_to_redraw == 0 && points != self.drawn_points && now_ms() - self.last_redraw >= REDRAW_EVERY_MS {
             self.charts_to_redraw = ChartKind::ALL.len();
             self.drawn_points = points;

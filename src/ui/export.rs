@@ -3,14 +3,6 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::engine::metrics::History;
-
-/// The history as the CLI's `metrics.jsonl`: one evaluation object per line. (The page
-/// keeps at most 2,000 evaluations; beyond that older ones are thinned.)
-pub fn metrics_jsonl(history: &History) -> String {
-    history.points().iter().map(|e| format!("{}\n", e.to_json())).collect()
-}
-
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, text: &str, mime: &str) -> Result<(), String> {
     let fail = |e: JsValue| format!("{e:?}");

@@ -38,7 +38,8 @@ pub struct LoopStats {
 pub struct AppState {
     /// The configuration the controls show.
     pub config: RwSignal<ExperimentConfig>,
-    /// Evaluations of the current run.
+    /// Evaluations of the current run, thinned to [`AppState::CHART_POINTS`] (the engine
+    /// keeps its own, fuller copy for exports).
     pub history: RwSignal<History>,
     /// Modality names of the current run.
     pub modalities: RwSignal<Vec<String>>,
@@ -77,7 +78,7 @@ impl AppState {
         let (config, refused) = options.configure(preset("imbalance").expect("preset exists"));
         Self {
             config: RwSignal::new(config),
-            history: RwSignal::new(History::default()),
+            history: RwSignal::new(Self::chart_history()),
             modalities: RwSignal::new(Vec::new()),
             stats: RwSignal::new(LoopStats::default()),
             backend: RwSignal::new(None),
@@ -91,6 +92,15 @@ impl AppState {
             options: StoredValue::new(options),
             mount_stage: RwSignal::new(0),
         }
+    }
+
+    /// Evaluations the page keeps for its charts: about a canvas's width in pixels; beyond
+    /// it older points are thinned, so that the page's memory stays flat on long runs.
+    pub const CHART_POINTS: usize = 500;
+
+    /// An empty history of [`AppState::CHART_POINTS`].
+    pub fn chart_history() -> History {
+        History::with_capacity(Self::CHART_POINTS)
     }
 
     /// Stages of the page's mount, one a frame: 0 the header and the run controls, 1-3 the

@@ -14,6 +14,7 @@ pub const DEFAULT_CAPACITY: usize = 2000;
 pub struct History {
     points: Vec<Evaluation>,
     capacity: usize,
+    received: usize,
     best: Option<Evaluation>,
     latest: Option<Evaluation>,
 }
@@ -27,7 +28,7 @@ impl Default for History {
 impl History {
     /// A history that keeps at most `capacity` (≥ 4) points.
     pub fn with_capacity(capacity: usize) -> Self {
-        Self { points: Vec::new(), capacity: capacity.max(4), best: None, latest: None }
+        Self { points: Vec::new(), capacity: capacity.max(4), received: 0, best: None, latest: None }
     }
 
     /// Appends a checkpoint, decimating the older half when full.
@@ -37,6 +38,7 @@ impl History {
             self.best = Some(evaluation.clone());
         }
         self.latest = Some(evaluation.clone());
+        self.received += 1;
         self.points.push(evaluation);
         if self.points.len() >= self.capacity {
             let half = self.points.len() / 2;
@@ -48,6 +50,16 @@ impl History {
     /// The kept points, oldest first.
     pub fn points(&self) -> &[Evaluation] {
         &self.points
+    }
+
+    /// Evaluations pushed in all, thinned or kept.
+    pub fn received(&self) -> usize {
+        self.received
+    }
+
+    /// The kept points as the CLI's `metrics.jsonl`: one evaluation object per line.
+    pub fn to_jsonl(&self) -> String {
+        self.points.iter().map(|e| format!("{}\n", e.to_json())).collect()
     }
 
     /// The checkpoint with the lowest fused validation loss.
@@ -85,6 +97,7 @@ mod tests {
             history.push(point(step, if step == 1234 { -1.0 } else { step as f64 }));
         }
         assert!(history.points().len() < 100);
+        assert_eq!(history.received(), 10_000);
         assert_eq!(history.best().unwrap().step, 1234);
         assert_eq!(history.points().last().unwrap().step, 9999);
         assert!(history.points().windows(2).all(|w| w[0].step < w[1].step));

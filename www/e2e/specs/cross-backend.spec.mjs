@@ -77,6 +77,22 @@ test("a page run on the CPU backend matches `modalscope run` of the same config"
   });
 });
 
+// The page keeps 500 evaluations for its charts (older ones thinned, so its memory stays
+// flat); the download asks the engine, which keeps 2,000: a 601-evaluation run comes back
+// whole.
+test("the download carries every evaluation of a run longer than the page's charts keep", { timeout: CPU_TIMEOUT }, async () => {
+  const sets = ["train.epochs=150", "train.eval_every=1"]; // 4 steps an epoch: 600 steps, 601 evaluations
+  const native = cliRun(sets);
+  await withExplorer({ webgpu: false, query: `?${sets.map((s) => `set=${s}`).join("&")}` }, async (ui) => {
+    const page = await pageRun(ui);
+    assert.equal(native.length, 601);
+    assert.equal(await ui.text("eval-counter"), "601", "the counter counts every evaluation, kept or thinned");
+    const worst = compare(page, native);
+    console.log(`wasm flex vs native flex, 600 steps with an evaluation each: ${JSON.stringify(worst)}`);
+    assert.ok(worst.loss <= 1e-4, `losses within 1e-4: ${worst.loss}`);
+  });
+});
+
 test("5 steps on WebGPU (SwiftShader) match `modalscope run` of the same config", { timeout: GPU_TIMEOUT }, async () => {
   const sets = ["train.epochs=2", "train.eval_every=5"]; // evaluations at steps 0, 5 and 8
   const native = cliRun(sets);
