@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: native engine/CLI/plot tests, the engine without the web and CLI
 # features, a check that the page's main-thread module has no burn, clippy (native and for
-# both browser modules on wasm32), the release wasm build (page and engine worker), and the
+# the browser modules on wasm32), the release wasm build (the page and two engine modules), and the
 # browser specs in headless Chromium (WebGPU through SwiftShader, and the CPU fallback).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +30,17 @@ if ! grep -q "did not match any packages" <<<"$tree"; then
   exit 1
 fi
 cargo tree --locked --target wasm32-unknown-unknown --no-default-features --features worker -i burn --depth 0 | grep -q "^burn"
+say "the CPU-only engine module has no WebGPU backend (browsers without an adapter load it)"
+tree=$(cargo tree --locked --target wasm32-unknown-unknown --no-default-features --features worker -i cubecl-wgpu --depth 0 2>&1 || true)
+if grep -q "^cubecl-wgpu" <<<"$tree"; then
+  echo "the CPU-only engine module (feature worker) depends on cubecl-wgpu:" >&2
+  echo "$tree" >&2
+  exit 1
+fi
+cargo tree --locked --target wasm32-unknown-unknown --no-default-features --features worker,webgpu -i cubecl-wgpu --depth 0 | grep -q "^cubecl-wgpu"
 
-say "clippy, both browser modules for wasm32 (bans std::time::Instant::now and std::thread::spawn)"
-for features in web worker; do
+say "clippy, the three browser modules for wasm32 (bans std::time::Instant::now and std::thread::spawn)"
+for features in web worker worker,webgpu; do
   CLIPPY_CONF_DIR="$PWD/.clippy/wasm" cargo clippy --locked --target wasm32-unknown-unknown \
     --no-default-features --features "$features" --lib --bins -- -D warnings -D missing_docs
 done

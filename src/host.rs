@@ -9,7 +9,7 @@ pub mod backend;
 use crate::browser::{fetch_bytes, js_flag, now_ms, sleep_ms, yield_now};
 use crate::engine::config::{DataSource, ExperimentConfig};
 use crate::engine::device::{BackendKind, ComputeDevice};
-use crate::engine::metrics::{Evaluation, Event};
+use crate::engine::metrics::{Evaluation, Event, diverging};
 use crate::engine::session::{Command, Outcome, Session};
 use crate::protocol::{Backend, HostEnd, Message, Request, Status};
 
@@ -67,7 +67,10 @@ impl Host {
         Ok(())
     }
 
-    fn notice(&self, text: String) {
+    /// A sentence for the user, after the status it describes: the page clears a notice
+    /// when the run's state changes from the one it arrived in.
+    fn notice(&mut self, text: String) {
+        self.publish_status();
         self.end.send(Message::Notice(text));
     }
 
@@ -142,7 +145,16 @@ impl Host {
                         self.notice(format!("Early stopping: no better validation loss for the patience window; restored the weights of step {best_step}."));
                     }
                 }
+                let trainer = self.session.trainer();
+                let points = trainer.history().points();
+                let previous = points.len().checked_sub(2).map(|i| &points[i]);
+                let config = trainer.config();
+                let warning = diverging(previous, &evaluation, config.data.classes, config.train.learning_rate);
                 self.end.send(Message::Evaluation(Box::new(evaluation)));
+                if let Some(text) = warning {
+                    let _ = self.session.apply(Command::Pause);
+                    self.notice(text);
+                }
                 if self.evaluated_once {
                     self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
                 } else {
@@ -253,6 +265,16 @@ fn wasm_memory_bytes() -> u64 {
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The engine module's entry, after its static constructors ran: forwards panics to the
+/// page, then starts the host on the worker's end of the link.
+pub fn run_in_worker() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        crate::browser::report_engine_failure(&format!("{info}"));
+    }));
+    start(crate::browser::page_link());
 }
 
 /// Starts the host for the worker's lifetime: it waits for [`Request::Start`], picks the

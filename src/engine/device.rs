@@ -58,9 +58,16 @@ impl ComputeDevice {
         Err("WebGPU is only compiled into the browser build".into())
     }
 
+    /// WebGPU in the CPU-only engine module, which `www/worker.js` loads where the browser
+    /// offers no WebGPU adapter: the error says so.
+    #[cfg(all(target_arch = "wasm32", not(feature = "webgpu")))]
+    pub async fn webgpu() -> Result<Self, String> {
+        Err("this is the CPU-only engine module, loaded because the browser offered no WebGPU adapter".into())
+    }
+
     /// WebGPU, initialised asynchronously (browser build only). The error says why it is
     /// missing.
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
     pub async fn webgpu() -> Result<Self, String> {
         let device = Device::wgpu_options()
             .graphics_api(burn::tensor::wgpu::WgpuBackend::WebGpu)

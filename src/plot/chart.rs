@@ -50,6 +50,14 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
     ((x.0, x.1.max(x.0 + 1.0)), (y.0 - pad, y.1 + pad))
 }
 
+/// Width of a mark label's character at 11 px sans-serif, an upper estimate in pixels (the
+/// label is placed without measuring it).
+const MARK_CHAR_PX: i32 = 6;
+/// Height of a row of mark labels, in pixels.
+const MARK_ROW_PX: i32 = 13;
+/// Rows of mark labels before they repeat.
+const MARK_ROWS: usize = 3;
+
 /// Draws the chart: axes, one line per series (broken where undefined), event marks and
 /// the legend.
 pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Result<(), String> {
@@ -108,12 +116,17 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
             }
         }
     }
-    for (step, label) in &spec.marks {
+    for (row, (step, label)) in spec.marks.iter().enumerate() {
         let line = vec![(*step, y0), (*step, y1)];
         chart.draw_series(std::iter::once(PathElement::new(line, RED.stroke_width(1)))).map_err(err)?;
-        chart
-            .draw_series(std::iter::once(Text::new(label.clone(), (*step, y1), ("sans-serif", 11).into_font().color(&RED))))
-            .map_err(err)?;
+        // Labels stay inside the plot: left of their line in its right half, right of it
+        // otherwise, and on rows of their own, so that two marks close together (the best
+        // checkpoint and the early stop) both read.
+        let (x, y) = chart.backend_coord(&(*step, y1));
+        let width = label.chars().count() as i32 * MARK_CHAR_PX;
+        let x = if *step > (x0 + x1) / 2.0 { x - width - 3 } else { x + 3 };
+        let y = y + 2 + MARK_ROW_PX * (row % MARK_ROWS) as i32;
+        area.draw(&Text::new(label.clone(), (x, y), ("sans-serif", 11).into_font().color(&RED))).map_err(err)?;
     }
     if spec.series.iter().any(|s| !s.points.is_empty()) {
         draw_legend(area, spec).map_err(err)?;
@@ -175,6 +188,36 @@ mod tests {
         let lines = |s: &str| s.matches("<polyline").count();
         assert_eq!(lines(&broken), lines(&whole) + 1, "one more polyline for the second segment");
         assert!(broken.contains("early stop") && broken.contains("fused"), "mark and legend drawn");
+    }
+
+    #[test]
+    fn early_stopping_marks_the_restored_checkpoint_and_the_stop_inside_the_plot() {
+        use crate::engine::metrics::{Evaluation, Event};
+        let point = |step: usize, events: Vec<Event>| Evaluation {
+            step,
+            epoch: 0.0,
+            heads: Vec::new(),
+            contribution: Vec::new(),
+            methods: Default::default(),
+            events,
+        };
+        let stop = Event::EarlyStop { best_step: 6, best_val_loss: 0.5 };
+        let history = vec![point(0, vec![]), point(6, vec![]), point(12, vec![stop])];
+        let spec = crate::plot::chart_from_history(ChartKind::Loss, &history, &["fused".to_string()], 0.0, false);
+        assert_eq!(spec.marks, vec![(6.0, "best (restored)".to_string()), (12.0, "stopped".to_string())]);
+        // The stop is the last step, at the plot's right edge: its label must end inside.
+        let drawn = svg(&ChartSpec { marks: spec.marks, ..spec_with_points(&[0.0, 6.0, 12.0]) });
+        for label in ["best (restored)", "stopped"] {
+            let at = drawn.find(label).unwrap_or_else(|| panic!("{label} drawn in {drawn}"));
+            let tag = &drawn[drawn[..at].rfind("<text").unwrap()..at];
+            let x: f64 = tag.split("x=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            let end = x + (label.chars().count() as i32 * MARK_CHAR_PX) as f64;
+            assert!(x >= 0.0 && end <= 400.0, "{label} from {x} to {end} in a 400 px chart");
+        }
+    }
+
+    fn spec_with_points(steps: &[f64]) -> ChartSpec {
+        spec(steps.iter().map(|&x| (x, Some(1.0 + x / 10.0))).collect())
     }
 
     #[test]

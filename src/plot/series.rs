@@ -215,10 +215,7 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
         .into_iter()
         .map(|s| Series { points: downsample(smooth(&s.points, weight), MAX_POINTS), ..s })
         .collect();
-    let marks = history
-        .iter()
-        .flat_map(|e| e.events.iter().filter_map(move |ev| event_mark(ev).map(|label| (e.step as f64, label))))
-        .collect();
+    let marks = history.iter().flat_map(|e| e.events.iter().flat_map(move |ev| event_marks(e.step, ev))).collect();
     ChartSpec { kind, series, log_y, smoothing, marks, note }
 }
 
@@ -347,14 +344,16 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> 
     series
 }
 
-fn event_mark(event: &crate::engine::metrics::Event) -> Option<String> {
+/// The marks an event at `step` puts on every chart: early stopping marks both the
+/// checkpoint it restored and the step where it stopped.
+fn event_marks(step: usize, event: &crate::engine::metrics::Event) -> Vec<(f64, String)> {
     use crate::engine::metrics::Event;
+    let at = step as f64;
     match event {
-        Event::EarlyStop { .. } => Some("early stop".into()),
-        Event::Divergence { .. } => Some("diverged".into()),
-        Event::DeviceSwitch { backend, .. } => Some(format!("→ {backend}")),
-        Event::GblendEstimate { .. } => None,
-        Event::LiveChange { .. } => None,
+        Event::EarlyStop { best_step, .. } => vec![(*best_step as f64, "best (restored)".into()), (at, "stopped".into())],
+        Event::Divergence { .. } => vec![(at, "diverged".into())],
+        Event::DeviceSwitch { backend, .. } => vec![(at, format!("→ {backend}"))],
+        Event::GblendEstimate { .. } | Event::LiveChange { .. } => Vec::new(),
     }
 }
 

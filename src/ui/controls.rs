@@ -132,7 +132,7 @@ fn KnobControl(
             let next = state.config.with_untracked(|c| knob.set(c, v));
             match next {
                 Ok(next) => state.configure(|c| *c = next),
-                Err(e) => state.notice.set(Some(e.0)),
+                Err(e) => state.say(e.0),
             }
         })
     };

@@ -60,15 +60,22 @@ impl PageLoop {
                 if state.stats.with_untracked(|s| next(s) != *s) {
                     state.stats.update(|s| *s = next(s));
                 }
+                if state.notice_state.with_value(|noticed| noticed.as_ref().is_some_and(|n| *n != status.state)) {
+                    state.notice_state.set_value(None);
+                    state.notice.set(None);
+                }
             }
             Message::Backend(info) => {
                 state.engine_loading.set(None);
                 state.backend.set(Some(info));
             }
-            Message::Notice(text) => state.notice.set(Some(text)),
+            Message::Notice(text) => {
+                state.notice_state.set_value(Some(state.stats.with_untracked(|s| s.status.clone())));
+                state.notice.set(Some(text));
+            }
             Message::Metrics(jsonl) => {
                 if let Err(e) = crate::ui::export::download("metrics.jsonl", &jsonl, "application/x-ndjson") {
-                    state.notice.set(Some(format!("Download failed: {e}")));
+                    state.say(format!("Download failed: {e}"));
                 }
             }
             Message::EngineLoading { loaded, total } => {

@@ -52,6 +52,9 @@ pub struct AppState {
     pub engine_loading: RwSignal<Option<(u64, Option<u64>)>>,
     /// A message for the user (rebuilds, divergence, device loss).
     pub notice: RwSignal<Option<String>>,
+    /// The run state an engine's notice arrived in: the notice describes that state and
+    /// clears when the state changes. `None` for the page's own notices, which stay.
+    pub notice_state: StoredValue<Option<String>>,
     /// EMA smoothing weight of the charts.
     pub smoothing: RwSignal<f64>,
     /// Log-scale y axes.
@@ -84,6 +87,7 @@ impl AppState {
             backend: RwSignal::new(None),
             engine_loading: RwSignal::new(Some((0, None))),
             notice: RwSignal::new((!refused.is_empty()).then(|| refused.join("; "))),
+            notice_state: StoredValue::new(None),
             smoothing: RwSignal::new(0.0),
             log_y: RwSignal::new(false),
             redraw: RwSignal::new((0, 0)),
@@ -118,6 +122,12 @@ impl AppState {
     /// Sends a request to the engine host.
     pub fn send(&self, request: Request) {
         self.handle.with_value(|handle| handle.send(request));
+    }
+
+    /// Shows the page's own notice (it stays until the next notice).
+    pub fn say(&self, text: String) {
+        self.notice_state.set_value(None);
+        self.notice.set(Some(text));
     }
 
     /// Changes the configuration and asks the host to apply it.

@@ -1,9 +1,11 @@
 //! Metrics computed on the host from one evaluation's readback (METHODS.md "Metrics").
 
 pub mod contribution;
+pub mod diverging;
 pub mod evaluation;
 pub mod history;
 pub mod ogr;
 
 pub use evaluation::{Contribution, Evaluation, Event, HeadMetrics};
+pub use diverging::diverging;
 pub use history::History;
