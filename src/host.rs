@@ -326,11 +326,13 @@ pub fn start(end: HostEnd) {
             status_sent_at: 0.0,
             evaluated_once: false,
         };
-        host.announce_run();
         let _ = host.session.apply(Command::Play);
         for request in early {
             host.handle(request).await;
         }
+        // After the early requests: announced before them, the start's configuration would
+        // show for a moment in place of a setting the user changed while the engine loaded.
+        host.announce_run();
         loop {
             for request in host.end.receive() {
                 host.handle(request).await;

@@ -13,17 +13,12 @@ pub mod page_options;
 pub mod panic;
 pub mod state;
 
-/// Installs the panic overlay and mounts the app on `<body>` in the next task, talking to
-/// the engine host through `handle`; without one (no worker could start) the overlay says
-/// why. The module's instantiation runs in this task and the first mount (with its lazy
-/// compilation of the functions it calls first) in the next, so that neither is a long task.
+/// Installs the panic overlay and mounts the app on `<body>`, talking to the engine host
+/// through `handle`; without one (no worker could start) the overlay says why.
 pub fn start(handle: Result<crate::protocol::SessionHandle, String>) {
     panic::install();
     match handle {
-        Ok(handle) => wasm_bindgen_futures::spawn_local(async move {
-            crate::browser::yield_now().await;
-            leptos::mount::mount_to_body(move || leptos::view! { <app::App handle /> });
-        }),
+        Ok(handle) => leptos::mount::mount_to_body(move || leptos::view! { <app::App handle /> }),
         Err(why) => panic::engine_stopped(&why),
     }
 }

@@ -1,7 +1,7 @@
 //! Series for the charts, built from the evaluation history.
 
 use crate::engine::config::{ExperimentConfig, FusionKind, TFN_MAX_WEIGHTS, TensorFusionSize};
-use crate::engine::metrics::{Evaluation, HeadMetrics};
+use crate::engine::metrics::{Evaluation, HeadMetrics, thousands};
 
 /// An RGB colour.
 pub type Rgb = (u8, u8, u8);
@@ -307,24 +307,13 @@ pub fn fusion_size_chart(config: &ExperimentConfig) -> ChartSpec {
         let line = vec![(1.0, Some(tfn as f64)), (MAX_RANK as f64, Some(tfn as f64))];
         series.push(Series { label: "TFN".into(), color: FUSED_COLOR, light: false, dashed: false, points: line });
     }
-    let group = |n: u64| {
-        let digits = n.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
-    };
-    let tfn_said = if tfn_fits { group(tfn) } else { format!("{} (over the 2^24 limit: refused)", group(tfn)) };
+    let tfn_said = if tfn_fits { thousands(tfn) } else { format!("{} (over the 2^24 limit: refused)", thousands(tfn)) };
     let in_use = match config.model.fusion {
         FusionKind::Lmf => format!("in use: LMF at rank {rank}, {:.1} % of TFN", 100.0 * size(rank).lmf as f64 / tfn as f64),
         FusionKind::Tfn => "in use: TFN".to_string(),
         other => format!("in use: {} (no fusion weights of this kind)", serde_json::to_value(other).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
     };
-    let note = format!("{modalities} modalities of width {width}, d_out {width}: LMF (r = {rank}) {} · TFN {tfn_said} parameters; {in_use}.", group(size(rank).lmf));
+    let note = format!("{modalities} modalities of width {width}, d_out {width}: LMF (r = {rank}) {} · TFN {tfn_said} parameters; {in_use}.", thousands(size(rank).lmf));
     let marks = if config.model.fusion == FusionKind::Lmf { vec![(rank as f64, format!("r = {rank}"))] } else { Vec::new() };
     ChartSpec { kind: ChartKind::FusionSize, series, log_y: true, smoothing: 0.0, marks, note: Some(note) }
 }

@@ -27,14 +27,9 @@ pub fn diverging(previous: Option<&Evaluation>, now: &Evaluation, classes: usize
     ))
 }
 
-/// A loss with digits enough to read, and thousands grouped.
+/// A loss (never negative) with digits enough to read: 1.37, or 7,309 with thousands grouped.
 fn loss(value: f64) -> String {
-    if value.abs() < 100.0 {
-        return format!("{value:.2}");
-    }
-    let whole = format!("{:.0}", value.abs());
-    let grouped: Vec<String> = whole.as_bytes().rchunks(3).rev().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-    format!("{}{}", if value < 0.0 { "-" } else { "" }, grouped.join(","))
+    if value.is_finite() && value >= 100.0 { super::thousands(value.round() as u64) } else { format!("{value:.2}") }
 }
 
 #[cfg(test)]
