@@ -1,7 +1,7 @@
 // The page's start-up and responsiveness in headless Chromium (Debian's chromium), CPU
 // backend, on dist/ from `trunk build --release`, served gzipped like a real host:
 // - the gzipped size of each wasm module;
-// - time from navigation to the controls (the speed slider mounted by the page's module)
+// - time from navigation to the controls (the pace slider mounted by the page's module)
 //   and to the first plotted point, median of 5 cold loads (a fresh browser each, after one
 //   uncounted load that makes the server compress each file once), on
 //   localhost and at 10 Mbit/s (CDP network throttling, 20 ms latency);
@@ -30,7 +30,7 @@ const fmt = (v, digits = 0) => (v == null ? "–" : v.toFixed(digits));
 function watchControls() {
   window.__controlsAt = null;
   new MutationObserver((_, observer) => {
-    if (document.querySelector('[data-testid="speed"]')) {
+    if (document.querySelector('[data-testid="pace"]')) {
       window.__controlsAt = performance.now();
       observer.disconnect();
     }

@@ -17,7 +17,7 @@ use crate::protocol::{Backend, HostEnd, Message, Request, Status};
 /// effect within about a frame.
 const CHUNK_BUDGET_MS: f64 = 16.0;
 
-/// The speed control counts steps per frame of a 60 Hz display.
+/// A frame of a 60 Hz display, in ms: how long an idle host waits before it looks again.
 const FRAME_MS: f64 = 1000.0 / 60.0;
 
 /// Status messages go out at most this often while nothing but the step count changes.
@@ -46,8 +46,9 @@ struct Host {
     gpu_label: String,
     mfeat_loaded: bool,
     ms_per_step: f64,
-    max_steps_per_frame: usize,
-    /// Steps the speed control allows now, refilled at `max_steps_per_frame` per frame.
+    /// Evaluations per second the pace control allows; `None`: as fast as it goes.
+    pace: Option<f64>,
+    /// Steps the pace allows now, refilled at `pace` × the evaluation interval per second.
     allowance: f64,
     refilled_at: f64,
     rate_window: RateWindow,
@@ -95,8 +96,8 @@ impl Host {
             Request::Step => Command::Step,
             Request::Reset => Command::Reset,
             Request::SwitchBackend(kind) => return self.switch(kind, "you switched backend"),
-            Request::MaxStepsPerFrame(n) => {
-                self.max_steps_per_frame = n.max(1);
+            Request::Pace(pace) => {
+                self.pace = pace.filter(|p| p.is_finite() && *p > 0.0);
                 return;
             }
             Request::ExportMetrics => return self.end.send(Message::Metrics(self.session.trainer().history().to_jsonl())),
@@ -173,17 +174,27 @@ impl Host {
         }
     }
 
-    /// Refills the speed control's allowance for the time since the last refill (at most
-    /// two frames' worth, so a pause does not bank a burst).
+    /// Steps per ms the pace allows (`None`: no limit): `pace` evaluations a second, each an
+    /// evaluation interval of steps.
+    fn steps_per_ms(&self) -> Option<f64> {
+        let trainer = self.session.trainer();
+        let interval = trainer.config().eval_interval(trainer.data().train.len()) as f64;
+        self.pace.map(|pace| pace * interval / 1000.0)
+    }
+
+    /// Refills the pace's allowance for the time since the last refill (at most two frames'
+    /// worth, or one step, so that a pause does not bank a burst).
     fn refill(&mut self) {
         let t = now_ms();
-        let per_frame = self.max_steps_per_frame as f64;
-        self.allowance = (self.allowance + per_frame * (t - self.refilled_at) / FRAME_MS).min(2.0 * per_frame);
+        self.allowance = match self.steps_per_ms() {
+            Some(rate) => (self.allowance + rate * (t - self.refilled_at)).min((2.0 * FRAME_MS * rate).max(1.0)),
+            None => f64::INFINITY,
+        };
         self.refilled_at = t;
     }
 
     /// One chunk of work: the due evaluation and steps until the budget is spent or the
-    /// speed control's allowance is used up (each call to the session as many steps as fit,
+    /// pace's allowance is used up (each call to the session as many steps as fit,
     /// by the measured time per step). Returns how long to wait before the next chunk: 0
     /// when there is more to do now.
     async fn chunk(&mut self) -> f64 {
@@ -196,12 +207,15 @@ impl Host {
             }
             self.refill();
             if self.allowance < 1.0 {
-                wait_ms = (1.0 - self.allowance) * FRAME_MS / self.max_steps_per_frame as f64;
+                let rate = self.steps_per_ms().unwrap_or(1.0);
+                // At most a few frames at a time, so that a request waits no longer.
+                wait_ms = ((1.0 - self.allowance) / rate).min(3.0 * FRAME_MS);
                 break;
             }
             let fits = (((CHUNK_BUDGET_MS - spent) / self.ms_per_step.max(1e-3)) as usize).max(1);
             let chunk_started = now_ms();
-            let advanced = self.session.advance(fits.min(self.allowance as usize)).await;
+            let allowed = if self.allowance.is_finite() { self.allowance as usize } else { usize::MAX };
+            let advanced = self.session.advance(fits.min(allowed)).await;
             let elapsed = now_ms() - chunk_started;
             if let Some(result) = advanced.evaluation {
                 self.rate_window.evaluation_ms += elapsed;
@@ -284,11 +298,11 @@ pub fn start(end: HostEnd) {
         // Requests that arrive with or before the start (a setting changed while the engine
         // loaded) are served once the session runs, in order.
         let mut early = Vec::new();
-        let (config, prefer_cpu, test_hooks) = loop {
+        let (config, prefer_cpu, test_hooks, pace) = loop {
             let mut start = None;
             for request in end.receive() {
                 match request {
-                    Request::Start { config, prefer_cpu, test_hooks } if start.is_none() => start = Some((*config, prefer_cpu, test_hooks)),
+                    Request::Start { config, prefer_cpu, test_hooks, pace } if start.is_none() => start = Some((*config, prefer_cpu, test_hooks, pace)),
                     other => early.push(other),
                 }
             }
@@ -317,7 +331,7 @@ pub fn start(end: HostEnd) {
             gpu_label: backend::gpu_label(),
             mfeat_loaded,
             ms_per_step: 5.0,
-            max_steps_per_frame: 64,
+            pace,
             allowance: 0.0,
             refilled_at: now_ms(),
             rate_window: RateWindow::starting_now(),

@@ -43,6 +43,8 @@ pub enum Request {
         prefer_cpu: bool,
         /// `?test-hooks`: `window.__modalscopePanicRequested` raises a Rust panic.
         test_hooks: bool,
+        /// The pace to start at (see [`Request::Pace`]).
+        pace: Option<f64>,
     },
     /// Apply this configuration: live parts at the next step, structural parts restart.
     Configure(Box<ExperimentConfig>),
@@ -56,8 +58,10 @@ pub enum Request {
     Reset,
     /// Continue on the other backend from the last weight snapshot.
     SwitchBackend(Backend),
-    /// At most this many optimizer steps per frame (the speed control).
-    MaxStepsPerFrame(usize),
+    /// The pace control: at most this many evaluations per second (the steps between them
+    /// spread evenly over the time); `None` trains as fast as the machine goes. It throttles
+    /// wall time only: steps, evaluations and their numbers are the same at any pace.
+    Pace(Option<f64>),
     /// The run's kept evaluations as `metrics.jsonl` (answered by [`Message::Metrics`]): the
     /// engine keeps more of them than the page, which thins its copy to what a chart shows.
     ExportMetrics,
@@ -223,7 +227,7 @@ mod tests {
     #[test]
     fn messages_cross_as_json_and_in_order() {
         let (page, host) = SessionHandle::pair();
-        page.send(Request::Start { config: Box::default(), prefer_cpu: true, test_hooks: false });
+        page.send(Request::Start { config: Box::default(), prefer_cpu: true, test_hooks: false, pace: None });
         page.send(Request::SwitchBackend(Backend::WebGpu));
         let requests = host.receive();
         let wire: Vec<String> = requests.iter().map(encode).collect();

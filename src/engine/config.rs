@@ -415,6 +415,16 @@ impl ExperimentConfig {
         }
     }
 
+    /// Optimizer steps in the whole run (`data.train_size` samples are trained on).
+    pub fn total_steps(&self) -> usize {
+        self.steps_per_epoch(self.data.train_size) * self.train.epochs
+    }
+
+    /// Evaluations in the whole run: one at step 0, one every interval and one at the end.
+    pub fn evaluations_in_run(&self) -> usize {
+        self.total_steps().div_ceil(self.eval_interval(self.data.train_size)) + 1
+    }
+
     /// The same experiment at another size (the benchmarks' knobs): batch size, encoder
     /// width, and the number of synthetic modalities (the last one repeated under the names
     /// c, d, … to grow, the last ones dropped to shrink). `None` keeps a size.

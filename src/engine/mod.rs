@@ -1,13 +1,14 @@
 //! The ML core: data, model, training, metrics and regularizers. No web imports here, and
 //! no tensor is read back anywhere but in `readback`.
 //!
-//! `config`, `presets` and `metrics` are plain data (burn-free) and always built: the
+//! `config`, `presets`, `stories` and `metrics` are plain data (burn-free) and always built: the
 //! page's main-thread module uses them. Everything that holds a tensor needs the `engine`
 //! feature (burn).
 
 pub mod config;
 pub mod metrics;
 pub mod presets;
+pub mod stories;
 
 #[cfg(feature = "engine")]
 pub mod data;

@@ -195,6 +195,17 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
+/// How long a run lasts at its default pace, in seconds: long enough to talk over, short
+/// enough to run twice in a lecture.
+pub const RUN_SECONDS: f64 = 20.0;
+
+/// The pace (evaluations per second) at which a run of `config` lasts [`RUN_SECONDS`]: the
+/// page's default for each preset. Pace throttles wall time only, so the run's numbers are
+/// the same at any pace.
+pub fn default_pace(config: &ExperimentConfig) -> f64 {
+    config.evaluations_in_run() as f64 / RUN_SECONDS
+}
+
 /// The preset called `name`.
 pub fn preset(name: &str) -> Option<ExperimentConfig> {
     PRESETS.iter().find(|p| p.name == name).map(|p| (p.build)())
@@ -213,6 +224,23 @@ mod tests {
     fn every_preset_validates() {
         for p in PRESETS {
             (p.build)().validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        }
+    }
+
+    /// The page's CPU backend trains the default model at about 900 steps/s or more with an
+    /// evaluation every step, 2,000 every 10 (bench/RESULTS.md, headless Chromium on two
+    /// cores): a default pace that asks for a tenth of that leaves room for a slower laptop.
+    #[test]
+    fn each_preset_runs_for_about_twenty_seconds_at_its_default_pace() {
+        for p in PRESETS {
+            let config = (p.build)();
+            let pace = default_pace(&config);
+            let evaluations = config.evaluations_in_run();
+            let seconds = evaluations as f64 / pace;
+            assert!((15.0..=25.0).contains(&seconds), "{}: {evaluations} evaluations at {pace:.2}/s last {seconds:.1} s", p.name);
+            let interval = config.eval_interval(config.data.train_size);
+            let steps_per_second = pace * interval as f64;
+            assert!(pace <= 10.0 && steps_per_second <= 90.0, "{}: {pace:.2} evaluations/s of {interval} steps ({steps_per_second:.0} steps/s) is more than the CPU backend's margin", p.name);
         }
     }
 

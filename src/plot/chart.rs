@@ -39,8 +39,11 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
             }
         }
     }
-    if !x.0.is_finite() {
-        return ((0.0, 1.0), (0.0, 1.0));
+    if let Some((from, to)) = spec.x_range {
+        x = (from, to.max(from + 1.0));
+    }
+    if !y.0.is_finite() {
+        return (if x.0.is_finite() { x } else { (0.0, 1.0) }, (0.0, 1.0));
     }
     if spec.kind.stacked() {
         // Shares stacked to their total: from 0 to the top, never zoomed into a sliver.
@@ -48,6 +51,16 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
     }
     let pad = ((y.1 - y.0) * 0.05).max(1e-3);
     ((x.0, x.1.max(x.0 + 1.0)), (y.0 - pad, y.1 + pad))
+}
+
+/// A value of a log axis with two significant digits: 0.25, 4, 1.6e5.
+fn significant(value: f64) -> String {
+    if !(1e-3..1e4).contains(&value) {
+        return format!("{value:.1e}");
+    }
+    let decimals = (1.0 - value.log10().floor()).max(0.0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
 /// Width of a mark label's character at 11 px sans-serif, an upper estimate in pixels (the
@@ -66,16 +79,17 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
     let ((x0, x1), (y0, y1)) = bounds(spec);
     let mut chart = ChartBuilder::on(area)
         .margin(8)
-        .margin_right(24)
-        .x_label_area_size(22)
-        .y_label_area_size(48)
+        .margin_right(16)
+        .x_label_area_size(34)
+        .y_label_area_size(62)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     let log_y = spec.log_y;
-    let y_format = move |v: &f64| match (log_y, 10f64.powf(*v)) {
-        (true, large) if large >= 1e4 => format!("{large:.1e}"),
-        (true, value) => format!("{value:.3}"),
-        (false, _) => format!("{v:.2}"),
+    // Enough decimals that neighbouring ticks (about a fifth of the range apart) differ.
+    let decimals = ((y1 - y0) / 5.0).log10().floor().min(0.0).abs() as usize;
+    let y_format = move |v: &f64| match log_y {
+        true => significant(10f64.powf(*v)),
+        false => format!("{v:.decimals$}"),
     };
     chart
         .configure_mesh()
@@ -85,6 +99,9 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
         .x_label_formatter(&|x: &f64| if (x - x.round()).abs() < 1e-6 { format!("{x:.0}") } else { String::new() })
         .y_labels(5)
         .y_label_formatter(&y_format)
+        .x_desc(spec.kind.x_name())
+        .y_desc(spec.kind.y_name())
+        .axis_desc_style(("sans-serif", 12))
         .light_line_style(RGBColor(240, 240, 240))
         .label_style(("sans-serif", 11))
         .draw()
@@ -128,7 +145,7 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
         let y = y + 2 + MARK_ROW_PX * (row % MARK_ROWS) as i32;
         area.draw(&Text::new(label.clone(), (x, y), ("sans-serif", 11).into_font().color(&RED))).map_err(err)?;
     }
-    if spec.series.iter().any(|s| !s.points.is_empty()) {
+    if spec.legend_inside && spec.series.iter().any(|s| !s.points.is_empty()) {
         draw_legend(area, spec).map_err(err)?;
     }
     area.present().map_err(err)
@@ -178,6 +195,8 @@ mod tests {
             smoothing: 0.0,
             marks: vec![(2.0, "early stop".into())],
             note: None,
+            x_range: None,
+            legend_inside: true,
         }
     }
 
@@ -290,6 +309,20 @@ mod tests {
         let big = crate::plot::fusion_size_chart(&four);
         assert_eq!(big.series.len(), 1, "a TFN over the limit is not drawn");
         assert!(big.note.unwrap().contains("refused"));
+    }
+
+    #[test]
+    fn axis_ticks_read_cleanly() {
+        assert_eq!([0.251, 3.98, 0.0398, 12.0, 1.0].map(significant), ["0.25", "4", "0.04", "12", "1"]);
+        assert_eq!(significant(160_000.0), "1.6e5");
+        // A narrow linear range (1.39 to 1.40) gets the decimals that tell its ticks apart.
+        let narrow = spec(vec![(0.0, Some(1.390)), (1.0, Some(1.399))]);
+        let drawn = svg(&narrow);
+        let texts: Vec<&str> = drawn.split("<text").skip(1).filter_map(|t| t.split('>').nth(1)).map(|t| t.split('<').next().unwrap_or("").trim()).collect();
+        let ticks: Vec<&str> = texts.iter().copied().filter(|t| t.starts_with("1.3") || t.starts_with("1.4")).collect();
+        assert!(ticks.len() >= 3 && ticks.iter().all(|t| t.len() == 5), "three decimals: {ticks:?}");
+        assert!(ticks.windows(2).all(|w| w[0] != w[1]), "no repeated tick: {ticks:?}");
+        assert!(texts.contains(&"step") && texts.contains(&"|ΔO / ΔG|"), "axis titles: {texts:?}");
     }
 
     #[test]

@@ -6,12 +6,15 @@ use crate::engine::metrics::{Evaluation, HeadMetrics, thousands};
 /// An RGB colour.
 pub type Rgb = (u8, u8, u8);
 
-/// Colour of the fused head.
-pub const FUSED_COLOR: Rgb = (55, 65, 81);
+/// Colour of the fused head: Okabe–Ito's black.
+pub const FUSED_COLOR: Rgb = (0, 0, 0);
 
-/// One colour per modality, by index, the same in every chart.
+/// One colour per modality, by index, the same in every chart: the Okabe–Ito palette
+/// (blue, vermillion, bluish green, reddish purple, orange, sky blue), which colour-blind
+/// viewers tell apart and which survives a washed-out projector. Yellow is left out: it
+/// vanishes on white.
 pub const MODALITY_COLORS: [Rgb; 6] =
-    [(37, 99, 235), (234, 88, 12), (22, 163, 74), (147, 51, 234), (219, 39, 119), (202, 138, 4)];
+    [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (230, 159, 0), (86, 180, 233)];
 
 /// Points kept per series before downsampling.
 pub const MAX_POINTS: usize = 1500;
@@ -75,6 +78,37 @@ impl ChartKind {
         if self == ChartKind::FusionSize { "rank" } else { "step" }
     }
 
+    /// What the y axis shows, as its title.
+    pub fn y_name(self) -> &'static str {
+        match self {
+            ChartKind::Loss => "cross-entropy",
+            ChartKind::Gap => "L_val − L_train",
+            ChartKind::Ogr => "|ΔO / ΔG|",
+            ChartKind::Accuracy => "accuracy",
+            ChartKind::Contribution => "share, accuracy",
+            ChartKind::Blend => "weight (stacked)",
+            ChartKind::Ogm => "ρ, k",
+            ChartKind::FusionSize => "parameters",
+        }
+    }
+
+    /// Whether the chart starts on a log scale: OGR, whose spikes (a near-zero ΔG) flatten a
+    /// linear axis, and the parameter counts.
+    pub fn log_by_default(self) -> bool {
+        matches!(self, ChartKind::Ogr | ChartKind::FusionSize)
+    }
+
+    /// Whether the chart has something to show for `config`: a method's chart only while
+    /// that method is on, the fusion-size chart only for LMF and TFN.
+    pub fn in_use(self, config: &ExperimentConfig) -> bool {
+        match self {
+            ChartKind::Blend => config.regularizers.gradient_blending.enabled,
+            ChartKind::Ogm => config.regularizers.ogm_ge.enabled,
+            ChartKind::FusionSize => matches!(config.model.fusion, FusionKind::Lmf | FusionKind::Tfn),
+            _ => true,
+        }
+    }
+
     /// Drawn as stacked areas (each series is the running total of the ones before it).
     pub fn stacked(self) -> bool {
         self == ChartKind::Blend
@@ -124,6 +158,11 @@ pub struct ChartSpec {
     pub marks: Vec<(f64, String)>,
     /// A note under the chart (e.g. why OGR has breaks).
     pub note: Option<String>,
+    /// The x range to draw (the whole run, so that every chart shares it); `None` fits the
+    /// points.
+    pub x_range: Option<(f64, f64)>,
+    /// Draw the legend inside the plot (SVG exports); the page lists the series outside it.
+    pub legend_inside: bool,
 }
 
 /// TensorBoard's debiased EMA: for each finite y, last = last·w + (1−w)·y and the plotted
@@ -196,7 +235,11 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
             s.extend(per_head(history, heads, "val", false, |h| Some(h.val_acc)));
             s
         }
-        ChartKind::Contribution => contribution_series(history, heads),
+        ChartKind::Contribution => {
+            let (series, said) = contribution_series(history, heads);
+            note = said;
+            series
+        }
         ChartKind::Blend => {
             let (series, said) = blend_series(history);
             note = Some(said);
@@ -211,12 +254,16 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
         ChartKind::FusionSize => Vec::new(),
     };
     let weight = if kind.stacked() { 0.0 } else { smoothing };
-    let series = series
+    let series: Vec<Series> = series
         .into_iter()
         .map(|s| Series { points: downsample(smooth(&s.points, weight), MAX_POINTS), ..s })
         .collect();
     let marks = history.iter().flat_map(|e| e.events.iter().flat_map(move |ev| event_marks(e.step, ev))).collect();
-    ChartSpec { kind, series, log_y, smoothing, marks, note }
+    if log_y && series.iter().any(|s| s.points.iter().any(|(_, v)| v.is_some_and(|v| v <= 0.0))) {
+        let said = "On the log scale, values ≤ 0 are left out (breaks in the lines).";
+        note = Some(note.map(|n| format!("{n} {said}")).unwrap_or_else(|| said.to_string()));
+    }
+    ChartSpec { kind, series, log_y, smoothing, marks, note, x_range: None, legend_inside: true }
 }
 
 /// Gradient-Blending's weights as running totals (modalities, then fused, so the top is 1),
@@ -315,11 +362,22 @@ pub fn fusion_size_chart(config: &ExperimentConfig) -> ChartSpec {
     };
     let note = format!("{modalities} modalities of width {width}, d_out {width}: LMF (r = {rank}) {} · TFN {tfn_said} parameters; {in_use}.", thousands(size(rank).lmf));
     let marks = if config.model.fusion == FusionKind::Lmf { vec![(rank as f64, format!("r = {rank}"))] } else { Vec::new() };
-    ChartSpec { kind: ChartKind::FusionSize, series, log_y: true, smoothing: 0.0, marks, note: Some(note) }
+    ChartSpec { kind: ChartKind::FusionSize, series, log_y: true, smoothing: 0.0, marks, note: Some(note), x_range: None, legend_inside: true }
 }
 
-fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> {
+/// Below this |Σφ| (or with any φ < 0) shares φ_m/Σφ mislead (±25 on `shortcut`, where a
+/// modality's φ is negative): the chart shows φ_m itself, in accuracy points.
+const SHARE_MIN_TOTAL: f64 = 0.05;
+
+/// Per modality: its probe accuracy (light), its Shapley share φ_m/Σφ, or φ_m itself when
+/// any evaluation has |Σφ| < [`SHARE_MIN_TOTAL`] or a negative φ (solid), and its gradient
+/// share (dashed); a note says which Shapley quantity is drawn.
+fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, Option<String>) {
     let modalities = &heads[1..];
+    let shares_mislead = history.iter().any(|e| {
+        let total: f64 = e.contribution.iter().map(|(_, c)| c.shapley).sum();
+        !e.contribution.is_empty() && (total.abs() < SHARE_MIN_TOTAL || e.contribution.iter().any(|(_, c)| c.shapley < 0.0))
+    });
     let mut series = Vec::new();
     for (k, name) in modalities.iter().enumerate() {
         let color = head_color(k + 1);
@@ -327,14 +385,36 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> 
             move |e: &Evaluation| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| f(c))
         };
         series.push(head_series(history, format!("{name} probe acc"), color, true, pick(|c| Some(c.probe_acc))));
-        series.push(head_series(history, format!("{name} Shapley share"), color, false, pick(|c| c.shapley_share)));
-        series.push(head_series(history, format!("{name} grad share"), color, false, pick(|c| c.grad_share)));
+        if shares_mislead {
+            series.push(head_series(history, format!("{name} Shapley φ"), color, false, pick(|c| Some(c.shapley))));
+        } else {
+            series.push(head_series(history, format!("{name} Shapley share"), color, false, pick(|c| c.shapley_share)));
+        }
+        let grad = head_series(history, format!("{name} grad share"), color, false, pick(|c| c.grad_share));
+        series.push(Series { dashed: true, ..grad });
     }
-    series
+    let note = shares_mislead.then(|| {
+        format!("Shapley φ_m drawn in accuracy points (0.10 = 10 points), not as shares: in this run Σφ came within {SHARE_MIN_TOTAL} of 0 or a φ was negative, where φ_m/Σφ leaves [0, 1].")
+    });
+    (series, note)
 }
 
+/// The first clause of `what`, at most [`MARK_LABEL_CHARS`] characters (cut with "…"):
+/// a mark's label on a small chart.
+fn short_label(what: &str) -> String {
+    let first = what.split(';').next().unwrap_or(what).trim();
+    match first.char_indices().nth(MARK_LABEL_CHARS - 1) {
+        Some((cut, _)) => format!("{}…", &first[..cut]),
+        None => first.to_string(),
+    }
+}
+
+/// Longest mark label, in characters.
+const MARK_LABEL_CHARS: usize = 32;
+
 /// The marks an event at `step` puts on every chart: early stopping marks both the
-/// checkpoint it restored and the step where it stopped.
+/// checkpoint it restored and the step where it stopped; a live change of a setting, a
+/// divergence and a device switch mark their step.
 fn event_marks(step: usize, event: &crate::engine::metrics::Event) -> Vec<(f64, String)> {
     use crate::engine::metrics::Event;
     let at = step as f64;
@@ -342,7 +422,8 @@ fn event_marks(step: usize, event: &crate::engine::metrics::Event) -> Vec<(f64, 
         Event::EarlyStop { best_step, .. } => vec![(*best_step as f64, "best (restored)".into()), (at, "stopped".into())],
         Event::Divergence { .. } => vec![(at, "diverged".into())],
         Event::DeviceSwitch { backend, .. } => vec![(at, format!("→ {backend}"))],
-        Event::GblendEstimate { .. } | Event::LiveChange { .. } => Vec::new(),
+        Event::LiveChange { what } => vec![(at, short_label(what))],
+        Event::GblendEstimate { .. } => Vec::new(),
     }
 }
 
@@ -359,6 +440,42 @@ mod tests {
         // last = 0.4 after one point; then 0.4·0.6 + 0.4·2 = 1.04; /(1 − 0.36) = 1.625.
         assert!((s[2].1.unwrap() - 1.625).abs() < 1e-12);
         assert_eq!(smooth(&raw, 0.0), raw);
+    }
+
+    #[test]
+    fn a_live_change_marks_its_step_with_its_first_clause() {
+        let what = "methods [] -> [fusion_dropout, modality_dropout, weight_penalty]; learning rate 0.001 -> 0.01";
+        let marks = event_marks(12, &crate::engine::metrics::Event::LiveChange { what: what.into() });
+        assert_eq!(marks, vec![(12.0, "methods [] -> [fusion_dropout, …".to_string())], "31 characters and the ellipsis");
+        assert_eq!(short_label("epochs 100 -> 200"), "epochs 100 -> 200");
+    }
+
+    #[test]
+    fn contribution_shows_shapley_values_where_shares_would_mislead() {
+        use crate::engine::metrics::Contribution;
+        let point = |phi: [f64; 2]| Evaluation {
+            step: 0,
+            epoch: 0.0,
+            heads: Vec::new(),
+            contribution: ["a", "b"]
+                .iter()
+                .zip(phi)
+                .map(|(n, shapley)| (n.to_string(), Contribution { probe_acc: 0.5, split_acc: None, shapley, shapley_share: Some(shapley / (phi[0] + phi[1])), grad_share: Some(0.5) }))
+                .collect(),
+            methods: Default::default(),
+            events: Vec::new(),
+        };
+        let heads = ["fused".to_string(), "a".into(), "b".into()];
+        let fine = chart_from_history(ChartKind::Contribution, &[point([0.3, 0.1])], &heads, 0.0, false);
+        assert_eq!(fine.series[1].label, "a Shapley share");
+        assert!((fine.series[1].points[0].1.unwrap() - 0.75).abs() < 1e-12);
+        assert!(fine.series[2].dashed && !fine.series[1].dashed, "gradient share dashed");
+        assert!(fine.note.is_none());
+        // shortcut's run: φ_b < 0 and Σφ near 0, where shares reach ±25.
+        let shortcut = chart_from_history(ChartKind::Contribution, &[point([0.3, 0.1]), point([-0.31, 0.32])], &heads, 0.0, false);
+        assert_eq!(shortcut.series[1].label, "a Shapley φ");
+        assert_eq!(shortcut.series[1].points[1].1, Some(-0.31));
+        assert!(shortcut.note.unwrap().contains("accuracy points"));
     }
 
     #[test]

@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 
 use crate::engine::metrics::History;
+use crate::engine::presets::preset;
+use crate::engine::stories::story;
+use crate::protocol::{Backend, Request};
 use crate::plot::ChartKind;
 use crate::ui::charts::CanvasChart;
 use crate::ui::controls::{ConfigControls, RunControls, ViewControls};
@@ -11,20 +14,35 @@ use crate::ui::driver::use_page_loop;
 use crate::ui::page_options::PageOptions;
 use crate::ui::state::AppState;
 
+/// One visible sentence under each chart: what it shows.
+fn caption(kind: ChartKind) -> &'static str {
+    match kind {
+        ChartKind::Loss => "Cross-entropy per head on a training subset (light) and on validation (solid).",
+        ChartKind::Gap => "Validation minus training loss per head: it grows while a head memorises.",
+        ChartKind::Ogr => "Overfitting bought per unit of generalization between two evaluations.",
+        ChartKind::Accuracy => "Share of samples classified right, training (light) and validation (solid).",
+        ChartKind::Contribution => "What each modality adds: its probe, its Shapley share, its gradient share.",
+        ChartKind::Blend => "How Gradient-Blending weights each head's loss, from estimate to estimate.",
+        ChartKind::Ogm => "OGM-GE's discrepancy ratio ρ and the slow-down k of each encoder.",
+        ChartKind::FusionSize => "Weights of the fusion layer: LMF by rank against tensor fusion.",
+    }
+}
+
+/// The longer explanation of each chart, with its formula.
 fn explanation(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Loss => "Mean cross-entropy of clean inputs in evaluation mode, per head: light lines on a fixed training subset T′ (as large as the validation split), solid lines on the validation split.",
         ChartKind::Gap => "Gap O = L_val − L_train per head. A growing gap means the head is memorising the training set.",
         ChartKind::Ogr => "Overfitting-to-generalization ratio between consecutive evaluations: OGR = |ΔO / ΔG| with ΔO the change of the gap and ΔG = L_val(before) − L_val(now). High means the last steps bought more overfitting than generalization.",
         ChartKind::Accuracy => "Fraction of samples whose true class gets the highest score, per head: light on T′, solid on validation.",
-        ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding), and its share of the encoder gradient norm.",
+        ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding; φ_m itself, in accuracy points, when Σφ is near 0 or a φ is negative), and its share of the encoder gradient norm (dashed).",
         ChartKind::Ogm => "OGM-GE, per modality: ρ_m = score_m / mean of the others' scores (score = Σ over the batch of the split head's softmax at the true class), as a moving average over steps, and the coefficient k_m = 1 − tanh(α·ρ_m) for the leader (1 otherwise), averaged over the steps since the last evaluation. Modulation runs for the first half of the run.",
         ChartKind::FusionSize => "Parameters of the fusion layer for the current modalities and encoder width (d_out = the width): LMF's r·Σ_m(d_m+1)·d_out + r + d_out grows linearly with the rank r, TFN's d_out·Π_m(d_m+1) + d_out is one number. The saving scales like a product against a sum: with two modalities and a large rank LMF is not smaller.",
         ChartKind::Blend => "Gradient-Blending's weights w_h of each head's loss, stacked to 1, from each estimate on V to the next (the paper's Fig. 5a). A candidate whose held-out loss falls while its gap barely moves gets most of the weight; when no candidate's held-out loss falls, the blend is uniform.",
     }
 }
 
-/// The backend badge: which backend runs, why, and its speed.
+/// The backend badge: which backend runs and its speed (why it runs: in the diagnostics).
 #[component]
 fn BackendBadge() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -35,7 +53,6 @@ fn BackendBadge() -> impl IntoView {
             <span data-testid="steps-per-second">{move || format!("{:.0}", state.stats.with(|s| s.steps_per_second))}</span>
             " steps/s"
         </div>
-        <p class="badge-reason" data-testid="backend-reason">{move || state.backend.with(|b| b.as_ref().map(|b| b.reason.clone()).unwrap_or_default())}</p>
         <EngineLoading />
     }
 }
@@ -67,22 +84,107 @@ fn EngineLoading() -> impl IntoView {
     }
 }
 
-/// Counters the page and the browser tests read.
+/// Where the run stands (visible), and the developer's diagnostics folded away: why this
+/// backend, the backend switch, chunk and start-up times, the evaluations' share, memory.
 #[component]
 fn RunStatusLine() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let switch_to = move || match state.backend.with(|b| b.as_ref().map(|b| b.kind)) {
+        Some(Backend::WebGpu) => Backend::Cpu,
+        _ => Backend::WebGpu,
+    };
     view! {
         <div class="status-line">
             "step " <span data-testid="step-counter">{move || state.stats.with(|s| s.step)}</span>
             " / " {move || state.stats.with(|s| s.total_steps)}
             " · evaluations " <span data-testid="eval-counter">{move || state.history.with(History::received)}</span>
             " · " <span data-testid="run-status">{move || state.stats.with(|s| s.status.clone())}</span>
-            " · longest chunk " <span data-testid="max-chunk-ms">{move || format!("{:.1}", state.stats.with(|s| s.max_chunk_ms))}</span> " ms"
-            " · first point " <span data-testid="first-point-ms">{move || state.stats.with(|s| s.first_point_ms.map(|t| format!("{t:.0}")).unwrap_or_else(|| "–".into()))}</span> " ms"
-            " (its cold evaluation " <span data-testid="startup-evaluation-ms">{move || format!("{:.1}", state.stats.with(|s| s.startup_evaluation_ms))}</span> " ms)"
-            " · evaluations take " <span data-testid="evaluation-share" title="of the engine's busy time over the last second; on WebGPU it includes queued step work that an evaluation's readback waits for">{move || format!("{:.0}", state.stats.with(|s| s.evaluation_share * 100.0))}</span> " % of the engine's time"
-            " · engine memory " <span data-testid="engine-memory-mib">{move || format!("{:.1}", state.stats.with(|s| mib(s.engine_memory_bytes)))}</span> " MiB"
         </div>
+        <details class="diagnostics" data-testid="diagnostics">
+            <summary>"diagnostics"</summary>
+            <p data-testid="backend-reason">{move || state.backend.with(|b| b.as_ref().map(|b| b.reason.clone()).unwrap_or_default())}</p>
+            <button data-testid="switch-backend" title="Continue this run on the other backend from the last weight snapshot."
+                disabled=move || !state.backend.with(|b| b.as_ref().is_some_and(|b| b.gpu_available))
+                on:click=move |_| state.send(Request::SwitchBackend(switch_to()))>
+                {move || format!("Switch to {}", switch_to().label())}
+            </button>
+            <p>
+                "longest chunk " <span data-testid="max-chunk-ms">{move || format!("{:.1}", state.stats.with(|s| s.max_chunk_ms))}</span> " ms"
+                " · first point " <span data-testid="first-point-ms">{move || state.stats.with(|s| s.first_point_ms.map(|t| format!("{t:.0}")).unwrap_or_else(|| "–".into()))}</span> " ms"
+                " (its cold evaluation " <span data-testid="startup-evaluation-ms">{move || format!("{:.1}", state.stats.with(|s| s.startup_evaluation_ms))}</span> " ms)"
+                " · evaluations take " <span data-testid="evaluation-share" title="of the engine's busy time over the last second; on WebGPU it includes queued step work that an evaluation's readback waits for">{move || format!("{:.0}", state.stats.with(|s| s.evaluation_share * 100.0))}</span> " % of the engine's time"
+                " · engine memory " <span data-testid="engine-memory-mib">{move || format!("{:.1}", state.stats.with(|s| mib(s.engine_memory_bytes)))}</span> " MiB"
+            </p>
+        </details>
+    }
+}
+
+/// The story card under the preset selector: the preset's claim, what to watch, the verdict
+/// on the run so far, and settings to try next.
+#[component]
+pub fn StoryCard() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let story = move || state.preset.with(|name| story(name));
+    // The preset's own configuration: the card says when the run has left it.
+    let preset_config = Memo::new(move |_| state.preset.with(|name| preset(name)));
+    let changed = move || preset_config.with(|p| state.config.with(|c| p.as_ref() != Some(c)));
+    let verdict = move || {
+        let story = story()?;
+        let (finished, step, total) = state.stats.with(|s| (matches!(s.status.as_str(), "finished" | "early-stopped"), s.step, s.total_steps));
+        let text = state.history.with(|h| match h.latest() {
+            None => ("Press play: the verdict appears with the first evaluation.".to_string(), None),
+            Some(latest) => match (story.verdict)(latest) {
+                None => ("This run lacks what the claim compares (other modalities or methods than the preset's).".to_string(), None),
+                Some(v) => {
+                    let when = if finished { "At the end".to_string() } else { format!("So far (step {step} of {total})") };
+                    let word = match (v.holds, finished) {
+                        (true, _) => "reproduced",
+                        (false, true) => "not reproduced in this run",
+                        (false, false) => "not yet",
+                    };
+                    (format!("{when}: {}: {word}.", v.figures), Some(v.holds))
+                }
+            },
+        });
+        Some(text)
+    };
+    let try_this = move |settings: &'static [&'static str]| {
+        let next = settings.iter().try_fold(state.config.get_untracked(), |c, s| c.with_override(s));
+        match next {
+            Ok(next) => state.configure(|c| *c = next),
+            Err(e) => state.say(e.0),
+        }
+    };
+    move || {
+        story().map(|story| {
+            let tries = story
+                .tries
+                .iter()
+                .enumerate()
+                .map(|(i, t)| view! {
+                    <li>
+                        <button type="button" data-testid=format!("try-{i}") on:click=move |_| try_this(t.settings)>{t.label}</button>
+                        " " <span class="expect">{t.expect}</span>
+                    </li>
+                })
+                .collect_view();
+            view! {
+                <section class="story-card" data-testid="story-card" aria-label="what this preset shows">
+                    <p class="claim" data-testid="story-claim">{story.claim}</p>
+                    <p class="watch"><strong>"Watch: "</strong>{story.watch}</p>
+                    <p class="verdict" data-testid="verdict"
+                        class:holds=move || verdict().and_then(|v| v.1) == Some(true)
+                        class:fails=move || verdict().and_then(|v| v.1) == Some(false)>
+                        {move || verdict().map(|v| v.0).unwrap_or_default()}
+                    </p>
+                    <Show when=changed>
+                        <p class="changed" data-testid="story-changed">"Settings changed from the preset: the verdict is of this run."</p>
+                    </Show>
+                    <p class="try-title">"Try this:"</p>
+                    <ul class="tries">{tries}</ul>
+                </section>
+            }
+        })
     }
 }
 
@@ -131,25 +233,35 @@ pub fn App(
         }
         crate::browser::page_mounted();
     });
+    let _resize = window_event_listener(leptos::ev::resize, move |_| state.layout.update(|n| *n += 1));
     view! {
         <header>
             <h1>"Modalscope"</h1>
             <p class="tagline">"Why multimodal training is hard: watch the train/validation gap, the OGR and each modality's contribution as a small classifier trains in your browser."</p>
             <BackendBadge />
+            <button type="button" class="present" data-testid="present" aria-pressed=move || state.presenting.get().to_string()
+                title="Presentation mode: the story and the charts, larger, without the settings (press again to leave)."
+                on:click=move |_| state.presenting.update(|p| *p = !*p)>
+                {move || if state.presenting.get() { "Leave presentation" } else { "Present" }}
+            </button>
         </header>
-        <main>
-            <aside><ConfigControls /></aside>
-            <div class="center">
-                <RunControls />
-                <RunStatusLine />
+        <main class:presenting=move || state.presenting.get() class:folded=move || state.settings_folded.get()>
+            <aside>
+                <ConfigControls />
+            </aside>
+            <section class="workspace">
+                <div class="run-bar">
+                    <RunControls />
+                    <RunStatusLine />
+                    <ViewControls />
+                </div>
                 <Story />
-                <ViewControls />
-            </div>
-            <div class="charts">
-                {ChartKind::ALL.into_iter().enumerate().map(|(i, kind)| view! {
-                    <Show when=move || state.mounted(AppState::FIRST_CHART_STAGE + i)><CanvasChart kind=kind explanation=explanation(kind) /></Show>
-                }).collect_view()}
-            </div>
+                <div class="charts">
+                    {ChartKind::ALL.into_iter().enumerate().map(|(i, kind)| view! {
+                        <Show when=move || state.mounted(AppState::FIRST_CHART_STAGE + i)><CanvasChart kind=kind caption=caption(kind) explanation=explanation(kind) /></Show>
+                    }).collect_view()}
+                </div>
+            </section>
         </main>
     }
 }

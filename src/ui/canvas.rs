@@ -5,6 +5,10 @@
 //! redraw) and an inline style that a strict Content-Security-Policy blocks. This wrapper
 //! answers `estimate_text_size` with `CanvasRenderingContext2D.measureText` and delegates
 //! everything else to [`CanvasBackend`].
+//!
+//! It also draws sharply at any device pixel ratio: the canvas holds `scale` device pixels
+//! per CSS pixel, the context is scaled by `scale`, and plotters sees the size in CSS pixels,
+//! so fonts and strokes keep their CSS sizes.
 
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
@@ -15,14 +19,27 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 pub struct MeasuredCanvas {
     inner: CanvasBackend,
     context: CanvasRenderingContext2d,
+    /// The size plotters draws in, in CSS pixels.
+    size: (u32, u32),
 }
 
 impl MeasuredCanvas {
-    /// Wraps a canvas element; `None` when it has no 2D context.
-    pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
+    /// Wraps a canvas element, first giving it `scale` device pixels per CSS pixel of the box
+    /// it is laid out in; `None` when it has no 2D context or no size (not laid out).
+    pub fn new(canvas: HtmlCanvasElement, scale: f64) -> Option<Self> {
+        let size = (canvas.client_width().max(0) as u32, canvas.client_height().max(0) as u32);
+        if size.0 == 0 || size.1 == 0 {
+            return None;
+        }
+        let pixels = ((size.0 as f64 * scale).round() as u32, (size.1 as f64 * scale).round() as u32);
+        if (canvas.width(), canvas.height()) != pixels {
+            canvas.set_width(pixels.0);
+            canvas.set_height(pixels.1);
+        }
         let context = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
+        context.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0).ok()?;
         let inner = CanvasBackend::with_canvas_object(canvas)?;
-        Some(Self { inner, context })
+        Some(Self { inner, context, size })
     }
 }
 
@@ -32,7 +49,7 @@ impl DrawingBackend for MeasuredCanvas {
     type ErrorType = Error;
 
     fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
+        self.size
     }
 
     fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<Error>> {

@@ -1,17 +1,20 @@
-//! `<CanvasChart/>`: one plotters chart on a `<canvas>`, redrawn when the history or the
-//! view settings change, with a hover tooltip of the values at the nearest step.
+//! `<CanvasChart/>`: one plotters chart on a `<canvas>` that fills its card, sharp at any
+//! device pixel ratio, redrawn when the history, the view settings or the layout change,
+//! with a legend outside the plot whose entries show or hide their series, a log-scale
+//! switch of its own, a visible caption and a hover tooltip of the values at the nearest
+//! step.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
 
-use crate::plot::{ChartKind, ChartSpec, chart_from_history, draw_chart, fusion_size_chart};
+use crate::plot::{ChartKind, ChartSpec, Series, chart_from_history, draw_chart, fusion_size_chart};
 use crate::ui::canvas::MeasuredCanvas;
 use crate::ui::state::AppState;
 
-/// Left and right plot margins in pixels (ChartBuilder margins + y label area).
-const PLOT_LEFT: f64 = 56.0;
-const PLOT_RIGHT: f64 = 24.0;
+/// Left and right plot margins in CSS pixels (ChartBuilder margins + y label area).
+const PLOT_LEFT: f64 = 70.0;
+const PLOT_RIGHT: f64 = 16.0;
 
 fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, step: f64) -> Option<String> {
     let series = spec.series.first()?;
@@ -22,50 +25,121 @@ fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, step: f64) -> Option<String> {
         .min_by(|a, b| (a.1.0 - step).abs().total_cmp(&(b.1.0 - step).abs()))?;
     let mut lines = vec![format!("run: current · {} {x}", spec.kind.x_name())];
     for (smoothed, original) in spec.series.iter().zip(&raw.series) {
-        let value = |s: &crate::plot::Series| s.points.get(index).and_then(|p| p.1);
+        let value = |s: &Series| s.points.get(index).and_then(|p| p.1);
         let fmt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into());
         lines.push(format!("{}: {} (raw {})", smoothed.label, fmt(value(smoothed)), fmt(value(original))));
     }
     Some(lines.join("\n"))
 }
 
-/// One chart of the evaluation history.
+/// A series' colour as CSS.
+fn css_color(series: &Series) -> String {
+    let (r, g, b) = series.color;
+    format!("rgb({r}, {g}, {b})")
+}
+
+/// The legend under the plot: one button per series, pressed while the series is shown.
+#[component]
+fn Legend(
+    /// The chart's series.
+    spec: Memo<ChartSpec>,
+    /// Labels of the series the user hid.
+    hidden: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let entries = move || {
+        spec.with(|s| {
+            s.series
+                .iter()
+                .map(|series| {
+                    let label = series.label.clone();
+                    let shown = {
+                        let label = label.clone();
+                        move || hidden.with(|h| !h.contains(&label))
+                    };
+                    let toggle = {
+                        let label = label.clone();
+                        move |_| hidden.update(|h| if let Some(at) = h.iter().position(|l| *l == label) { h.remove(at); } else { h.push(label.clone()); })
+                    };
+                    let line = if series.dashed { "dashed" } else { "solid" };
+                    let opacity = if series.light { "0.45" } else { "1" };
+                    view! {
+                        <li>
+                            <button type="button" class="legend-entry" aria-pressed=move || shown().to_string() on:click=toggle
+                                title="Show or hide this line">
+                                <span class="swatch" style:border-top-color=css_color(series) style:border-top-style=line style:opacity=opacity></span>
+                                {label}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! { <ul class="legend" data-testid="chart-legend">{entries}</ul> }
+}
+
+/// One chart of the evaluation history (or, for the fusion-size chart, of the configuration).
 #[component]
 pub fn CanvasChart(
     /// Which chart to draw.
     kind: ChartKind,
-    /// Tooltip on the title: what the chart shows, with its formula.
+    /// One visible sentence under the chart: what it shows.
+    caption: &'static str,
+    /// The longer explanation, with its formula, folded under the caption.
     explanation: &'static str,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let hover = RwSignal::new(None::<(f64, f64, String)>);
+    let log_y = RwSignal::new(kind.log_by_default());
+    let hidden = RwSignal::new(Vec::<String>::new());
+    let retry = RwSignal::new(0u32);
     let index = ChartKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    let in_use = Memo::new(move |_| state.config.with(|c| kind.in_use(c)));
+    let total_steps = Memo::new(move |_| state.stats.with(|s| s.total_steps));
     let spec = Memo::new(move |previous: Option<&ChartSpec>| {
         if kind == ChartKind::FusionSize {
-            return state.config.with(fusion_size_chart);
+            let spec = state.config.with(fusion_size_chart);
+            return ChartSpec { log_y: log_y.get(), legend_inside: false, ..spec };
         }
         let (_, chart) = state.redraw.get();
-        let (smoothing, log_y) = (state.smoothing.get(), state.log_y.get());
+        let (smoothing, log) = (state.smoothing.get(), log_y.get());
+        // Every history chart spans the whole run, so that their x axes line up.
+        let x_range = Some((0.0, total_steps.get() as f64));
         if let Some(previous) = previous
             && chart != index
             && previous.smoothing == smoothing
-            && previous.log_y == log_y
+            && previous.log_y == log
+            && previous.x_range == x_range
         {
             return previous.clone();
         }
         let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
-        state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, smoothing, log_y))
+        let spec = state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, smoothing, log));
+        ChartSpec { x_range, legend_inside: false, ..spec }
     });
     Effect::new(move |_| {
         let spec = spec.get();
-        if let Some(element) = canvas.get()
-            && let Some(backend) = MeasuredCanvas::new(element)
-        {
-            let area = backend.into_drawing_area();
-            if let Err(e) = draw_chart(&area, &spec) {
-                leptos::logging::warn!("{e}");
+        let (hidden, _, _) = (hidden.get(), state.layout.get(), retry.get());
+        if !in_use.get() {
+            return;
+        }
+        let Some(element) = canvas.get() else { return };
+        let scale = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|r| *r > 0.0).unwrap_or(1.0);
+        let Some(backend) = MeasuredCanvas::new(element, scale) else {
+            // Not laid out yet (the chart was just shown): try again next frame, a few times.
+            if retry.get_untracked() < 5 {
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::browser::next_frame().await;
+                    retry.update(|n| *n += 1);
+                });
             }
+            return;
+        };
+        let shown = ChartSpec { series: spec.series.into_iter().filter(|s| !hidden.contains(&s.label)).collect(), ..spec };
+        let area = backend.into_drawing_area();
+        if let Err(e) = draw_chart(&area, &shown) {
+            leptos::logging::warn!("{e}");
         }
     });
     let on_move = move |ev: leptos::ev::MouseEvent| {
@@ -73,11 +147,12 @@ pub fn CanvasChart(
         let width = element.client_width() as f64;
         let x = ev.offset_x() as f64;
         let spec = spec.get_untracked();
-        let (x0, x1) = spec
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0))
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        let (x0, x1) = spec.x_range.unwrap_or_else(|| {
+            spec.series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.0))
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
+        });
         if !x0.is_finite() || width <= PLOT_LEFT + PLOT_RIGHT {
             return;
         }
@@ -91,10 +166,17 @@ pub fn CanvasChart(
         hover.set(tooltip_for(&spec, &raw, step).map(|text| (x, ev.offset_y() as f64, text)));
     };
     view! {
-        <figure class="chart" data-testid=format!("chart-{}", kind.id())>
-            <figcaption title=explanation>{kind.title()}</figcaption>
+        <figure class="chart" data-testid=format!("chart-{}", kind.id()) hidden=move || !in_use.get()>
+            <figcaption>
+                <span class="chart-title">{kind.title()}</span>
+                <label class="toggle log-toggle" title="Plot this chart's y axis on a logarithmic scale; zero and negative values are left out.">
+                    <input type="checkbox" data-testid=format!("log-{}", kind.id()) prop:checked=move || log_y.get()
+                        on:change=move |ev| log_y.set(event_target_checked(&ev)) />
+                    "log"
+                </label>
+            </figcaption>
             <div class="chart-frame">
-                <canvas node_ref=canvas width="460" height="250" on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
+                <canvas node_ref=canvas role="img" aria-label=kind.title() on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
                 <Show when=move || hover.with(|h| h.is_some())>
                     <pre class="tooltip" data-testid="chart-tooltip"
                         style:left=move || format!("{}px", hover.with(|h| h.as_ref().map(|t| t.0 + 12.0).unwrap_or(0.0)))
@@ -103,7 +185,12 @@ pub fn CanvasChart(
                     </pre>
                 </Show>
             </div>
+            <Legend spec hidden />
             <p class="chart-note">{move || spec.with(|s| s.note.clone().unwrap_or_default())}</p>
+            <details class="caption">
+                <summary>{caption}</summary>
+                <p>{explanation}</p>
+            </details>
         </figure>
     }
 }

@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use crate::engine::config::RegularizerConfig;
 use crate::engine::config::knobs::{self, Knob, KnobKind, Scale, Section};
-use crate::engine::presets::{PRESETS, preset};
-use crate::protocol::{Backend, Request};
+use crate::engine::presets::{PRESETS, default_pace, preset};
+use crate::protocol::Request;
+use crate::ui::app::StoryCard;
 use crate::ui::state::AppState;
 
 /// A labelled range input with its value shown.
@@ -41,42 +42,66 @@ fn Slider(
     }
 }
 
+/// A value as a teacher would read it aloud: 0.001, 0.25, 64, 3.2e-5.
 fn format_number(v: f64) -> String {
-    if v != 0.0 && (v.abs() < 0.01 || v.abs() >= 10_000.0) { format!("{v:.1e}") } else { format!("{}", (v * 1000.0).round() / 1000.0) }
+    if v != 0.0 && (v.abs() < 1e-4 || v.abs() >= 100_000.0) {
+        return format!("{v:.1e}");
+    }
+    // Three significant digits, trailing zeros dropped.
+    let decimals = if v == 0.0 { 0 } else { (2.0 - v.abs().log10().floor()).max(0.0) as usize };
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
-/// A labelled checkbox.
+/// The pace slider's range, log10 of evaluations per second: 0.2 to 50, and one notch
+/// past it for "as fast as it goes".
+const PACE_LOG_MIN: f64 = -0.7;
+const PACE_LOG_MAX: f64 = 1.7;
+const PACE_LOG_STEP: f64 = 0.05;
+
+/// The pace in words, with how long the whole run takes at it.
+fn pace_words(pace: Option<f64>, evaluations: usize) -> String {
+    match pace {
+        Some(p) => format!("{} evaluations/s · a run ≈ {}", format_number((p * 100.0).round() / 100.0), duration_words(evaluations as f64 / p)),
+        None => "as fast as this machine goes".into(),
+    }
+}
+
+/// Seconds as "20 s", "3.5 min" or "2.0 h".
+fn duration_words(seconds: f64) -> String {
+    match seconds {
+        s if s < 90.0 => format!("{s:.0} s"),
+        s if s < 5400.0 => format!("{:.1} min", s / 60.0),
+        s => format!("{:.1} h", s / 3600.0),
+    }
+}
+
+/// Pace: evaluations per second (a log slider), its last notch as fast as it goes. It
+/// throttles wall time only, so the run's numbers are the same at any pace.
 #[component]
-fn Toggle(
-    /// Visible label.
-    #[prop(into)]
-    label: String,
-    /// Tooltip.
-    title: &'static str,
-    /// `data-testid`.
-    testid: &'static str,
-    /// Checked.
-    checked: Signal<bool>,
-    /// Called with the new state.
-    on_change: Callback<bool>,
-) -> impl IntoView {
+fn PaceControl() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let evaluations = Memo::new(move |_| state.config.with(|c| c.evaluations_in_run()));
+    let words = move || pace_words(state.pace.get(), evaluations.get());
+    let position = move || state.pace.get().map(f64::log10).unwrap_or(PACE_LOG_MAX + PACE_LOG_STEP);
     view! {
-        <label class="toggle" title=title>
-            <input type="checkbox" data-testid=testid prop:checked=move || checked.get()
-                on:change=move |ev| on_change.run(event_target_checked(&ev)) />
-            {label}
+        <label class="control pace" title="How many evaluations (chart points) a second. Each preset starts at a pace that makes its run last about 20 s; the last notch runs as fast as the machine goes. The pace changes only how fast the run goes by, never its steps or its numbers. While the page's tab is hidden the run pauses, and it goes on when you come back.">
+            <span>"Pace: "<output data-testid="pace-value">{words}</output></span>
+            <input type="range" data-testid="pace" aria-label="pace" aria-valuetext=words
+                min=PACE_LOG_MIN max=PACE_LOG_MAX + PACE_LOG_STEP step=PACE_LOG_STEP prop:value=position
+                on:change=move |ev| {
+                    if let Ok(x) = event_target_value(&ev).parse::<f64>() {
+                        state.set_pace((x <= PACE_LOG_MAX + 1e-9).then(|| 10f64.powf(x)));
+                    }
+                } />
         </label>
     }
 }
 
-/// Play, pause, step, reset, speed and the backend switch.
+/// Play, pause, step, reset, the metrics download and the pace.
 #[component]
 pub fn RunControls() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let switch_to = move || match state.backend.with(|b| b.as_ref().map(|b| b.kind)) {
-        Some(Backend::WebGpu) => Backend::Cpu,
-        _ => Backend::WebGpu,
-    };
     view! {
         <div class="run-controls">
             <button data-testid="play" title="Train continuously; curves update at every evaluation." on:click=move |_| state.send(Request::Play)>"Play"</button>
@@ -85,17 +110,7 @@ pub fn RunControls() -> impl IntoView {
             <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(Request::Reset)>"Reset"</button>
             <button data-testid="download-metrics" title="Save this run's evaluations as metrics.jsonl, the CLI's format (one JSON object per evaluation), to compare with `modalscope run` or another tool."
                 on:click=move |_| state.send(Request::ExportMetrics)>"Download metrics (JSON)"</button>
-            <button data-testid="switch-backend" title="Continue this run on the other backend from the last weight snapshot."
-                disabled=move || !state.backend.with(|b| b.as_ref().is_some_and(|b| b.gpu_available))
-                on:click=move |_| state.send(Request::SwitchBackend(switch_to()))>
-                {move || format!("Switch to {}", switch_to().label())}
-            </button>
-            <Slider label="Speed (max steps per frame)" title="Caps how many optimizer steps run per animation frame; lower it to watch the curves form slowly."
-                testid="speed" min=1.0 max=256.0 step=1.0 value=Signal::derive(move || state.max_steps_per_frame.get() as f64)
-                on_change=Callback::new(move |v: f64| {
-                    state.max_steps_per_frame.set(v as usize);
-                    state.send(Request::MaxStepsPerFrame(v as usize));
-                }) />
+            <PaceControl />
         </div>
     }
 }
@@ -223,14 +238,23 @@ fn KnobControl(
             .into_any()
         }
     };
+    let info = RwSignal::new(false);
+    let help = title.clone();
     view! {
-        <label class="control knob" title=title>
-            <span class="label">{knob.label.clone()}{live}</span>
-            {control}
+        <div class="control knob" title=title>
+            <label>
+                <span class="label">{knob.label.clone()}{live}</span>
+                {control}
+            </label>
+            <button type="button" class="info" aria-expanded=move || info.get().to_string() aria-label=format!("about {}", knob.label)
+                on:click=move |_| info.update(|on| *on = !*on)>"i"</button>
+            <Show when=move || info.get()>
+                <small class="help" role="note">{help.clone()}</small>
+            </Show>
             <Show when=move || why_disabled.get().is_some()>
                 <small class="why">{move || why_disabled.get().unwrap_or_default()}</small>
             </Show>
-        </label>
+        </div>
     }
 }
 
@@ -253,7 +277,10 @@ pub fn ConfigControls() -> impl IntoView {
     // The rows change only with the modalities (names, count) or the data source's views.
     let rows = Memo::new(move |_| cfg.with(knobs::table));
     let on_preset = move |ev| {
-        if let Some(config) = preset(&event_target_value(&ev)) {
+        let name = event_target_value(&ev);
+        if let Some(config) = preset(&name) {
+            state.preset.set(name);
+            state.set_pace(Some(default_pace(&config)));
             state.configure(|c| *c = config);
         }
     };
@@ -274,13 +301,19 @@ pub fn ConfigControls() -> impl IntoView {
     };
     view! {
         <section class="controls" data-testid="controls">
-            <h3>"Data"</h3>
-            <label class="control" title="A preset is a whole experiment: data, model and training, chosen to show one phenomenon.">
+            <label class="control preset" title="A preset is a whole experiment: data, model and training, chosen to show one phenomenon.">
                 <span>"Preset"</span>
-                <select data-testid="preset" aria-label="preset" on:change=on_preset>
-                    {PRESETS.iter().map(|p| view! { <option value=p.name title=p.description>{p.name}</option> }).collect_view()}
+                <select data-testid="preset" aria-label="preset" on:change=on_preset prop:value=move || state.preset.get()>
+                    {PRESETS.iter().map(|p| view! { <option value=p.name>{p.name}</option> }).collect_view()}
                 </select>
             </label>
+            <StoryCard />
+            <button type="button" class="fold" data-testid="fold-settings" aria-expanded=move || (!state.settings_folded.get()).to_string()
+                on:click=move |_| state.settings_folded.update(|f| *f = !*f)>
+                {move || if state.settings_folded.get() { "Show the settings ▸" } else { "◂ Fold the settings away" }}
+            </button>
+            <div class="settings-body">
+            <h3>"Data"</h3>
             <Show when=move || state.mounted(1)>{move || section_view(section(Section::Data), root)}</Show>
             <Show when=move || state.mounted(2)>
                 <h3>"Model"</h3>
@@ -296,11 +329,12 @@ pub fn ConfigControls() -> impl IntoView {
                     {move || section_view(section(Section::Metrics), root)}
                 </details>
             </Show>
+            </div>
         </section>
     }
 }
 
-/// Smoothing and log scale.
+/// Smoothing (each chart has its own log-scale switch).
 #[component]
 pub fn ViewControls() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -309,8 +343,6 @@ pub fn ViewControls() -> impl IntoView {
             <Slider label="smoothing" title="TensorBoard-style debiased exponential moving average of each curve; hover a chart for the raw values."
                 testid="smoothing" min=0.0 max=0.99 step=0.01 value=Signal::derive(move || state.smoothing.get())
                 on_change=Callback::new(move |v: f64| state.smoothing.set(v)) />
-            <Toggle label="log scale" title="Plot the y axes on a logarithmic scale; zero and negative values are left out."
-                testid="log-scale" checked=Signal::derive(move || state.log_y.get()) on_change=Callback::new(move |on: bool| state.log_y.set(on)) />
         </div>
     }
 }

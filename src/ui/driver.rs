@@ -122,14 +122,35 @@ fn publish_for_tests(json: &str) {
     }
 }
 
+/// Pauses the run while the page's tab is hidden (a lecturer switching to the slides comes
+/// back to the run where it was) and plays it again when the tab shows, if the hiding paused
+/// it: a run paused by hand stays paused.
+fn pause_while_hidden(state: AppState) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let paused_by_hiding = std::cell::Cell::new(false);
+    let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
+        if hidden && state.stats.with_untracked(|s| s.status == "training") {
+            paused_by_hiding.set(true);
+            state.send(Request::Pause);
+        } else if !hidden && paused_by_hiding.replace(false) {
+            state.send(Request::Play);
+        }
+    });
+    let _ = document.add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
+    on_change.forget(); // for the page's lifetime
+}
+
 /// Starts the page's loop for the page's lifetime.
 pub fn use_page_loop(state: AppState) {
+    pause_while_hidden(state);
     wasm_bindgen_futures::spawn_local(async move {
         let options = state.options.get_value();
         state.send(Request::Start {
             config: Box::new(state.config.get_untracked()),
             prefer_cpu: options.prefer_cpu,
             test_hooks: options.test_hooks,
+            pace: state.pace.get_untracked(),
         });
         let mut page = PageLoop { state, drawn_points: 0, charts_to_redraw: 0, last_redraw: 0.0, test_hooks: options.test_hooks };
         loop {

@@ -3,6 +3,8 @@
 //!   CLI's `--set` (validated; a bad one is ignored with a notice naming it);
 //! - `?backend=cpu`: start on the CPU backend even where WebGPU is available (the switch
 //!   button still offers WebGPU);
+//! - `?pace=N` (evaluations per second) or `?pace=max`: the pace to start at, in place of
+//!   the preset's default (a run of about 20 s);
 //! - `?test-hooks`: lets browser specs reach fault paths (www/boot.js defines
 //!   `window.__modalscopeTestHooks`: destroy the GPU device, request a panic). Off unless
 //!   named, and it changes nothing else.
@@ -18,6 +20,9 @@ pub struct PageOptions {
     pub prefer_cpu: bool,
     /// The test hooks are on.
     pub test_hooks: bool,
+    /// `?pace=`: `Some(None)` as fast as it goes, `Some(Some(n))` n evaluations per second,
+    /// `None` the preset's default.
+    pub pace: Option<Option<f64>>,
 }
 
 impl PageOptions {
@@ -34,6 +39,8 @@ impl PageOptions {
                 "set" => options.overrides.push(value),
                 "backend" => options.prefer_cpu = value == "cpu",
                 "test-hooks" => options.test_hooks = true,
+                "pace" if value == "max" => options.pace = Some(None),
+                "pace" => options.pace = value.parse::<f64>().ok().filter(|p| p.is_finite() && *p > 0.0).map(Some),
                 _ => {}
             }
         }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::engine::config::ExperimentConfig;
 use crate::engine::metrics::History;
-use crate::engine::presets::preset;
+use crate::engine::presets::{default_pace, preset};
 use crate::protocol::{BackendInfo, Request, SessionHandle};
 use crate::ui::page_options::PageOptions;
 
@@ -38,6 +38,8 @@ pub struct LoopStats {
 pub struct AppState {
     /// The configuration the controls show.
     pub config: RwSignal<ExperimentConfig>,
+    /// The preset chosen last (its story card shows).
+    pub preset: RwSignal<String>,
     /// Evaluations of the current run, thinned to [`AppState::CHART_POINTS`] (the engine
     /// keeps its own, fuller copy for exports).
     pub history: RwSignal<History>,
@@ -57,13 +59,17 @@ pub struct AppState {
     pub notice_state: StoredValue<Option<String>>,
     /// EMA smoothing weight of the charts.
     pub smoothing: RwSignal<f64>,
-    /// Log-scale y axes.
-    pub log_y: RwSignal<bool>,
+    /// Bumped when the window's size or pixel ratio changes: the charts redraw to fit.
+    pub layout: RwSignal<u64>,
+    /// Presentation mode: the charts and the story, larger, without the settings.
+    pub presenting: RwSignal<bool>,
+    /// The settings panel is folded away (more room for the charts).
+    pub settings_folded: RwSignal<bool>,
     /// (generation, chart index): the chart the driver asks to redraw now. Charts redraw one
     /// per frame so that no frame draws all of them.
     pub redraw: RwSignal<(u64, usize)>,
-    /// Upper bound on steps per frame (the speed control).
-    pub max_steps_per_frame: RwSignal<usize>,
+    /// The pace control: evaluations per second, `None` as fast as the machine goes.
+    pub pace: RwSignal<Option<f64>>,
     /// The connection to the engine host.
     pub handle: StoredValue<SessionHandle, LocalStorage>,
     /// What the page's address asked for.
@@ -78,9 +84,11 @@ impl AppState {
     /// applied (a refused override is named in the notice), talking to the host through
     /// `handle`.
     pub fn new(options: PageOptions, handle: SessionHandle) -> Self {
-        let (config, refused) = options.configure(preset("imbalance").expect("preset exists"));
+        let (config, refused) = options.configure(preset(Self::FIRST_PRESET).expect("preset exists"));
         Self {
+            pace: RwSignal::new(options.pace.unwrap_or_else(|| Some(default_pace(&config)))),
             config: RwSignal::new(config),
+            preset: RwSignal::new(Self::FIRST_PRESET.to_string()),
             history: RwSignal::new(Self::chart_history()),
             modalities: RwSignal::new(Vec::new()),
             stats: RwSignal::new(LoopStats::default()),
@@ -89,14 +97,18 @@ impl AppState {
             notice: RwSignal::new((!refused.is_empty()).then(|| refused.join("; "))),
             notice_state: StoredValue::new(None),
             smoothing: RwSignal::new(0.0),
-            log_y: RwSignal::new(false),
+            layout: RwSignal::new(0),
+            presenting: RwSignal::new(false),
+            settings_folded: RwSignal::new(false),
             redraw: RwSignal::new((0, 0)),
-            max_steps_per_frame: RwSignal::new(64),
             handle: StoredValue::new_local(handle),
             options: StoredValue::new(options),
             mount_stage: RwSignal::new(0),
         }
     }
+
+    /// The preset the page opens with.
+    pub const FIRST_PRESET: &str = "imbalance";
 
     /// Evaluations the page keeps for its charts: about a canvas's width in pixels; beyond
     /// it older points are thinned, so that the page's memory stays flat on long runs.
@@ -128,6 +140,12 @@ impl AppState {
     pub fn say(&self, text: String) {
         self.notice_state.set_value(None);
         self.notice.set(Some(text));
+    }
+
+    /// Sets the pace (evaluations per second, `None` as fast as it goes) and tells the host.
+    pub fn set_pace(&self, pace: Option<f64>) {
+        self.pace.set(pace);
+        self.send(Request::Pace(pace));
     }
 
     /// Changes the configuration and asks the host to apply it.

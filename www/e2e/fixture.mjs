@@ -87,16 +87,19 @@ export class Explorer {
    * the page. `webgpu` adds SwiftShader's WebGPU; `query` is the address's query string;
    * `initScript` runs in the page before its own scripts; `workerInitScript` (source text)
    * runs in the engine's worker before www/worker.js (Playwright's init scripts do not
-   * reach workers, so the fixture prepends it to the script as served). If any of it
-   * fails, whatever was started is closed before the error goes on.
+   * reach workers, so the fixture prepends it to the script as served). The page runs at
+   * `pace` (default "max": a spec waits for what happens, not for a lecture's 20 s; null
+   * leaves the preset's own pace) unless `query` names one. `viewport` and `scale` (the
+   * device pixel ratio) size the window. If any of it fails, whatever was started is closed before the
+   * error goes on.
    */
-  static async open({ webgpu, query = "", initScript = null, workerInitScript = null, url = null, gzip = false, beforeGoto = null, browserArgs = [] }) {
+  static async open({ webgpu, query = "", initScript = null, workerInitScript = null, url = null, gzip = false, beforeGoto = null, browserArgs = [], pace = "max", viewport = { width: 1500, height: 1100 }, scale = 1 }) {
     const server = url ? { url, close() {} } : await serveDist({ gzip });
     let browser = null;
     try {
       const args = [...(webgpu ? [...baseArgs, "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : [...baseArgs, "--disable-gpu"]), ...browserArgs];
       browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args });
-      const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+      const page = await browser.newPage({ viewport, deviceScaleFactor: scale });
       const explorer = new Explorer(server, browser, page);
       page.on("console", (msg) => {
         if (msg.type() === "error") explorer.consoleErrors.push(msg.text());
@@ -126,7 +129,8 @@ export class Explorer {
         });
       }
       if (beforeGoto) await beforeGoto(page);
-      await page.goto(server.url + query);
+      const paced = pace === null || /(^|[?&])pace=/.test(query) ? query : `${query}${query.startsWith("?") ? "&" : "?"}pace=${pace}`;
+      await page.goto(server.url + paced);
       return explorer;
     } catch (error) {
       await browser?.close().catch(() => {});
@@ -168,6 +172,11 @@ export class Explorer {
       { timeout, polling: 100 },
     );
     return this.text(testid);
+  }
+
+  /** Unfolds the diagnostics panel (the backend switch and the loop's measurements). */
+  async openDiagnostics() {
+    await this.page.evaluate(() => { document.querySelector('[data-testid="diagnostics"]').open = true; });
   }
 
   /** A fingerprint of a chart's pixels, to see that it changed. */

@@ -5,16 +5,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
 
-const long = "?set=train.epochs=100000";
+// 30 evaluations a second (120 steps a second on this preset): slow enough to watch.
+const long = "?set=train.epochs=100000&pace=30";
 
-async function slowDown(ui) {
-  await ui.page.getByTestId("speed").fill("2");
-  await ui.page.getByTestId("speed").dispatchEvent("change");
-}
 
 test("toggling a regularizer mid-run goes on from the same step", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, query: long }, async (ui) => {
-    await slowDown(ui);
     const before = await ui.waitForAtLeast("step-counter", 30);
     const evaluations = await ui.number("eval-counter");
     await ui.watchSmallest("step-counter");
@@ -28,7 +24,6 @@ test("toggling a regularizer mid-run goes on from the same step", { timeout: CPU
 
 test("pause stops the steps; step runs one evaluation interval; play goes on", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, query: long }, async (ui) => {
-    await slowDown(ui);
     await ui.waitForAtLeast("eval-counter", 3);
     await ui.page.getByTestId("pause").click();
     await ui.waitForText("run-status", /^paused$/);
@@ -56,7 +51,6 @@ test("pause stops the steps; step runs one evaluation interval; play goes on", {
 
 test("reset, even while training, goes back to step 0 paused with a fresh history", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, query: long }, async (ui) => {
-    await slowDown(ui);
     await ui.waitForAtLeast("eval-counter", 5);
     assert.equal(await ui.text("run-status"), "training");
     await ui.page.getByTestId("reset").click();

@@ -1,0 +1,38 @@
+//! Every preset's story card: trained to its end (the preset's own seed), the verdict holds,
+//! and the run has the steps and evaluations that its default pace was computed from (so a
+//! run lasts `RUN_SECONDS` at that pace on any machine fast enough for it).
+
+mod common;
+
+use common::{config, last, train};
+use modalscope::engine::presets::{PRESETS, RUN_SECONDS, default_pace};
+use modalscope::engine::stories::story;
+
+#[test]
+fn every_verdict_holds_at_the_end_of_its_preset() {
+    let mut failed = Vec::new();
+    for p in PRESETS {
+        let session = train(config(p.name, &[]));
+        let trainer = session.trainer();
+        let preset = trainer.config();
+        assert_eq!(trainer.step_count(), preset.total_steps(), "{}: the run's steps", p.name);
+        assert_eq!(trainer.history().received(), preset.evaluations_in_run(), "{}: the run's evaluations", p.name);
+        let seconds = preset.evaluations_in_run() as f64 / default_pace(preset);
+        assert!((seconds - RUN_SECONDS).abs() < 1e-9, "{}: {seconds} s at the default pace", p.name);
+        let verdict = (story(p.name).expect("a story").verdict)(&last(&session)).unwrap_or_else(|| panic!("{}: no verdict", p.name));
+        println!("{}: {} ({})", p.name, verdict.figures, if verdict.holds { "holds" } else { "fails" });
+        if !verdict.holds {
+            failed.push(format!("{}: {}", p.name, verdict.figures));
+        }
+    }
+    assert!(failed.is_empty(), "verdicts that do not hold: {failed:#?}");
+}
+
+#[test]
+fn a_verdict_can_fail() {
+    // A verdict reads the run, not the preset's name: imbalance's claim (the fused model
+    // overfits and ends below a's probe) must not hold on the balanced preset's run.
+    let balanced = last(&train(config("balanced", &[])));
+    let verdict = (story("imbalance").unwrap().verdict)(&balanced).expect("two modalities a and b");
+    assert!(!verdict.holds, "balanced data do not show imbalance's claim: {}", verdict.figures);
+}

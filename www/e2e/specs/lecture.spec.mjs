@@ -1,0 +1,122 @@
+// The page as a lecturer uses it (CPU backend): the story card's claim, verdict and "try
+// this" buttons; the pace control (a preset's run lasts about 20 s, the pace never changes
+// the numbers, a hidden tab pauses the run); charts that fill a projector-sized screen,
+// sharp at any pixel ratio, with their own legends and log switches.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
+
+test("the story card states the claim, judges the run and its try-this button changes the setting", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false }, async (ui) => {
+    assert.match(await ui.text("story-claim"), /strong modality on its own/);
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    await ui.waitForText("verdict", /^At the end: fused \d+ % on validation \(train \d+ %\) < a's probe \d+ %: reproduced\.$/);
+    assert.ok(await ui.page.locator('[data-testid="verdict"].holds').count(), "the verdict is marked as holding");
+    assert.equal(await ui.page.getByTestId("story-changed").count(), 0, "the run is the preset's own");
+    await ui.page.getByTestId("try-0").click(); // "Train a alone"
+    await ui.waitForText("story-changed", /Settings changed from the preset/);
+    await ui.page.waitForFunction(() => document.querySelector('[data-testid="knob-modalities-b"]')?.checked === false);
+    await ui.waitForText("verdict", /lacks what the claim compares/, 60_000);
+    await ui.screenshot("story-card.png");
+  });
+});
+
+test("a preset's default pace makes its run last about 20 s and the pace throttles it", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, pace: null }, async (ui) => {
+    // imbalance: 400 steps, an evaluation every 4, so 101 evaluations at 5.05 a second.
+    assert.match(await ui.text("pace-value"), /^5\.05 evaluations\/s · a run ≈ 20 s$/);
+    await ui.page.getByTestId("preset").selectOption("interaction");
+    // interaction: 960 steps, 16 an epoch, so 61 evaluations at 3.05 a second.
+    await ui.waitForText("pace-value", /^3\.05 evaluations\/s · a run ≈ 20 s$/);
+    const pace = ui.page.getByTestId("pace");
+    await pace.fill("0"); // 10^0 = one evaluation a second
+    await pace.dispatchEvent("change");
+    await ui.waitForText("pace-value", /^1 evaluations\/s · a run ≈ 61 s$/);
+    const before = await ui.waitForAtLeast("eval-counter", 1);
+    await ui.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+    // At full pace this machine does dozens of evaluations a second; an upper bound only,
+    // so a slow machine cannot fail it.
+    assert.ok((await ui.number("eval-counter")) <= before + 3, "about one evaluation in a second, not dozens");
+  });
+});
+
+test("the pace changes how fast the run goes by, never its numbers", { timeout: CPU_TIMEOUT }, async () => {
+  const firstEvaluations = async (pace) => {
+    let evaluations = null;
+    await withExplorer({ webgpu: false, query: "?test-hooks", pace }, async (ui) => {
+      await ui.waitForAtLeast("eval-counter", 6, 60_000);
+      evaluations = (await ui.evaluations()).slice(0, 6);
+    });
+    return evaluations;
+  };
+  const fast = await firstEvaluations("max");
+  const slow = await firstEvaluations("8");
+  assert.deepEqual(slow.map((e) => e.heads), fast.map((e) => e.heads), "the same losses and accuracies at either pace");
+});
+
+test("hiding the tab pauses the run and showing it plays on", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, query: "?set=train.epochs=100000&pace=30" }, async (ui) => {
+    await ui.waitForAtLeast("eval-counter", 2);
+    const setHidden = (hidden) => ui.page.evaluate((h) => {
+      Object.defineProperty(document, "hidden", { value: h, configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+    await setHidden(true);
+    await ui.waitForText("run-status", /^paused$/);
+    await setHidden(false);
+    await ui.waitForText("run-status", /^training$/);
+    // A run paused by hand stays paused through a hide and a show.
+    await ui.page.getByTestId("pause").click();
+    await ui.waitForText("run-status", /^paused$/);
+    await setHidden(true);
+    await setHidden(false);
+    await ui.frames(20);
+    assert.equal(await ui.text("run-status"), "paused");
+  });
+});
+
+for (const [width, height, scale] of [[1440, 900, 1], [1280, 720, 1], [1440, 900, 2]]) {
+  test(`at ${width}×${height} (pixel ratio ${scale}) every chart is in view, sharp and uncovered`, { timeout: CPU_TIMEOUT }, async () => {
+    await withExplorer({ webgpu: false, viewport: { width, height }, scale }, async (ui) => {
+      await ui.waitForText("run-status", /^finished$/, 60_000);
+      await ui.frames(10);
+      const charts = await ui.page.evaluate(() => [...document.querySelectorAll("figure.chart:not([hidden]) canvas")].map((canvas) => {
+        const box = canvas.getBoundingClientRect();
+        const inset = 6;
+        const points = [[box.left + box.width / 2, box.top + box.height / 2], [box.left + inset, box.top + inset], [box.right - inset, box.top + inset], [box.left + inset, box.bottom - inset], [box.right - inset, box.bottom - inset]];
+        return {
+          chart: canvas.closest("figure").dataset.testid,
+          box: [box.left, box.top, box.right, box.bottom],
+          sharp: canvas.width === Math.round(canvas.clientWidth * devicePixelRatio) && canvas.height === Math.round(canvas.clientHeight * devicePixelRatio),
+          uncovered: points.every(([x, y]) => document.elementFromPoint(x, y) === canvas),
+        };
+      }));
+      assert.deepEqual(charts.map((c) => c.chart).sort(), ["chart-accuracy", "chart-contribution", "chart-gap", "chart-loss", "chart-ogr"], "the imbalance preset's five charts (method charts hidden while their method is off)");
+      for (const c of charts) {
+        assert.ok(c.box[0] >= 0 && c.box[1] >= 0 && c.box[2] <= width && c.box[3] <= height, `${c.chart} in view: ${c.box}`);
+        assert.ok(c.sharp, `${c.chart}: one canvas pixel per device pixel`);
+        assert.ok(c.uncovered, `${c.chart}: nothing covers it`);
+      }
+      await ui.screenshot(`charts-${width}x${height}@${scale}.png`);
+    });
+  });
+}
+
+test("each chart has its own log switch (OGR starts on it) and a legend that hides its lines", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    assert.ok(await ui.page.getByTestId("log-ogr").isChecked(), "OGR on a log scale by default");
+    assert.ok(!(await ui.page.getByTestId("log-loss").isChecked()), "loss on a linear scale");
+    await ui.frames(10);
+    const before = await ui.chartFingerprint("loss");
+    const entry = ui.page.locator('[data-testid="chart-loss"] .legend-entry', { hasText: "fused val" });
+    assert.equal(await entry.getAttribute("aria-pressed"), "true");
+    await entry.click();
+    assert.equal(await entry.getAttribute("aria-pressed"), "false");
+    await ui.frames(5);
+    assert.notEqual(await ui.chartFingerprint("loss"), before, "the chart redrew without the line");
+    await ui.page.getByTestId("log-loss").check();
+    await ui.frames(5);
+    assert.ok(await ui.page.getByTestId("log-loss").isChecked());
+  });
+});
