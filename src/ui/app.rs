@@ -142,16 +142,40 @@ pub fn StoryCard() -> impl IntoView {
                         (false, true) => "not reproduced in this run",
                         (false, false) => "not yet",
                     };
-                    (format!("{when}: {}: {word}.", v.figures), Some(v.holds))
+                    // "not yet" is neither: the run may still get there.
+                    let marked = (v.holds || finished).then_some(v.holds);
+                    (format!("{when}: {}: {word}.", v.figures), marked)
                 }
             },
         });
         Some(text)
     };
+    // The fused validation accuracy the preset's own run ended with, kept for the runs the
+    // "try this" buttons start: (preset, accuracy).
+    let reference = RwSignal::new(None::<(String, f64)>);
+    Effect::new(move |_| {
+        let finished = state.stats.with(|s| s.status == "finished");
+        if finished && !changed() {
+            let ended = state.history.with(|h| h.latest().map(|e| e.fused().val_acc));
+            if let Some(accuracy) = ended {
+                reference.set(Some((state.preset.get_untracked(), accuracy)));
+            }
+        }
+    });
+    let compared = move || {
+        let current = state.preset.get();
+        reference.get().filter(|(name, _)| *name == current).map(|(_, accuracy)| {
+            format!("For comparison: the preset's own run ended with the fused model at {:.0} % validation accuracy.", accuracy * 100.0)
+        })
+    };
     let try_this = move |settings: &'static [&'static str]| {
         let next = settings.iter().try_fold(state.config.get_untracked(), |c, s| c.with_override(s));
         match next {
-            Ok(next) => state.configure(|c| *c = next),
+            Ok(next) => {
+                state.configure(|c| *c = next);
+                // A restart waits at step 0: the button means "show me", so it plays.
+                state.send(Request::Play);
+            }
             Err(e) => state.say(e.0),
         }
     };
@@ -178,7 +202,7 @@ pub fn StoryCard() -> impl IntoView {
                         {move || verdict().map(|v| v.0).unwrap_or_default()}
                     </p>
                     <Show when=changed>
-                        <p class="changed" data-testid="story-changed">"Settings changed from the preset: the verdict is of this run."</p>
+                        <p class="changed" data-testid="story-changed">"Settings changed from the preset: the verdict is of this run. "{compared}</p>
                     </Show>
                     <p class="try-title">"Try this:"</p>
                     <ul class="tries">{tries}</ul>
@@ -196,7 +220,7 @@ fn Story() -> impl IntoView {
         state.history.with(|h| {
             h.latest().map(|e| {
                 let fused = e.fused();
-                let heads: Vec<String> = e.heads.iter().skip(1).map(|(n, m)| format!("{n} alone (probe) {:.0} %", m.val_acc * 100.0)).collect();
+                let heads: Vec<String> = e.heads.iter().skip(1).map(|(n, m)| format!("{n}'s probe {:.0} %", m.val_acc * 100.0)).collect();
                 format!(
                     "Step {}: the fused model reaches {:.0} % validation accuracy ({}); its gap L_val − L_train is {:+.3}.",
                     e.step,
@@ -252,10 +276,10 @@ pub fn App(
             <section class="workspace">
                 <div class="run-bar">
                     <RunControls />
-                    <RunStatusLine />
                     <ViewControls />
+                    <RunStatusLine />
+                    <Story />
                 </div>
-                <Story />
                 <div class="charts">
                     {ChartKind::ALL.into_iter().enumerate().map(|(i, kind)| view! {
                         <Show when=move || state.mounted(AppState::FIRST_CHART_STAGE + i)><CanvasChart kind=kind caption=caption(kind) explanation=explanation(kind) /></Show>

@@ -1,8 +1,8 @@
 //! `<CanvasChart/>`: one plotters chart on a `<canvas>` that fills its card, sharp at any
 //! device pixel ratio, redrawn when the history, the view settings or the layout change,
 //! with a legend outside the plot whose entries show or hide their series, a log-scale
-//! switch of its own, a visible caption and a hover tooltip of the values at the nearest
-//! step.
+//! switch of its own, a visible caption, and under the pointer a crosshair at the nearest
+//! evaluation with a tooltip of every shown line's values (swatch, smoothed, raw).
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -16,20 +16,66 @@ use crate::ui::state::AppState;
 const PLOT_LEFT: f64 = 70.0;
 const PLOT_RIGHT: f64 = 16.0;
 
-fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, step: f64) -> Option<String> {
+/// One line of the tooltip: the series' swatch and its values.
+#[derive(Clone, Debug, PartialEq)]
+struct HoverRow {
+    swatch: Swatch,
+    text: String,
+}
+
+/// What the pointer shows: the crosshair at the nearest evaluation and the tooltip.
+#[derive(Clone, Debug, PartialEq)]
+struct Hover {
+    /// The pointer, in CSS pixels of the canvas.
+    pointer: (f64, f64),
+    /// The crosshair's x, in CSS pixels of the canvas.
+    crosshair: f64,
+    /// The pointer is in the plot's right half: the tooltip opens to its left.
+    flip: bool,
+    heading: String,
+    rows: Vec<HoverRow>,
+}
+
+/// The x (step or rank) of the point nearest `x`, and one row per series shown: label,
+/// smoothed value and raw value.
+fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, x: f64, hidden: &[String]) -> Option<(f64, String, Vec<HoverRow>)> {
     let series = spec.series.first()?;
-    let (index, &(x, _)) = series
+    let (index, &(at, _)) = series
         .points
         .iter()
         .enumerate()
-        .min_by(|a, b| (a.1.0 - step).abs().total_cmp(&(b.1.0 - step).abs()))?;
-    let mut lines = vec![format!("run: current · {} {x}", spec.kind.x_name())];
-    for (smoothed, original) in spec.series.iter().zip(&raw.series) {
-        let value = |s: &Series| s.points.get(index).and_then(|p| p.1);
-        let fmt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into());
-        lines.push(format!("{}: {} (raw {})", smoothed.label, fmt(value(smoothed)), fmt(value(original))));
+        .min_by(|a, b| (a.1.0 - x).abs().total_cmp(&(b.1.0 - x).abs()))?;
+    let heading = format!("run: current · {} {at}", spec.kind.x_name());
+    let rows = spec
+        .series
+        .iter()
+        .zip(&raw.series)
+        .filter(|(s, _)| !hidden.contains(&s.label))
+        .map(|(smoothed, original)| {
+            let value = |s: &Series| s.points.get(index).and_then(|p| p.1);
+            let fmt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into());
+            HoverRow { swatch: Swatch::of(smoothed), text: format!("{}: {} (raw {})", smoothed.label, fmt(value(smoothed)), fmt(value(original))) }
+        })
+        .collect();
+    Some((at, heading, rows))
+}
+
+/// How a series is drawn, as CSS for its legend and tooltip swatch.
+#[derive(Clone, Debug, PartialEq)]
+struct Swatch {
+    color: String,
+    line: &'static str,
+    opacity: &'static str,
+}
+
+impl Swatch {
+    fn of(series: &Series) -> Self {
+        Swatch { color: css_color(series), line: if series.dashed { "dashed" } else { "solid" }, opacity: if series.light { "0.45" } else { "1" } }
     }
-    Some(lines.join("\n"))
+
+    fn view(self) -> impl IntoView {
+        view! { <span class="swatch" style:border-top-color=self.color style:border-top-style=self.line style:opacity=self.opacity></span> }
+    }
 }
 
 /// A series' colour as CSS.
@@ -45,6 +91,8 @@ fn Legend(
     spec: Memo<ChartSpec>,
     /// Labels of the series the user hid.
     hidden: RwSignal<Vec<String>>,
+    /// The chart's id (`data-testid="legend-<id>"`).
+    id: &'static str,
 ) -> impl IntoView {
     let entries = move || {
         spec.with(|s| {
@@ -60,13 +108,12 @@ fn Legend(
                         let label = label.clone();
                         move |_| hidden.update(|h| if let Some(at) = h.iter().position(|l| *l == label) { h.remove(at); } else { h.push(label.clone()); })
                     };
-                    let line = if series.dashed { "dashed" } else { "solid" };
-                    let opacity = if series.light { "0.45" } else { "1" };
+                    let swatch = Swatch::of(series).view();
                     view! {
                         <li>
                             <button type="button" class="legend-entry" aria-pressed=move || shown().to_string() on:click=toggle
                                 title="Show or hide this line">
-                                <span class="swatch" style:border-top-color=css_color(series) style:border-top-style=line style:opacity=opacity></span>
+                                {swatch}
                                 {label}
                             </button>
                         </li>
@@ -75,7 +122,7 @@ fn Legend(
                 .collect_view()
         })
     };
-    view! { <ul class="legend" data-testid="chart-legend">{entries}</ul> }
+    view! { <ul class="legend" data-testid=format!("legend-{id}")>{entries}</ul> }
 }
 
 /// One chart of the evaluation history (or, for the fusion-size chart, of the configuration).
@@ -90,7 +137,7 @@ pub fn CanvasChart(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
-    let hover = RwSignal::new(None::<(f64, f64, String)>);
+    let hover = RwSignal::new(None::<Hover>);
     let log_y = RwSignal::new(kind.log_by_default());
     let hidden = RwSignal::new(Vec::<String>::new());
     let retry = RwSignal::new(0u32);
@@ -156,14 +203,19 @@ pub fn CanvasChart(
         if !x0.is_finite() || width <= PLOT_LEFT + PLOT_RIGHT {
             return;
         }
-        let fraction = ((x - PLOT_LEFT) / (width - PLOT_LEFT - PLOT_RIGHT)).clamp(0.0, 1.0);
-        let step = x0 + fraction * (x1 - x0).max(1.0);
+        let plot_width = width - PLOT_LEFT - PLOT_RIGHT;
+        let span = (x1 - x0).max(1.0);
+        let step = x0 + ((x - PLOT_LEFT) / plot_width).clamp(0.0, 1.0) * span;
         let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
         let raw = match kind {
             ChartKind::FusionSize => spec.clone(),
             _ => state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, 0.0, false)),
         };
-        hover.set(tooltip_for(&spec, &raw, step).map(|text| (x, ev.offset_y() as f64, text)));
+        let shown = tooltip_for(&spec, &raw, step, &hidden.get_untracked()).map(|(at, heading, rows)| {
+            let crosshair = PLOT_LEFT + (at - x0) / span * plot_width;
+            Hover { pointer: (x, ev.offset_y() as f64), crosshair, flip: x > width / 2.0, heading, rows }
+        });
+        hover.set(shown);
     };
     view! {
         <figure class="chart" data-testid=format!("chart-{}", kind.id()) hidden=move || !in_use.get()>
@@ -177,15 +229,19 @@ pub fn CanvasChart(
             </figcaption>
             <div class="chart-frame">
                 <canvas node_ref=canvas role="img" aria-label=kind.title() on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
-                <Show when=move || hover.with(|h| h.is_some())>
-                    <pre class="tooltip" data-testid="chart-tooltip"
-                        style:left=move || format!("{}px", hover.with(|h| h.as_ref().map(|t| t.0 + 12.0).unwrap_or(0.0)))
-                        style:top=move || format!("{}px", hover.with(|h| h.as_ref().map(|t| t.1 + 12.0).unwrap_or(0.0)))>
-                        {move || hover.with(|h| h.as_ref().map(|t| t.2.clone()).unwrap_or_default())}
-                    </pre>
-                </Show>
+{move || hover.get().map(|h| {
+                    let rows = h.rows.into_iter().map(|row| view! { <li>{row.swatch.view()}{row.text}</li> }).collect_view();
+                    view! {
+                        <div class="crosshair" style:left=format!("{}px", h.crosshair)></div>
+                        <div class="tooltip" class:flip=h.flip data-testid="chart-tooltip" role="tooltip"
+                            style:left=format!("{}px", if h.flip { h.pointer.0 - 12.0 } else { h.pointer.0 + 12.0 }) style:top=format!("{}px", h.pointer.1 + 12.0)>
+                            <p>{h.heading}</p>
+                            <ul>{rows}</ul>
+                        </div>
+                    }
+                })}
             </div>
-            <Legend spec hidden />
+            <Legend spec hidden id=kind.id() />
             <p class="chart-note">{move || spec.with(|s| s.note.clone().unwrap_or_default())}</p>
             <details class="caption">
                 <summary>{caption}</summary>

@@ -12,7 +12,7 @@ test("a knob is disabled with its reason until the setting it needs is on", { ti
   await withExplorer({ webgpu: false, query: "?set=train.epochs=100000" }, async (ui) => {
     const p = knob(ui, "regularizers.fusion_dropout.p");
     assert.ok(await p.isDisabled(), "p is disabled while dropout is off");
-    const row = ui.page.locator("label.knob", { has: p });
+    const row = ui.page.locator("div.knob", { has: p });
     assert.match(await row.innerText(), /turn on dropout on the fused layer/);
     assert.equal(await p.getAttribute("aria-label"), "dropout p");
     assert.equal(await p.getAttribute("aria-valuetext"), "0.3");
@@ -38,7 +38,7 @@ test("selects show the current value and mfeat's view boxes follow the run", { t
     await ui.page.waitForFunction(() => document.querySelector('[data-testid="knob-data.source"]')?.value === "mfeat");
     // Wait for the engine's side of the switch (an evaluation of the mfeat run): a click
     // before its configuration message arrives would be overwritten by it.
-    await ui.page.waitForFunction(() => /fou alone/.test(document.querySelector(".story")?.textContent ?? ""), null, { timeout: 60_000 });
+    await ui.page.waitForFunction(() => /fou.s probe/.test(document.querySelector(".story")?.textContent ?? ""), null, { timeout: 60_000 });
     const box = (view) => knob(ui, `data.views-${view}`);
     assert.ok(await box("fou").isChecked() && await box("mor").isChecked() && !(await box("pix").isChecked()));
     // Down to one view: the last box cannot be unticked.

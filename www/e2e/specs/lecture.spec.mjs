@@ -17,6 +17,11 @@ test("the story card states the claim, judges the run and its try-this button ch
     await ui.waitForText("story-changed", /Settings changed from the preset/);
     await ui.page.waitForFunction(() => document.querySelector('[data-testid="knob-modalities-b"]')?.checked === false);
     await ui.waitForText("verdict", /lacks what the claim compares/, 60_000);
+    assert.match(await ui.text("story-changed"), /the preset's own run ended with the fused model at \d+ % validation accuracy/);
+    await ui.waitForText("run-status", /^finished$/, 60_000); // the button also plays
+    const aAlone = (await ui.text("summary")).match(/reaches (\d+) %/)[1];
+    const joint = (await ui.text("story-changed")).match(/at (\d+) %/)[1];
+    assert.ok(Number(aAlone) > Number(joint), `a alone ${aAlone} % above the joint run's ${joint} %`);
     await ui.screenshot("story-card.png");
   });
 });
@@ -91,13 +96,13 @@ for (const [width, height, scale] of [[1440, 900, 1], [1280, 720, 1], [1440, 900
           uncovered: points.every(([x, y]) => document.elementFromPoint(x, y) === canvas),
         };
       }));
+      await ui.screenshot(`charts-${width}x${height}@${scale}.png`);
       assert.deepEqual(charts.map((c) => c.chart).sort(), ["chart-accuracy", "chart-contribution", "chart-gap", "chart-loss", "chart-ogr"], "the imbalance preset's five charts (method charts hidden while their method is off)");
       for (const c of charts) {
         assert.ok(c.box[0] >= 0 && c.box[1] >= 0 && c.box[2] <= width && c.box[3] <= height, `${c.chart} in view: ${c.box}`);
         assert.ok(c.sharp, `${c.chart}: one canvas pixel per device pixel`);
         assert.ok(c.uncovered, `${c.chart}: nothing covers it`);
       }
-      await ui.screenshot(`charts-${width}x${height}@${scale}.png`);
     });
   });
 }
@@ -115,6 +120,19 @@ test("each chart has its own log switch (OGR starts on it) and a legend that hid
     assert.equal(await entry.getAttribute("aria-pressed"), "false");
     await ui.frames(5);
     assert.notEqual(await ui.chartFingerprint("loss"), before, "the chart redrew without the line");
+    // The crosshair's tooltip: one row per line still shown, each with its swatch.
+    const canvas = ui.page.locator('[data-testid="chart-loss"] canvas');
+    const box = await canvas.boundingBox();
+    await ui.page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    const tooltip = ui.page.locator('[data-testid="chart-loss"] [data-testid="chart-tooltip"]');
+    await tooltip.waitFor();
+    assert.match(await tooltip.locator("p").innerText(), /^run: current · step \d+$/);
+    const rows = await tooltip.locator("li").allInnerTexts();
+    assert.equal(rows.length, 5, `five of the six lines shown: ${rows}`);
+    assert.ok(rows.every((r) => /: -?\d\.\d{4} \(raw -?\d\.\d{4}\)$/.test(r)) && !rows.some((r) => r.startsWith("fused val")), rows.join(" | "));
+    assert.equal(await tooltip.locator(".swatch").count(), 5);
+    assert.equal(await ui.page.locator('[data-testid="chart-loss"] .crosshair').count(), 1);
+    await ui.screenshot("tooltip.png");
     await ui.page.getByTestId("log-loss").check();
     await ui.frames(5);
     assert.ok(await ui.page.getByTestId("log-loss").isChecked());

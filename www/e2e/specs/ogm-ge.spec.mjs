@@ -27,7 +27,7 @@ test("OGM-GE charts rho and k, blocks Gradient-Blending with the reason, warns w
 
     const blend = ui.page.getByTestId("knob-regularizers.gradient_blending.enabled");
     assert.ok(await blend.isDisabled(), "Gradient-Blending cannot be turned on with OGM-GE");
-    const why = await blend.locator("xpath=ancestor::label").locator(".why").innerText();
+    const why = await blend.locator("xpath=ancestor::div[contains(@class, 'knob')]").locator(".why").innerText();
     assert.match(why, /define different losses/);
 
     assert.equal(await ui.page.getByTestId("advice-ogm_ge").count(), 0, "no warning with SGD");

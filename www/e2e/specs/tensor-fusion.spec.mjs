@@ -35,7 +35,7 @@ test("LMF learns the XOR with a linear head; the parameter counts follow the ran
     await disabled("knob-model.rank"); // the rank is LMF's
     const ogm = ui.page.getByTestId("knob-regularizers.ogm_ge.enabled");
     await disabled("knob-regularizers.ogm_ge.enabled"); // OGM-GE cannot split a tensor fusion
-    assert.match(await ogm.locator("xpath=ancestor::label").locator(".why").innerText(), /fusion is tfn/);
+    assert.match(await ogm.locator("xpath=ancestor::div[contains(@class, 'knob')]").locator(".why").innerText(), /fusion is tfn/);
     console.log(`lmf: best fused validation accuracy ${best}; ${counts}; then ${ranked}`);
     await ui.screenshot("tensor-fusion.png");
   });
