@@ -265,7 +265,7 @@ pub fn App(
             <BackendBadge />
             <button type="button" class="present" data-testid="present" aria-pressed=move || state.presenting.get().to_string()
                 title="Presentation mode: the story and the charts, larger, without the settings (press again to leave)."
-                on:click=move |_| state.presenting.update(|p| *p = !*p)>
+                on:click=move |_| { state.presenting.update(|p| *p = !*p); state.relayout(); }>
                 {move || if state.presenting.get() { "Leave presentation" } else { "Present" }}
             </button>
         </header>

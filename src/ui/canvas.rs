@@ -7,8 +7,9 @@
 //! everything else to [`CanvasBackend`].
 //!
 //! It also draws sharply at any device pixel ratio: the canvas holds `scale` device pixels
-//! per CSS pixel, the context is scaled by `scale`, and plotters sees the size in CSS pixels,
-//! so fonts and strokes keep their CSS sizes.
+//! per CSS pixel, the context is scaled by `scale` × `zoom`, and plotters sees the size in
+//! CSS pixels divided by `zoom`, so fonts, strokes and margins are `zoom` times their sizes
+//! (presentation mode enlarges the charts' text this way) and still sharp.
 
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
@@ -25,19 +26,21 @@ pub struct MeasuredCanvas {
 
 impl MeasuredCanvas {
     /// Wraps a canvas element, first giving it `scale` device pixels per CSS pixel of the box
-    /// it is laid out in; `None` when it has no 2D context or no size (not laid out).
-    pub fn new(canvas: HtmlCanvasElement, scale: f64) -> Option<Self> {
-        let size = (canvas.client_width().max(0) as u32, canvas.client_height().max(0) as u32);
-        if size.0 == 0 || size.1 == 0 {
+    /// it is laid out in, everything drawn `zoom` times larger; `None` when it has no 2D
+    /// context or no size (not laid out).
+    pub fn new(canvas: HtmlCanvasElement, scale: f64, zoom: f64) -> Option<Self> {
+        let css = (canvas.client_width().max(0) as f64, canvas.client_height().max(0) as f64);
+        if css.0 == 0.0 || css.1 == 0.0 {
             return None;
         }
-        let pixels = ((size.0 as f64 * scale).round() as u32, (size.1 as f64 * scale).round() as u32);
+        let size = ((css.0 / zoom).round() as u32, (css.1 / zoom).round() as u32);
+        let pixels = ((css.0 * scale).round() as u32, (css.1 * scale).round() as u32);
         if (canvas.width(), canvas.height()) != pixels {
             canvas.set_width(pixels.0);
             canvas.set_height(pixels.1);
         }
         let context = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
-        context.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0).ok()?;
+        context.set_transform(scale * zoom, 0.0, 0.0, scale * zoom, 0.0, 0.0).ok()?;
         let inner = CanvasBackend::with_canvas_object(canvas)?;
         Some(Self { inner, context, size })
     }

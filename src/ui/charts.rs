@@ -12,9 +12,16 @@ use crate::plot::{ChartKind, ChartSpec, Series, chart_from_history, draw_chart, 
 use crate::ui::canvas::MeasuredCanvas;
 use crate::ui::state::AppState;
 
-/// Left and right plot margins in CSS pixels (ChartBuilder margins + y label area).
+/// Left and right plot margins in plotters' pixels (ChartBuilder margins + y label area);
+/// on the page they are [`zoom`] times as wide.
 const PLOT_LEFT: f64 = 70.0;
 const PLOT_RIGHT: f64 = 16.0;
+
+/// How much larger the charts draw their text, strokes and margins: 1.3 in presentation
+/// mode, for the back of a lecture room.
+fn zoom(presenting: bool) -> f64 {
+    if presenting { 1.3 } else { 1.0 }
+}
 
 /// One line of the tooltip: the series' swatch and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -173,7 +180,7 @@ pub fn CanvasChart(
         }
         let Some(element) = canvas.get() else { return };
         let scale = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|r| *r > 0.0).unwrap_or(1.0);
-        let Some(backend) = MeasuredCanvas::new(element, scale) else {
+        let Some(backend) = MeasuredCanvas::new(element, scale, zoom(state.presenting.get())) else {
             // Not laid out yet (the chart was just shown): try again next frame, a few times.
             if retry.get_untracked() < 5 {
                 wasm_bindgen_futures::spawn_local(async move {
@@ -200,19 +207,21 @@ pub fn CanvasChart(
                 .flat_map(|s| s.points.iter().map(|p| p.0))
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
         });
-        if !x0.is_finite() || width <= PLOT_LEFT + PLOT_RIGHT {
+        let z = zoom(state.presenting.get_untracked());
+        let (left, right) = (PLOT_LEFT * z, PLOT_RIGHT * z);
+        if !x0.is_finite() || width <= left + right {
             return;
         }
-        let plot_width = width - PLOT_LEFT - PLOT_RIGHT;
+        let plot_width = width - left - right;
         let span = (x1 - x0).max(1.0);
-        let step = x0 + ((x - PLOT_LEFT) / plot_width).clamp(0.0, 1.0) * span;
+        let step = x0 + ((x - left) / plot_width).clamp(0.0, 1.0) * span;
         let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
         let raw = match kind {
             ChartKind::FusionSize => spec.clone(),
             _ => state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, 0.0, false)),
         };
         let shown = tooltip_for(&spec, &raw, step, &hidden.get_untracked()).map(|(at, heading, rows)| {
-            let crosshair = PLOT_LEFT + (at - x0) / span * plot_width;
+            let crosshair = left + (at - x0) / span * plot_width;
             Hover { pointer: (x, ev.offset_y() as f64), crosshair, flip: x > width / 2.0, heading, rows }
         });
         hover.set(shown);

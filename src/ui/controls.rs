@@ -309,7 +309,7 @@ pub fn ConfigControls() -> impl IntoView {
             </label>
             <StoryCard />
             <button type="button" class="fold" data-testid="fold-settings" aria-expanded=move || (!state.settings_folded.get()).to_string()
-                on:click=move |_| state.settings_folded.update(|f| *f = !*f)>
+                on:click=move |_| { state.settings_folded.update(|f| *f = !*f); state.relayout(); }>
                 {move || if state.settings_folded.get() { "Show the settings ▸" } else { "◂ Fold the settings away" }}
             </button>
             <div class="settings-body">

@@ -142,6 +142,16 @@ impl AppState {
         self.notice.set(Some(text));
     }
 
+    /// Asks the charts to redraw at their new size one frame from now, after a change of the
+    /// page's layout that no window resize announces (presentation mode, folded settings).
+    pub fn relayout(&self) {
+        let layout = self.layout;
+        wasm_bindgen_futures::spawn_local(async move {
+            crate::browser::next_frame().await;
+            layout.update(|n| *n += 1);
+        });
+    }
+
     /// Sets the pace (evaluations per second, `None` as fast as it goes) and tells the host.
     pub fn set_pace(&self, pace: Option<f64>) {
         self.pace.set(pace);

@@ -138,3 +138,25 @@ test("each chart has its own log switch (OGR starts on it) and a legend that hid
     assert.ok(await ui.page.getByTestId("log-loss").isChecked());
   });
 });
+
+test("presentation mode and folded settings keep every chart sharp at its new size", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, viewport: { width: 1440, height: 900 } }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    const sharp = () => ui.page.evaluate(() => [...document.querySelectorAll("figure.chart:not([hidden]) canvas")]
+      .every((c) => c.width === Math.round(c.clientWidth * devicePixelRatio) && c.height === Math.round(c.clientHeight * devicePixelRatio)));
+    const loss = () => ui.page.evaluate(() => document.querySelector('[data-testid="chart-loss"] canvas').clientWidth);
+    const before = await loss();
+    await ui.page.getByTestId("present").click();
+    await ui.frames(5);
+    assert.ok(!(await ui.page.locator(".settings-body").isVisible()), "presentation hides the settings");
+    assert.ok(await ui.page.getByTestId("story-card").isVisible(), "and keeps the story");
+    assert.notEqual(await loss(), before, "the charts took the room");
+    assert.ok(await sharp(), "redrawn at their new size");
+    await ui.screenshot("presenting.png");
+    await ui.page.getByTestId("present").click();
+    await ui.page.getByTestId("fold-settings").click();
+    await ui.frames(5);
+    assert.ok(!(await ui.page.locator(".settings-body").isVisible()), "folded away");
+    assert.ok(await sharp(), "redrawn after folding");
+  });
+});
