@@ -128,7 +128,8 @@ pub fn StoryCard() -> impl IntoView {
     // The preset's own configuration: the card says when the run has left it.
     let preset_config = Memo::new(move |_| state.preset.with(|name| preset(name)));
     let changed = move || preset_config.with(|p| state.config.with(|c| p.as_ref() != Some(c)));
-    let verdict = move || {
+    // One reading per change of the run, shared by the verdict's text and its marks.
+    let verdict = Memo::new(move |_| {
         let story = story()?;
         let (finished, step, total) = state.stats.with(|s| (matches!(s.status.as_str(), "finished" | "early-stopped"), s.step, s.total_steps));
         let text = state.history.with(|h| match h.latest() {
@@ -149,7 +150,7 @@ pub fn StoryCard() -> impl IntoView {
             },
         });
         Some(text)
-    };
+    });
     // The fused validation accuracy the preset's own run ended with, kept for the runs the
     // "try this" buttons start: (preset, accuracy).
     let reference = RwSignal::new(None::<(String, f64)>);
@@ -197,9 +198,9 @@ pub fn StoryCard() -> impl IntoView {
                     <p class="claim" data-testid="story-claim">{story.claim}</p>
                     <p class="watch"><strong>"Watch: "</strong>{story.watch}</p>
                     <p class="verdict" data-testid="verdict"
-                        class:holds=move || verdict().and_then(|v| v.1) == Some(true)
-                        class:fails=move || verdict().and_then(|v| v.1) == Some(false)>
-                        {move || verdict().map(|v| v.0).unwrap_or_default()}
+                        class:holds=move || verdict.with(|v| v.as_ref().and_then(|v| v.1)) == Some(true)
+                        class:fails=move || verdict.with(|v| v.as_ref().and_then(|v| v.1)) == Some(false)>
+                        {move || verdict.with(|v| v.as_ref().map(|v| v.0.clone()).unwrap_or_default())}
                     </p>
                     <Show when=changed>
                         <p class="changed" data-testid="story-changed">"Settings changed from the preset: the verdict is of this run. "{compared}</p>

@@ -101,33 +101,33 @@ fn Legend(
     /// The chart's id (`data-testid="legend-<id>"`).
     id: &'static str,
 ) -> impl IntoView {
+    // The entries change with the chart's lines, not with every redraw of their points: the
+    // buttons are not rebuilt (nor a click on one lost) while the run trains.
+    let lines = Memo::new(move |_| spec.with(|s| s.series.iter().map(|series| (series.label.clone(), Swatch::of(series))).collect::<Vec<_>>()));
     let entries = move || {
-        spec.with(|s| {
-            s.series
-                .iter()
-                .map(|series| {
-                    let label = series.label.clone();
-                    let shown = {
-                        let label = label.clone();
-                        move || hidden.with(|h| !h.contains(&label))
-                    };
-                    let toggle = {
-                        let label = label.clone();
-                        move |_| hidden.update(|h| if let Some(at) = h.iter().position(|l| *l == label) { h.remove(at); } else { h.push(label.clone()); })
-                    };
-                    let swatch = Swatch::of(series).view();
-                    view! {
-                        <li>
-                            <button type="button" class="legend-entry" aria-pressed=move || shown().to_string() on:click=toggle
-                                title="Show or hide this line">
-                                {swatch}
-                                {label}
-                            </button>
-                        </li>
-                    }
-                })
-                .collect_view()
-        })
+        lines
+            .get()
+            .into_iter()
+            .map(|(label, swatch)| {
+                let shown = {
+                    let label = label.clone();
+                    move || hidden.with(|h| !h.contains(&label))
+                };
+                let toggle = {
+                    let label = label.clone();
+                    move |_| hidden.update(|h| if let Some(at) = h.iter().position(|l| *l == label) { h.remove(at); } else { h.push(label.clone()); })
+                };
+                view! {
+                    <li>
+                        <button type="button" class="legend-entry" aria-pressed=move || shown().to_string() on:click=toggle
+                            title="Show or hide this line">
+                            {swatch.view()}
+                            {label}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
     };
     view! { <ul class="legend" data-testid=format!("legend-{id}")>{entries}</ul> }
 }
@@ -238,7 +238,7 @@ pub fn CanvasChart(
             </figcaption>
             <div class="chart-frame">
                 <canvas node_ref=canvas role="img" aria-label=kind.title() on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
-{move || hover.get().map(|h| {
+                {move || hover.get().map(|h| {
                     let rows = h.rows.into_iter().map(|row| view! { <li>{row.swatch.view()}{row.text}</li> }).collect_view();
                     view! {
                         <div class="crosshair" style:left=format!("{}px", h.crosshair)></div>
