@@ -14,6 +14,7 @@
 //! - [`engine`]: tensors, no web. `config`, `data`, `model`, `methods`, `metrics`,
 //!   `trainer`, `readback` (the only tensor reads), `device` (burn glue), `session`.
 //! - [`plot`]: drawing from plain engine data, generic over plotters backends.
+//! - [`link`]: the page's whole state as a link's `#` (burn-free).
 //! - [`protocol`]: the plain messages between the page and the engine host, and the
 //!   `SessionHandle` that carries them (burn-free).
 //! - `ui` (feature `web`): leptos components; never touches a tensor, talks to the engine
@@ -30,6 +31,7 @@
 #[cfg(feature = "browser")]
 pub mod browser;
 pub mod engine;
+pub mod link;
 #[cfg(feature = "worker")]
 pub mod host;
 pub mod plot;

@@ -404,24 +404,30 @@ pub fn check_all(config: &ExperimentConfig) -> Result<(), ConfigError> {
     table(config).iter().try_for_each(|knob| knob.check(&knob.get(&root)))
 }
 
-/// `config` as text: the `path=value` assignments, joined by `&`, of every knob whose
-/// value differs from `base` (values percent-encoded where needed). [`decode`] on the same
-/// base gives `config` back.
-pub fn encode(base: &ExperimentConfig, config: &ExperimentConfig) -> String {
+/// The `path=value` assignments (as `--set` and [`ExperimentConfig::with_override`] read
+/// them) of every knob whose value differs from `base`, in table order: applied to `base`
+/// they give `config`.
+pub fn assignments(base: &ExperimentConfig, config: &ExperimentConfig) -> Vec<(String, String)> {
     let (from, to) = (serde_json::to_value(base).expect("serializes"), serde_json::to_value(config).expect("serializes"));
     let mut parts = Vec::new();
-    if base.data.synthetic.len() != config.data.synthetic.len() {
+    let shape_changed = base.data.synthetic.len() != config.data.synthetic.len();
+    if shape_changed {
         // A different number of synthetic modalities: the whole list, then nothing per row.
-        parts.push(format!("data.synthetic={}", escape(&to["data"]["synthetic"].to_string())));
+        parts.push(("data.synthetic".to_string(), to["data"]["synthetic"].to_string()));
     }
     for knob in table(config) {
         let value = knob.get(&to);
-        let shape_changed = knob.path.starts_with("data.synthetic.") && base.data.synthetic.len() != config.data.synthetic.len();
-        if !shape_changed && knob.get(&from) != value {
-            parts.push(format!("{}={}", knob.path, escape(&value_text(&value))));
+        if !(shape_changed && knob.path.starts_with("data.synthetic.")) && knob.get(&from) != value {
+            parts.push((knob.path, value_text(&value)));
         }
     }
-    parts.join("&")
+    parts
+}
+
+/// `config` as text: the [`assignments`] joined by `&`, values percent-encoded where
+/// needed. [`decode`] on the same base gives `config` back.
+pub fn encode(base: &ExperimentConfig, config: &ExperimentConfig) -> String {
+    assignments(base, config).iter().map(|(path, value)| format!("{path}={}", escape(value))).collect::<Vec<_>>().join("&")
 }
 
 /// The configuration that [`encode`] described, from `base`, validated.
@@ -448,7 +454,8 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-fn escape(text: &str) -> String {
+/// `text` with every byte but letters, digits and `.-_,:` percent-encoded.
+pub fn escape(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b',' | b':' => (b as char).to_string(),
@@ -457,7 +464,8 @@ fn escape(text: &str) -> String {
         .collect()
 }
 
-fn unescape(text: &str) -> Result<String, ConfigError> {
+/// The text [`escape`] encoded; a bad `%`-escape or bytes that are not UTF-8 are an error.
+pub fn unescape(text: &str) -> Result<String, ConfigError> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
