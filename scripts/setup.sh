@@ -53,8 +53,9 @@ if [ "${MODALSCOPE_NO_BROWSER:-0}" != "1" ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
-  if [ ! -d www/e2e/node_modules/playwright-core ]; then
-    say "installing playwright-core (npm; the browser is Debian's chromium, never downloaded)"
+  # `npm ls` fails when a package of package-lock.json is missing (a package added since).
+  if ! (cd www/e2e && npm ls --silent >/dev/null 2>&1); then
+    say "installing playwright-core and jsqr (npm; the browser is Debian's chromium, never downloaded)"
     (cd www/e2e && npm ci --no-audit --no-fund --silent)
   fi
 fi

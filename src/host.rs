@@ -11,7 +11,7 @@ use crate::engine::config::{DataSource, ExperimentConfig};
 use crate::engine::device::{BackendKind, ComputeDevice};
 use crate::engine::metrics::{Evaluation, Event, diverging};
 use crate::engine::session::{Command, Outcome, Session};
-use crate::protocol::{Backend, HostEnd, Message, Request, Status};
+use crate::protocol::{Backend, HostEnd, Message, MetricsFormat, Request, Status};
 
 /// Work between two looks at the page's requests, in ms: a pause or a new setting takes
 /// effect within about a frame.
@@ -57,6 +57,8 @@ struct Host {
     status_sent: Status,
     status_sent_at: f64,
     evaluated_once: bool,
+    /// The revision of the page's last configure request ([`Request::Configure`]).
+    revision: u64,
 }
 
 impl Host {
@@ -75,18 +77,25 @@ impl Host {
         self.end.send(Message::Notice(text));
     }
 
+    /// Tells the page the configuration that runs, with the revision of the page's last
+    /// configure request.
+    fn echo_config(&self) {
+        self.end.send(Message::Config { config: Box::new(self.session.trainer().config().clone()), revision: self.revision });
+    }
+
     fn announce_run(&self) {
         self.end.send(Message::RunStarted { modalities: self.session.trainer().data().modality_names.clone() });
-        self.end.send(Message::Config(Box::new(self.session.trainer().config().clone())));
+        self.echo_config();
     }
 
     async fn handle(&mut self, request: Request) {
         let command = match request {
             Request::Start { .. } => return, // only the first request starts the host
-            Request::Configure(config) => {
+            Request::Configure { config, revision } => {
+                self.revision = revision;
                 if let Err(e) = self.ensure_mfeat(&config).await {
                     self.notice(format!("could not load the mfeat data: {e}"));
-                    self.end.send(Message::Config(Box::new(self.session.trainer().config().clone())));
+                    self.echo_config();
                     return;
                 }
                 Command::Configure(config)
@@ -100,7 +109,15 @@ impl Host {
                 self.pace = pace.filter(|p| p.is_finite() && *p > 0.0);
                 return;
             }
-            Request::ExportMetrics => return self.end.send(Message::Metrics(self.session.trainer().history().to_jsonl())),
+            Request::ExportMetrics(format) => {
+                let history = self.session.trainer().history();
+                let text = match format {
+                    MetricsFormat::Jsonl => history.to_jsonl(),
+                    MetricsFormat::Csv => history.to_csv(),
+                };
+                return self.end.send(Message::Metrics { format, text });
+            }
+            Request::ExportData => return self.end.send(Message::Data(self.session.trainer().data().splits_csv())),
         };
         let configure = matches!(command, Command::Configure(_));
         match self.session.apply(command) {
@@ -115,7 +132,7 @@ impl Host {
         if configure {
             // The controls show what runs: a refused value springs back, a normalised one
             // (mfeat's classes) shows what the data source fixed.
-            self.end.send(Message::Config(Box::new(self.session.trainer().config().clone())));
+            self.echo_config();
         }
     }
 
@@ -292,17 +309,18 @@ pub fn run_in_worker() {
 }
 
 /// Starts the host for the worker's lifetime: it waits for [`Request::Start`], picks the
-/// backend, builds the session, starts playing and then serves requests between chunks.
+/// backend, builds the session, starts playing (unless asked not to) and then serves
+/// requests between chunks.
 pub fn start(end: HostEnd) {
     wasm_bindgen_futures::spawn_local(async move {
         // Requests that arrive with or before the start (a setting changed while the engine
         // loaded) are served once the session runs, in order.
         let mut early = Vec::new();
-        let (config, prefer_cpu, test_hooks, pace) = loop {
+        let (config, prefer_cpu, test_hooks, pace, play) = loop {
             let mut start = None;
             for request in end.receive() {
                 match request {
-                    Request::Start { config, prefer_cpu, test_hooks, pace } if start.is_none() => start = Some((*config, prefer_cpu, test_hooks, pace)),
+                    Request::Start { config, prefer_cpu, test_hooks, pace, play } if start.is_none() => start = Some((*config, prefer_cpu, test_hooks, pace, play)),
                     other => early.push(other),
                 }
             }
@@ -339,8 +357,11 @@ pub fn start(end: HostEnd) {
             status_sent: Status::default(),
             status_sent_at: 0.0,
             evaluated_once: false,
+            revision: 0,
         };
-        let _ = host.session.apply(Command::Play);
+        if play {
+            let _ = host.session.apply(Command::Play);
+        }
         for request in early {
             host.handle(request).await;
         }

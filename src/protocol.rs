@@ -45,9 +45,18 @@ pub enum Request {
         test_hooks: bool,
         /// The pace to start at (see [`Request::Pace`]).
         pace: Option<f64>,
+        /// Play at once (the page's default), or wait at step 0 (a link with `play=0`).
+        play: bool,
     },
     /// Apply this configuration: live parts at the next step, structural parts restart.
-    Configure(Box<ExperimentConfig>),
+    Configure {
+        /// The configuration.
+        config: Box<ExperimentConfig>,
+        /// The page's count of its configure requests, echoed in [`Message::Config`]: the
+        /// page adopts only the echo of its latest one, so that the answer to an earlier
+        /// change, arriving after a later one was sent, does not undo the later one.
+        revision: u64,
+    },
     /// Train continuously.
     Play,
     /// Stop after the current step.
@@ -62,9 +71,39 @@ pub enum Request {
     /// spread evenly over the time); `None` trains as fast as the machine goes. It throttles
     /// wall time only: steps, evaluations and their numbers are the same at any pace.
     Pace(Option<f64>),
-    /// The run's kept evaluations as `metrics.jsonl` (answered by [`Message::Metrics`]): the
+    /// The run's kept evaluations in a format (answered by [`Message::Metrics`]): the
     /// engine keeps more of them than the page, which thins its copy to what a chart shows.
-    ExportMetrics,
+    ExportMetrics(MetricsFormat),
+    /// The run's dataset splits as one CSV (answered by [`Message::Data`]).
+    ExportData,
+}
+
+/// A file format of the run's metrics.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetricsFormat {
+    /// The CLI's `metrics.jsonl`: one evaluation object per line.
+    Jsonl,
+    /// One row per evaluation, one column per number (`History::to_csv`).
+    Csv,
+}
+
+impl MetricsFormat {
+    /// The file name of a download.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            MetricsFormat::Jsonl => "metrics.jsonl",
+            MetricsFormat::Csv => "metrics.csv",
+        }
+    }
+
+    /// The file's media type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            MetricsFormat::Jsonl => "application/x-ndjson",
+            MetricsFormat::Csv => "text/csv",
+        }
+    }
 }
 
 /// The backend badge: which backend runs and why.
@@ -115,7 +154,12 @@ pub enum Message {
     },
     /// The configuration that runs now (after a change, a refusal or a normalisation), so
     /// that the controls show what runs.
-    Config(Box<ExperimentConfig>),
+    Config {
+        /// The configuration.
+        config: Box<ExperimentConfig>,
+        /// The revision of the last [`Request::Configure`] the host applied (0 before any).
+        revision: u64,
+    },
     /// A new evaluation (the CLI's `metrics.jsonl` object).
     Evaluation(Box<Evaluation>),
     /// Where the run stands.
@@ -124,9 +168,17 @@ pub enum Message {
     Backend(BackendInfo),
     /// A sentence for the user (a restart, a refusal, divergence, a device switch).
     Notice(String),
-    /// The answer to [`Request::ExportMetrics`]: the CLI's `metrics.jsonl`, one evaluation
-    /// object per line (beyond 2,000 evaluations older ones are thinned).
-    Metrics(String),
+    /// The answer to [`Request::ExportMetrics`] (beyond 2,000 evaluations older ones are
+    /// thinned).
+    Metrics {
+        /// The format asked for.
+        format: MetricsFormat,
+        /// The file's text.
+        text: String,
+    },
+    /// The answer to [`Request::ExportData`]: every split in one CSV, a `split` column first
+    /// (`Dataset::splits_csv`).
+    Data(String),
     /// The engine module is downloading: bytes so far and in all (when the server says).
     /// Sent by `www/worker.js` before the engine runs.
     EngineLoading {
@@ -227,7 +279,7 @@ mod tests {
     #[test]
     fn messages_cross_as_json_and_in_order() {
         let (page, host) = SessionHandle::pair();
-        page.send(Request::Start { config: Box::default(), prefer_cpu: true, test_hooks: false, pace: None });
+        page.send(Request::Start { config: Box::default(), prefer_cpu: true, test_hooks: false, pace: None, play: true });
         page.send(Request::SwitchBackend(Backend::WebGpu));
         let requests = host.receive();
         let wire: Vec<String> = requests.iter().map(encode).collect();

@@ -11,6 +11,7 @@ pub mod driver;
 pub mod export;
 pub mod page_options;
 pub mod panic;
+pub mod share;
 pub mod state;
 
 /// Installs the panic overlay and mounts the app on `<body>`, talking to the engine host

@@ -35,6 +35,10 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Also write the page's charts of the run as SVG files into this folder (one per
+        /// chart in use: loss.svg, gap.svg, ogr.svg, …).
+        #[arg(long, value_name = "DIR")]
+        charts: Option<PathBuf>,
     },
     /// Time training on the CPU: a preset's model and loss (default: the default model) for a
     /// fixed number of steps, no evaluation while timed; prints `steps_per_s=<number>`.
@@ -150,13 +154,16 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
 }
 
-fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failure> {
+fn run(source: &ConfigSource, out: &Path, quiet: bool, charts: Option<&Path>) -> Result<ExitCode, Failure> {
     let config = source.resolve()?;
     for (method, text) in config.regularizers.advice(&config) {
         eprintln!("warning: {method}: {text}");
     }
     let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
     prepare_output(out, &["metrics.jsonl", "summary.json"])?;
+    if let Some(dir) = charts {
+        prepare_output(dir, &[])?;
+    }
     let metrics_path = out.join("metrics.jsonl");
     let mut metrics = fs::File::create(&metrics_path)
         .map_err(|e| Failure(format!("cannot write {}: {e}", metrics_path.display())))?;
@@ -187,6 +194,13 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool) -> Result<ExitCode, Failu
     progress.clear();
     write_atomically(&out.join("summary.json"), &summary(&session, &ogr_values))?;
     let trainer = session.trainer();
+    if let Some(dir) = charts {
+        let heads: Vec<String> = std::iter::once("fused".to_string()).chain(trainer.data().modality_names.clone()).collect();
+        let files = modalscope::plot::run_charts_svg(trainer.config(), trainer.history().points(), &heads, trainer.total_steps()).map_err(Failure)?;
+        for (name, svg) in files {
+            write_atomically(&dir.join(name), &svg)?;
+        }
+    }
     let (latest, final_step) = trainer.final_evaluation().map_or((f64::NAN, 0), |e| (e.fused().val_acc, e.step));
     let restored = match session.state() {
         RunState::EarlyStopped => format!(" (the restored checkpoint of step {final_step})"),
@@ -273,10 +287,10 @@ fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
     let mfeat = mfeat_for(&config);
     let session = Session::on_cpu(config.clone(), mfeat)?;
     let data = session.trainer().data();
-    let files = ["train.csv", "holdout.csv", "val.csv", "test.csv", "train_subset.csv"];
-    prepare_output(out, &files)?;
-    let subset = data.train_eval_split();
-    for (file, split) in files.iter().zip([&data.train, &data.holdout, &data.val, &data.test, &subset]) {
+    let splits = data.named_splits();
+    let files: Vec<String> = splits.iter().map(|(name, _)| format!("{name}.csv")).collect();
+    prepare_output(out, &files.iter().map(String::as_str).collect::<Vec<_>>())?;
+    for (file, (_, split)) in files.iter().zip(&splits) {
         write_atomically(&out.join(file), &data.split_csv(split))?;
     }
     write_atomically(&out.join("config.json"), &config.to_json())?;
@@ -287,7 +301,7 @@ fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
         data.holdout.len(),
         data.val.len(),
         data.test.len(),
-        subset.len()
+        splits[4].1.len()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -343,7 +357,7 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Run { source, out, quiet } => run(source, out, *quiet),
+        Command::Run { source, out, quiet, charts } => run(source, out, *quiet, charts.as_deref()),
         Command::Presets => {
             for p in PRESETS {
                 println!("{:<15} {}", p.name, p.description);

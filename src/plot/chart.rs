@@ -173,6 +173,28 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSp
     Ok(())
 }
 
+/// The charts of a finished run as SVG files, by name (`<id>.svg`): every chart in use for
+/// `config`, drawn from `history` over the whole run (`total_steps`) at each chart's default
+/// scale, unsmoothed, its legend inside the plot. The CLI's `--charts` writes them.
+pub fn run_charts_svg(config: &crate::engine::config::ExperimentConfig, history: &[crate::engine::metrics::Evaluation], heads: &[String], total_steps: usize) -> Result<Vec<(String, String)>, String> {
+    use crate::plot::series::{ChartKind, chart_from_history, fusion_size_chart};
+    let mut files = Vec::new();
+    for kind in ChartKind::ALL.into_iter().filter(|k| k.in_use(config)) {
+        let spec = match kind {
+            ChartKind::FusionSize => ChartSpec { log_y: kind.log_by_default(), ..fusion_size_chart(config) },
+            _ => ChartSpec { x_range: Some((0.0, total_steps as f64)), ..chart_from_history(kind, history, heads, 0.0, kind.log_by_default()) },
+        };
+        let mut out = String::new();
+        {
+            let area = SVGBackend::with_string(&mut out, (800, 480)).into_drawing_area();
+            draw_chart(&area, &ChartSpec { legend_inside: true, ..spec })?;
+            area.present().map_err(|e| e.to_string())?;
+        }
+        files.push((format!("{}.svg", kind.id()), out));
+    }
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

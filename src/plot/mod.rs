@@ -9,5 +9,5 @@
 pub mod chart;
 pub mod series;
 
-pub use chart::draw_chart;
+pub use chart::{draw_chart, run_charts_svg};
 pub use series::{ChartKind, ChartSpec, Series, chart_from_history, fusion_size_chart};

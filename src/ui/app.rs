@@ -12,6 +12,7 @@ use crate::ui::controls::{ConfigControls, RunControls, ViewControls};
 use crate::protocol::SessionHandle;
 use crate::ui::driver::use_page_loop;
 use crate::ui::page_options::PageOptions;
+use crate::ui::share::{SharePanel, use_link_in_address};
 use crate::ui::state::AppState;
 
 /// One visible sentence under each chart: what it shows.
@@ -246,9 +247,11 @@ pub fn App(
     /// The page's end of the connection to the engine host.
     handle: SessionHandle,
 ) -> impl IntoView {
-    let state = AppState::new(PageOptions::from_location(), handle);
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let state = AppState::new(&hash, PageOptions::from_location(), handle);
     provide_context(state);
     use_page_loop(state);
+    use_link_in_address(state);
     // The page mounts in stages, one a frame (AppState::mounted): one mount of everything
     // was a 70-110 ms task on the test machine.
     wasm_bindgen_futures::spawn_local(async move {
@@ -279,6 +282,7 @@ pub fn App(
                     <RunControls />
                     <ViewControls />
                     <RunStatusLine />
+                    <SharePanel />
                     <Story />
                 </div>
                 <div class="charts">

@@ -132,6 +132,19 @@ fn Legend(
     view! { <ul class="legend" data-testid=format!("legend-{id}")>{entries}</ul> }
 }
 
+/// Offers the chart's canvas as `<id>.png`.
+fn save_png(canvas: NodeRef<Canvas>, kind: ChartKind, state: AppState) {
+    let Some(element) = canvas.get_untracked() else { return };
+    match element.to_data_url() {
+        Ok(url) => {
+            if let Err(e) = crate::ui::export::download_url(&format!("{}.png", kind.id()), &url) {
+                state.say(format!("Download failed: {e}"));
+            }
+        }
+        Err(e) => state.say(format!("The chart could not be saved: {e:?}")),
+    }
+}
+
 /// One chart of the evaluation history (or, for the fusion-size chart, of the configuration).
 #[component]
 pub fn CanvasChart(
@@ -145,7 +158,7 @@ pub fn CanvasChart(
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let hover = RwSignal::new(None::<Hover>);
-    let log_y = RwSignal::new(kind.log_by_default());
+    let log_y = Signal::derive(move || state.log_charts.with(|ids| ids.iter().any(|id| id == kind.id())));
     let hidden = RwSignal::new(Vec::<String>::new());
     let retry = RwSignal::new(0u32);
     let index = ChartKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
@@ -232,9 +245,11 @@ pub fn CanvasChart(
                 <span class="chart-title">{kind.title()}</span>
                 <label class="toggle log-toggle" title="Plot this chart's y axis on a logarithmic scale; zero and negative values are left out.">
                     <input type="checkbox" data-testid=format!("log-{}", kind.id()) prop:checked=move || log_y.get()
-                        on:change=move |ev| log_y.set(event_target_checked(&ev)) />
+                        on:change=move |ev| state.set_log_scale(kind, event_target_checked(&ev)) />
                     "log"
                 </label>
+                <button type="button" class="png" data-testid=format!("png-{}", kind.id()) title="Save this chart as a PNG image, as drawn (at this screen's pixel density)."
+                    on:click=move |_| save_png(canvas, kind, state)>"PNG"</button>
             </figcaption>
             <div class="chart-frame">
                 <canvas node_ref=canvas role="img" aria-label=kind.title() on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>

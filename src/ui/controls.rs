@@ -98,7 +98,7 @@ fn PaceControl() -> impl IntoView {
     }
 }
 
-/// Play, pause, step, reset, the metrics download and the pace.
+/// Play, pause, step, reset and the pace.
 #[component]
 pub fn RunControls() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -108,8 +108,6 @@ pub fn RunControls() -> impl IntoView {
             <button data-testid="pause" title="Stop after the current step (an evaluation already due still runs)." on:click=move |_| state.send(Request::Pause)>"Pause"</button>
             <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(Request::Step)>"Step"</button>
             <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(Request::Reset)>"Reset"</button>
-            <button data-testid="download-metrics" title="Save this run's evaluations as metrics.jsonl, the CLI's format (one JSON object per evaluation), to compare with `modalscope run` or another tool."
-                on:click=move |_| state.send(Request::ExportMetrics)>"Download metrics (JSON)"</button>
             <PaceControl />
         </div>
     }
@@ -152,9 +150,25 @@ fn KnobControl(
         })
     };
     let label = knob.label.clone();
+    let knob_path = knob.path.clone();
     let live = if knob.live { " (live)" } else { "" };
     let title = format!("{}{}", knob.help, if knob.live { " Applies at the next step." } else { " Changing it restarts the run." });
     let control = match knob.kind.clone() {
+        // A whole number of a range too wide for a slider (the seed): a number field.
+        KnobKind::Number { min, max, integer: true, .. } if max - min > 10_000.0 => {
+            let current = move || value.with(|v| v.as_u64().unwrap_or(0)).to_string();
+            view! {
+                <input type="number" data-testid=testid aria-label=label.clone() min=min max=max step="1" prop:value=current
+                    disabled=move || why_disabled.get().is_some()
+                    on:change=move |ev| {
+                        match event_target_value(&ev).trim().parse::<u64>() {
+                            Ok(v) => set.run(Value::from(v)),
+                            Err(_) => state.say(format!("{}: use a whole number from {min} to {max}", knob_path)),
+                        }
+                    } />
+            }
+            .into_any()
+        }
         KnobKind::Number { min, max, step, scale, integer } => {
             let log = scale == Scale::Log;
             let to_slider = move |v: f64| if log { v.max(min).log10() } else { v };
@@ -285,6 +299,8 @@ pub fn ConfigControls() -> impl IntoView {
         }
     };
     let section = move |pick: Section| rows.with(|r| r.iter().filter(|k| k.section == pick).cloned().collect::<Vec<_>>());
+    // Controls a classroom link hides (`hide=`), and the way to show them again.
+    let hides = move |name: &'static str| state.hidden.with(|h| h.iter().any(|n| n == name));
     let methods = move || {
         RegularizerConfig::NAMES
             .iter()
@@ -301,7 +317,13 @@ pub fn ConfigControls() -> impl IntoView {
     };
     view! {
         <section class="controls" data-testid="controls">
-            <label class="control preset" title="A preset is a whole experiment: data, model and training, chosen to show one phenomenon.">
+            <Show when=move || state.hidden.with(|h| !h.is_empty())>
+                <p class="hidden-note" role="note">
+                    {move || format!("This link hides: {}. ", state.hidden.get().join(", "))}
+                    <button type="button" data-testid="show-hidden" on:click=move |_| state.hidden.set(Vec::new())>"Show them"</button>
+                </p>
+            </Show>
+            <label class="control preset" hidden=move || hides("preset") title="A preset is a whole experiment: data, model and training, chosen to show one phenomenon.">
                 <span>"Preset"</span>
                 <select data-testid="preset" aria-label="preset" on:change=on_preset prop:value=move || state.preset.get()>
                     {PRESETS.iter().map(|p| view! { <option value=p.name>{p.name}</option> }).collect_view()}
@@ -313,17 +335,25 @@ pub fn ConfigControls() -> impl IntoView {
                 {move || if state.settings_folded.get() { "Show the settings ▸" } else { "◂ Fold the settings away" }}
             </button>
             <div class="settings-body">
-            <h3>"Data"</h3>
-            <Show when=move || state.mounted(1)>{move || section_view(section(Section::Data), root)}</Show>
+            <div class="settings-group" data-testid="group-data" hidden=move || hides("data")>
+                <h3>"Data"</h3>
+                <Show when=move || state.mounted(1)>{move || section_view(section(Section::Data), root)}</Show>
+            </div>
             <Show when=move || state.mounted(2)>
-                <h3>"Model"</h3>
-                {move || section_view(section(Section::Model), root)}
-                <h3>"Training"</h3>
-                {move || section_view(section(Section::Training), root)}
+                <div class="settings-group" data-testid="group-model" hidden=move || hides("model")>
+                    <h3>"Model"</h3>
+                    {move || section_view(section(Section::Model), root)}
+                </div>
+                <div class="settings-group" data-testid="group-training" hidden=move || hides("training")>
+                    <h3>"Training"</h3>
+                    {move || section_view(section(Section::Training), root)}
+                </div>
             </Show>
             <Show when=move || state.mounted(3)>
-                <h3>"Methods (live)"</h3>
-                {methods}
+                <div class="settings-group" data-testid="group-methods" hidden=move || hides("methods")>
+                    <h3>"Methods (live)"</h3>
+                    {methods}
+                </div>
                 <details class="more">
                     <summary>"metric constants"</summary>
                     {move || section_view(section(Section::Metrics), root)}

@@ -31,8 +31,10 @@ impl PageLoop {
                 self.drawn_points = usize::MAX;
                 state.modalities.set(modalities);
             }
-            Message::Config(config) => {
-                if state.config.with_untracked(|shown| shown != &*config) {
+            Message::Config { config, revision } => {
+                // An echo of an earlier request than the latest sent is stale: the latest
+                // one's echo is on its way.
+                if revision == state.config_revision.get_value() && state.config.with_untracked(|shown| shown != &*config) {
                     state.config.set(*config);
                 }
             }
@@ -73,11 +75,8 @@ impl PageLoop {
                 state.notice_state.set_value(Some(state.stats.with_untracked(|s| s.status.clone())));
                 state.notice.set(Some(text));
             }
-            Message::Metrics(jsonl) => {
-                if let Err(e) = crate::ui::export::download("metrics.jsonl", &jsonl, "application/x-ndjson") {
-                    state.say(format!("Download failed: {e}"));
-                }
-            }
+            Message::Metrics { format, text } => state.offer_download(format.file_name(), &text, format.mime()),
+            Message::Data(csv) => state.offer_download("splits.csv", &csv, "text/csv"),
             Message::EngineLoading { loaded, total } => {
                 if state.engine_loading.get_untracked().is_some() {
                     state.engine_loading.set(Some((loaded, total)));
@@ -151,6 +150,7 @@ pub fn use_page_loop(state: AppState) {
             prefer_cpu: options.prefer_cpu,
             test_hooks: options.test_hooks,
             pace: state.pace.get_untracked(),
+            play: state.play_on_open.get_untracked(),
         });
         let mut page = PageLoop { state, drawn_points: 0, charts_to_redraw: 0, last_redraw: 0.0, test_hooks: options.test_hooks };
         loop {

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::engine::config::ExperimentConfig;
 use crate::engine::metrics::History;
-use crate::engine::presets::{default_pace, preset};
+use crate::link::{PageLink, ignored_message};
+use crate::plot::ChartKind;
 use crate::protocol::{BackendInfo, Request, SessionHandle};
 use crate::ui::page_options::PageOptions;
 
@@ -59,6 +60,14 @@ pub struct AppState {
     pub notice_state: StoredValue<Option<String>>,
     /// EMA smoothing weight of the charts.
     pub smoothing: RwSignal<f64>,
+    /// Ids of the charts on a log scale, in page order.
+    pub log_charts: RwSignal<Vec<String>>,
+    /// Controls hidden for a classroom (`crate::link::HIDEABLE`).
+    pub hidden: RwSignal<Vec<String>>,
+    /// Whether the page's link plays the run on open.
+    pub play_on_open: RwSignal<bool>,
+    /// The count of configure requests sent: the engine's echo of an earlier one is stale.
+    pub config_revision: StoredValue<u64>,
     /// Bumped when the window's size or pixel ratio changes: the charts redraw to fit.
     pub layout: RwSignal<u64>,
     /// Presentation mode: the charts and the story, larger, without the settings.
@@ -80,23 +89,29 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Fresh state starting from the `imbalance` preset with the address's overrides
-    /// applied (a refused override is named in the notice), talking to the host through
-    /// `handle`.
-    pub fn new(options: PageOptions, handle: SessionHandle) -> Self {
-        let (config, refused) = options.configure(preset(Self::FIRST_PRESET).expect("preset exists"));
+    /// Fresh state from the page's link (its `#`, [`PageLink`]; the `imbalance` preset
+    /// without one), with the query's overrides applied (what the link or the query had that
+    /// was ignored is named in the notice), talking to the host through `handle`.
+    pub fn new(hash: &str, options: PageOptions, handle: SessionHandle) -> Self {
+        let (link, ignored) = PageLink::decode(hash);
+        let (config, refused) = options.configure(link.config);
+        let said: Vec<String> = ignored_message(&ignored).into_iter().chain(refused).collect();
         Self {
-            pace: RwSignal::new(options.pace.unwrap_or_else(|| Some(default_pace(&config)))),
+            pace: RwSignal::new(options.pace.unwrap_or(link.pace)),
             config: RwSignal::new(config),
-            preset: RwSignal::new(Self::FIRST_PRESET.to_string()),
+            preset: RwSignal::new(link.preset),
             history: RwSignal::new(Self::chart_history()),
             modalities: RwSignal::new(Vec::new()),
             stats: RwSignal::new(LoopStats::default()),
             backend: RwSignal::new(None),
             engine_loading: RwSignal::new(Some((0, None))),
-            notice: RwSignal::new((!refused.is_empty()).then(|| refused.join("; "))),
+            notice: RwSignal::new((!said.is_empty()).then(|| said.join(" "))),
             notice_state: StoredValue::new(None),
-            smoothing: RwSignal::new(0.0),
+            smoothing: RwSignal::new(link.smoothing),
+            log_charts: RwSignal::new(link.log_charts),
+            hidden: RwSignal::new(link.hidden),
+            play_on_open: RwSignal::new(link.play),
+            config_revision: StoredValue::new(0),
             layout: RwSignal::new(0),
             presenting: RwSignal::new(false),
             settings_folded: RwSignal::new(false),
@@ -106,9 +121,6 @@ impl AppState {
             mount_stage: RwSignal::new(0),
         }
     }
-
-    /// The preset the page opens with.
-    pub const FIRST_PRESET: &str = "imbalance";
 
     /// Evaluations the page keeps for its charts: about a canvas's width in pixels; beyond
     /// it older points are thinned, so that the page's memory stays flat on long runs.
@@ -142,6 +154,13 @@ impl AppState {
         self.notice.set(Some(text));
     }
 
+    /// Offers `text` as a file download; says so if the browser refused.
+    pub fn offer_download(&self, name: &str, text: &str, mime: &str) {
+        if let Err(e) = crate::ui::export::download(name, text, mime) {
+            self.say(format!("Download failed: {e}"));
+        }
+    }
+
     /// Asks the charts to redraw at their new size one frame from now, after a change of the
     /// page's layout that no window resize announces (presentation mode, folded settings).
     pub fn relayout(&self) {
@@ -161,6 +180,25 @@ impl AppState {
     /// Changes the configuration and asks the host to apply it.
     pub fn configure(&self, change: impl FnOnce(&mut ExperimentConfig)) {
         self.config.update(change);
-        self.send(Request::Configure(Box::new(self.config.get_untracked())));
+        self.config_revision.update_value(|r| *r += 1);
+        self.send(Request::Configure { config: Box::new(self.config.get_untracked()), revision: self.config_revision.get_value() });
+    }
+
+    /// Puts chart `kind` on a log scale or takes it off (the list stays in page order).
+    pub fn set_log_scale(&self, kind: ChartKind, on: bool) {
+        self.log_charts.set(ChartKind::ALL.iter().filter(|k| if **k == kind { on } else { self.log_charts.with_untracked(|l| l.iter().any(|id| id == k.id())) }).map(|k| k.id().to_string()).collect());
+    }
+
+    /// The page as a link (reactive: read inside an effect, it reruns on every change).
+    pub fn link(&self) -> PageLink {
+        PageLink {
+            preset: self.preset.get(),
+            config: self.config.get(),
+            pace: self.pace.get(),
+            smoothing: self.smoothing.get(),
+            log_charts: self.log_charts.get(),
+            hidden: self.hidden.get(),
+            play: self.play_on_open.get(),
+        }
     }
 }

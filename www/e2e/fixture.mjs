@@ -42,12 +42,16 @@ const compressed = new Map();
  * Serves dist/ on loopback. Every response carries the page's Content-Security-Policy as a
  * header, as scripts/serve.sh does: a <meta> policy does not reach the engine's worker.
  * `gzip` compresses responses as a real host would (the benchmarks); each file is
- * compressed once per process, so that only the first load pays for it.
+ * compressed once per process, so that only the first load pays for it. `prefix` serves
+ * it under a subpath (`/sub/`), as a course's static host might; anything outside it is a
+ * 404, which `requests404` lists.
  */
-export async function serveDist({ gzip = false } = {}) {
+export async function serveDist({ gzip = false, prefix = "/" } = {}) {
   const policy = await pagePolicy();
+  const missing = [];
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "");
+    const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const path = normalize(pathname.startsWith(prefix) ? pathname.slice(prefix.length) : "\0outside").replace(/^\/+/, "");
     const file = join(dist, path === "" ? "index.html" : path);
     try {
       let body = await readFile(file);
@@ -60,6 +64,7 @@ export async function serveDist({ gzip = false } = {}) {
       res.writeHead(200, headers);
       res.end(body);
     } catch {
+      missing.push(pathname);
       res.writeHead(404);
       res.end("not found");
     }
@@ -69,7 +74,7 @@ export async function serveDist({ gzip = false } = {}) {
     server.closeAllConnections();
     server.close();
   };
-  return { url: `http://127.0.0.1:${server.address().port}/`, close };
+  return { url: `http://127.0.0.1:${server.address().port}${prefix}`, close, missing };
 }
 
 const baseArgs = [
@@ -89,12 +94,13 @@ export class Explorer {
    * runs in the engine's worker before www/worker.js (Playwright's init scripts do not
    * reach workers, so the fixture prepends it to the script as served). The page runs at
    * `pace` (default "max": a spec waits for what happens, not for a lecture's 20 s; null
-   * leaves the preset's own pace) unless `query` names one. `viewport` and `scale` (the
+   * leaves the preset's own pace) unless `query` names one; `hash` is the link's part after
+ * `#` (the page's whole state, src/link.rs). `viewport` and `scale` (the
    * device pixel ratio) size the window. If any of it fails, whatever was started is closed before the
    * error goes on.
    */
-  static async open({ webgpu, query = "", initScript = null, workerInitScript = null, url = null, gzip = false, beforeGoto = null, browserArgs = [], pace = "max", viewport = { width: 1500, height: 1100 }, scale = 1 }) {
-    const server = url ? { url, close() {} } : await serveDist({ gzip });
+  static async open({ webgpu, query = "", hash = "", initScript = null, workerInitScript = null, url = null, gzip = false, prefix = "/", beforeGoto = null, browserArgs = [], pace = "max", viewport = { width: 1500, height: 1100 }, scale = 1 }) {
+    const server = url ? { url, close() {}, missing: [] } : await serveDist({ gzip, prefix });
     let browser = null;
     try {
       const args = [...(webgpu ? [...baseArgs, "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : [...baseArgs, "--disable-gpu"]), ...browserArgs];
@@ -130,7 +136,7 @@ export class Explorer {
       }
       if (beforeGoto) await beforeGoto(page);
       const paced = pace === null || /(^|[?&])pace=/.test(query) ? query : `${query}${query.startsWith("?") ? "&" : "?"}pace=${pace}`;
-      await page.goto(server.url + paced);
+      await page.goto(server.url + paced + (hash ? `#${hash}` : ""));
       return explorer;
     } catch (error) {
       await browser?.close().catch(() => {});
@@ -172,6 +178,19 @@ export class Explorer {
       { timeout, polling: 100 },
     );
     return this.text(testid);
+  }
+
+  /** Unfolds "Share and export" (the link, the CLI command, the downloads). */
+  async openShare() {
+    await this.page.evaluate(() => { document.querySelector('[data-testid="share-panel"]').open = true; });
+  }
+
+  /** Clicks the download button `testid` (in "Share and export" or on a chart) and returns
+   * the download: its suggested name and its bytes. */
+  async download(testid) {
+    if (!testid.startsWith("png-")) await this.openShare();
+    const [download] = await Promise.all([this.page.waitForEvent("download"), this.page.getByTestId(testid).click()]);
+    return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
   }
 
   /** Unfolds the diagnostics panel (the backend switch and the loop's measurements). */
@@ -248,6 +267,7 @@ export class Explorer {
    * (unless the spec expects some) no console error. */
   async assertClean({ consoleErrors = true } = {}) {
     assert.deepEqual(this.externalRequests, [], "no request leaves the page");
+    assert.deepEqual(this.server.missing, [], "every file the page asked for was there");
     assert.deepEqual(await this.cspViolations(), [], "no Content-Security-Policy violation");
     if (consoleErrors) assert.deepEqual(this.consoleErrors, [], "no console error");
   }

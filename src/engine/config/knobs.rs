@@ -381,7 +381,7 @@ pub fn table(config: &ExperimentConfig) -> Vec<Knob> {
         Knob::count("train.eval_every", "evaluate every (steps, 0 = epoch)",
             "Optimizer steps between evaluations (default 0: one epoch). OGR compares consecutive evaluations, so it grows with this interval.", 0, 1_000_000)
             .live(),
-        Knob::count("train.seed", "seed", "Seed of everything random: data, initial weights, batch order, masks (default 1).", 0, u32::MAX as usize).advanced(),
+        Knob::count("train.seed", "seed", "Seed of everything random: data, initial weights, batch order, masks (default 1). Another seed is another draw of the same experiment.", 0, u32::MAX as usize),
     ]);
     rows.extend(RegularizerConfig::knobs());
     rows.extend([

@@ -101,6 +101,35 @@ impl Dataset {
         self.train.select(&self.train_subset)
     }
 
+    /// The splits as `modalscope export-data` writes them, by file stem: the training split
+    /// (V removed), V, validation, test and T′.
+    pub fn named_splits(&self) -> [(&'static str, Split); 5] {
+        [
+            ("train", self.train.clone()),
+            ("holdout", self.holdout.clone()),
+            ("val", self.val.clone()),
+            ("test", self.test.clone()),
+            ("train_subset", self.train_eval_split()),
+        ]
+    }
+
+    /// Every split in one CSV, as the page downloads it: [`Self::split_csv`]'s columns
+    /// after a first column `split` naming the split of the row ([`Self::named_splits`]).
+    pub fn splits_csv(&self) -> String {
+        let mut out = String::new();
+        for (name, split) in self.named_splits() {
+            let csv = self.split_csv(&split);
+            let mut lines = csv.lines();
+            if out.is_empty() {
+                out = format!("split,{}\n", lines.next().unwrap_or_default());
+            } else {
+                lines.next();
+            }
+            lines.for_each(|line| out.push_str(&format!("{name},{line}\n")));
+        }
+        out
+    }
+
     /// Writes one split as CSV: a header `label,<modality>_<j>...` and one row per sample.
     pub fn split_csv(&self, split: &Split) -> String {
         let mut out = String::from("label");

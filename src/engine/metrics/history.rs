@@ -62,6 +62,29 @@ impl History {
         self.points.iter().map(|e| format!("{}\n", e.to_json())).collect()
     }
 
+    /// The kept points as CSV: one row per evaluation, one column per number of the
+    /// `metrics.jsonl` object under its dotted path (`heads.fused.val_loss`,
+    /// `contribution.a.shapley`, `methods.ogm_ge.k.0`), in the order the JSON names them;
+    /// `events` is the kinds of the evaluation's events, `;`-separated. An empty cell is a
+    /// null (an undefined OGR, a share with Σφ near 0) or a number the row lacks.
+    pub fn to_csv(&self) -> String {
+        let rows: Vec<Vec<(String, String)>> = self.points.iter().map(|e| csv_cells(&e.to_json())).collect();
+        let mut columns: Vec<&str> = Vec::new();
+        for (name, _) in rows.iter().flatten() {
+            if !columns.contains(&name.as_str()) {
+                columns.push(name);
+            }
+        }
+        let mut out = columns.join(",");
+        out.push('\n');
+        for row in &rows {
+            let cell = |column: &str| row.iter().find(|(name, _)| name == column).map(|(_, v)| v.as_str()).unwrap_or("");
+            out.push_str(&columns.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+        }
+        out
+    }
+
     /// The checkpoint with the lowest fused validation loss.
     pub fn best(&self) -> Option<&Evaluation> {
         self.best.as_ref()
@@ -71,6 +94,36 @@ impl History {
     pub fn latest(&self) -> Option<&Evaluation> {
         self.latest.as_ref()
     }
+}
+
+/// The cells of one evaluation's JSON object: every number (and null) under its dotted path,
+/// the events as their kinds.
+fn csv_cells(evaluation: &serde_json::Value) -> Vec<(String, String)> {
+    use serde_json::Value;
+    fn walk(value: &Value, path: String, out: &mut Vec<(String, String)>) {
+        let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+        match value {
+            Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, join(k), out)),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| walk(v, join(&i.to_string()), out)),
+            Value::Null => out.push((path, String::new())),
+            Value::Number(n) => out.push((path, n.to_string())),
+            Value::Bool(b) => out.push((path, b.to_string())),
+            // Words (a rule's name, a mode) never hold a comma or a quote.
+            Value::String(s) => out.push((path, s.replace([',', '"', '\n'], " "))),
+        }
+    }
+    let mut out = Vec::new();
+    if let Value::Object(map) = evaluation {
+        for (key, value) in map {
+            if key == "events" {
+                let kinds: Vec<&str> = value.as_array().into_iter().flatten().filter_map(|e| e["kind"].as_str()).collect();
+                out.push(("events".to_string(), kinds.join(";")));
+            } else {
+                walk(value, key.clone(), &mut out);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -101,5 +154,26 @@ mod tests {
         assert_eq!(history.best().unwrap().step, 1234);
         assert_eq!(history.points().last().unwrap().step, 9999);
         assert!(history.points().windows(2).all(|w| w[0].step < w[1].step));
+    }
+
+    #[test]
+    fn csv_has_a_column_per_number_and_a_row_per_evaluation() {
+        let mut history = History::default();
+        history.push(point(0, 1.5));
+        let mut later = point(7, 0.25);
+        later.heads[0].1.ogr = Some(2.0);
+        later.events.push(crate::engine::metrics::Event::EarlyStop { best_step: 7, best_val_loss: 0.25 });
+        history.push(later);
+        let csv = history.to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3, "{csv}");
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+        let cell = |row: usize, name: &str| lines[row].split(',').nth(column(name)).unwrap().to_string();
+        assert_eq!((cell(1, "step"), cell(2, "step")), ("0".into(), "7".into()));
+        assert_eq!((cell(1, "heads.fused.val_loss"), cell(2, "heads.fused.val_loss")), ("1.5".into(), "0.25".into()));
+        assert_eq!((cell(1, "heads.fused.ogr"), cell(2, "heads.fused.ogr")), (String::new(), "2.0".into()));
+        assert_eq!(cell(2, "events"), "early-stop");
+        assert!(lines.iter().all(|l| l.split(',').count() == header.len()), "{csv}");
     }
 }

@@ -36,9 +36,9 @@ function parseJsonl(text) {
 /** The page's run, once finished, through its download button. */
 async function pageRun(ui) {
   await ui.waitForText("run-status", /^finished$/, 240_000);
-  const [download] = await Promise.all([ui.page.waitForEvent("download"), ui.page.getByTestId("download-metrics").click()]);
-  assert.equal(download.suggestedFilename(), "metrics.jsonl");
-  return parseJsonl(readFileSync(await download.path(), "utf8"));
+  const download = await ui.download("download-metrics");
+  assert.equal(download.name, "metrics.jsonl");
+  return parseJsonl(download.bytes.toString("utf8"));
 }
 
 /** Largest absolute differences between two runs' evaluations: losses and accuracies of
