@@ -294,3 +294,16 @@ fn bench_prints_steps_per_second_at_the_shape_asked_for() {
     assert_bad_input(&["bench", "--preset", "mfeat-fou-mor", "--modalities", "3"], "synthetic data only");
     assert_bad_input(&["bench", "--modalities", "5"], "data.synthetic");
 }
+
+#[test]
+fn charts_writes_each_chart_in_use_as_svg() {
+    let (out, charts) = (scratch("charts-run"), scratch("charts"));
+    let run = modalscope(&["run", "--preset", "lmf", "--set", "train.epochs=2", "--quiet", "--out", out.to_str().unwrap(), "--charts", charts.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let mut names: Vec<String> = std::fs::read_dir(&*charts).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    // lmf: the five history charts and the fusion size (no Gradient-Blending or OGM-GE chart).
+    assert_eq!(names, ["accuracy.svg", "contribution.svg", "fusion-size.svg", "gap.svg", "loss.svg", "ogr.svg"]);
+    let loss = std::fs::read_to_string(charts.join("loss.svg")).unwrap();
+    assert!(loss.starts_with("<svg") && loss.contains("<polyline") && loss.contains("fused"), "a drawn chart with its legend: {}", &loss[..200.min(loss.len())]);
+}

@@ -23,7 +23,7 @@ fn value_of(kind: &KnobKind, seed: u64, text: &str) -> Value {
             };
             if *integer { Value::from(v.round() as u64) } else { Value::from(v) }
         }
-        KnobKind::Toggle => Value::Bool(seed % 2 == 0),
+        KnobKind::Toggle => Value::Bool(seed.is_multiple_of(2)),
         KnobKind::Choice(options) => Value::from(options[seed as usize % options.len()].as_str()),
         KnobKind::Subset { options, min, max } => {
             let count = min + seed as usize % (max - min + 1);
@@ -33,7 +33,7 @@ fn value_of(kind: &KnobKind, seed: u64, text: &str) -> Value {
             Value::Array(names)
         }
         KnobKind::Name => Value::from(if text.trim().is_empty() { "m".to_string() } else { text.to_string() }),
-        KnobKind::OptionalStep => if seed % 3 == 0 { Value::Null } else { Value::from(1 + seed % 100_000) },
+        KnobKind::OptionalStep => if seed.is_multiple_of(3) { Value::Null } else { Value::from(1 + seed % 100_000) },
     }
 }
 
@@ -43,10 +43,10 @@ fn configuration(preset: usize, changes: &[(usize, u64, String)]) -> ExperimentC
     for (row, seed, text) in changes {
         let rows = knobs::table(&config);
         let knob = &rows[row % rows.len()];
-        if let Ok(next) = knob.set(&config, value_of(&knob.kind, *seed, text)) {
-            if next.validate().is_ok() {
-                config = next.normalised();
-            }
+        if let Ok(next) = knob.set(&config, value_of(&knob.kind, *seed, text))
+            && next.validate().is_ok()
+        {
+            config = next.normalised();
         }
     }
     config

@@ -154,8 +154,9 @@ fn KnobControl(
     let live = if knob.live { " (live)" } else { "" };
     let title = format!("{}{}", knob.help, if knob.live { " Applies at the next step." } else { " Changing it restarts the run." });
     let control = match knob.kind.clone() {
-        // A whole number of a range too wide for a slider (the seed): a number field.
-        KnobKind::Number { min, max, integer: true, .. } if max - min > 10_000.0 => {
+        // A whole number of a linear range too wide for a slider (the seed, split sizes): a
+        // number field.
+        KnobKind::Number { min, max, integer: true, scale: Scale::Linear, .. } if max - min > 10_000.0 => {
             let current = move || value.with(|v| v.as_u64().unwrap_or(0)).to_string();
             view! {
                 <input type="number" data-testid=testid aria-label=label.clone() min=min max=max step="1" prop:value=current

@@ -135,11 +135,34 @@ pub fn SharePanel() -> impl IntoView {
         <details class="share" data-testid="share-panel">
             <summary>"Share and export"</summary>
             <div class="share-body">
-                <label class="field">
-                    <span>"Link to this page (the address bar holds it too)"</span>
-                    <input type="text" readonly data-testid="share-link" prop:value=url on:focus=select_all />
-                </label>
-                <button type="button" data-testid="copy-link" on:click=move |_| copy(url.get(), "link")>"Copy link"</button>
+                <div class="share-texts">
+                    <div class="share-row">
+                        <label class="field">
+                            <span>"Link to this page (the address bar holds it too)"</span>
+                            <input type="text" readonly data-testid="share-link" prop:value=url on:focus=select_all />
+                        </label>
+                        <button type="button" data-testid="copy-link" on:click=move |_| copy(url.get(), "link")>"Copy link"</button>
+                    </div>
+                    <div class="share-row">
+                        <label class="field">
+                            <span>"The same run from the command line"</span>
+                            <textarea readonly rows="2" data-testid="cli-command" prop:value=command on:focus=select_all></textarea>
+                        </label>
+                        <button type="button" data-testid="copy-cli" on:click=move |_| copy(command(), "command")>"Copy as CLI command"</button>
+                    </div>
+                    <p class="copied" role="status" data-testid="copy-status">{move || said.get()}</p>
+                    <p class="exports">
+                        "Download: "
+                        <button type="button" data-testid="download-metrics" title="This run's evaluations as metrics.jsonl, the CLI's format (one JSON object per evaluation)."
+                            on:click=move |_| state.send(Request::ExportMetrics(MetricsFormat::Jsonl))>"metrics (JSON)"</button>
+                        <button type="button" data-testid="download-metrics-csv" title="This run's evaluations as a table: one row per evaluation, one column per number."
+                            on:click=move |_| state.send(Request::ExportMetrics(MetricsFormat::Csv))>"metrics (CSV)"</button>
+                        <button type="button" data-testid="download-config" title="The configuration as TOML: modalscope run --config FILE trains the same run."
+                            on:click=config_toml>"configuration (TOML)"</button>
+                        <button type="button" data-testid="download-splits" title="The run's data: every split (train, held-out V, validation, test, T′) in one CSV with a split column, features standardised as the model sees them."
+                            on:click=move |_| state.send(Request::ExportData)>"dataset splits (CSV)"</button>
+                    </p>
+                </div>
                 <LinkQrCode url />
                 <fieldset class="classroom">
                     <legend>"For a classroom: hide"</legend>
@@ -147,23 +170,6 @@ pub fn SharePanel() -> impl IntoView {
                     <label class="toggle"><input type="checkbox" data-testid="play-on-open" prop:checked=move || state.play_on_open.get()
                         on:change=move |ev| state.play_on_open.set(event_target_checked(&ev)) />"the run plays on open"</label>
                 </fieldset>
-                <label class="field">
-                    <span>"The same run from the command line"</span>
-                    <textarea readonly rows="3" data-testid="cli-command" prop:value=command on:focus=select_all></textarea>
-                </label>
-                <button type="button" data-testid="copy-cli" on:click=move |_| copy(command(), "command")>"Copy as CLI command"</button>
-                <p class="copied" role="status" data-testid="copy-status">{move || said.get()}</p>
-                <p class="exports">
-                    "Download: "
-                    <button type="button" data-testid="download-metrics" title="This run's evaluations as metrics.jsonl, the CLI's format (one JSON object per evaluation)."
-                        on:click=move |_| state.send(Request::ExportMetrics(MetricsFormat::Jsonl))>"metrics (JSON)"</button>
-                    <button type="button" data-testid="download-metrics-csv" title="This run's evaluations as a table: one row per evaluation, one column per number."
-                        on:click=move |_| state.send(Request::ExportMetrics(MetricsFormat::Csv))>"metrics (CSV)"</button>
-                    <button type="button" data-testid="download-config" title="The configuration as TOML: modalscope run --config FILE trains the same run."
-                        on:click=config_toml>"configuration (TOML)"</button>
-                    <button type="button" data-testid="download-splits" title="The run's data: every split (train, held-out V, validation, test, T′) in one CSV with a split column, features standardised as the model sees them."
-                        on:click=move |_| state.send(Request::ExportData)>"dataset splits (CSV)"</button>
-                </p>
             </div>
         </details>
     }

@@ -51,7 +51,7 @@ export async function serveDist({ gzip = false, prefix = "/" } = {}) {
   const missing = [];
   const server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    const path = normalize(pathname.startsWith(prefix) ? pathname.slice(prefix.length) : "\0outside").replace(/^\/+/, "");
+    const path = pathname.startsWith(prefix) ? normalize(`/${pathname.slice(prefix.length)}`).replace(/^\/+/, "") : "\0outside";
     const file = join(dist, path === "" ? "index.html" : path);
     try {
       let body = await readFile(file);
@@ -182,6 +182,7 @@ export class Explorer {
 
   /** Unfolds "Share and export" (the link, the CLI command, the downloads). */
   async openShare() {
+    await this.page.getByTestId("share-panel").waitFor({ state: "attached" });
     await this.page.evaluate(() => { document.querySelector('[data-testid="share-panel"]').open = true; });
   }
 
