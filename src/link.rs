@@ -252,6 +252,13 @@ fn configured(base: ExperimentConfig, parts: &[(String, String)], ignored: &mut 
     config.normalised()
 }
 
+/// `current` with `name` in it (`on`) or out of it, in `known`'s order: how the page turns
+/// a chart's log scale or a hidden control on and off, so that a link names them in one
+/// order whatever the order of the clicks.
+pub fn with_name(known: &[&str], current: &[String], name: &str, on: bool) -> Vec<String> {
+    known.iter().filter(|k| if **k == name { on } else { current.iter().any(|c| c == *k) }).map(|k| k.to_string()).collect()
+}
+
 /// `text` as a number within `range`, or why not.
 fn number_in(text: &str, range: std::ops::RangeInclusive<f64>) -> Result<f64, String> {
     match text.parse::<f64>() {
@@ -359,6 +366,14 @@ mod tests {
         let (link, ignored) = PageLink::decode("v=1&train.learning_rate=20&train.epochs=7");
         assert_eq!((link.config.train.epochs, link.config.train.learning_rate), (7, base.config.train.learning_rate));
         assert_eq!(ignored.len(), 1, "{ignored:?}");
+    }
+
+    #[test]
+    fn a_name_turned_on_or_off_keeps_the_known_order() {
+        let current = vec!["model".to_string()];
+        assert_eq!(with_name(&HIDEABLE, &current, "preset", true), ["preset", "model"]);
+        assert_eq!(with_name(&HIDEABLE, &current, "model", false), Vec::<String>::new());
+        assert_eq!(with_name(&HIDEABLE, &current, "data", false), ["model"]);
     }
 
     #[test]

@@ -251,7 +251,7 @@ pub fn App(
     let state = AppState::new(&hash, PageOptions::from_location(), handle);
     provide_context(state);
     use_page_loop(state);
-    use_link_in_address(state);
+    let link = use_link_in_address(state);
     // The page mounts in stages, one a frame (AppState::mounted): one mount of everything
     // was a 70-110 ms task on the test machine.
     wasm_bindgen_futures::spawn_local(async move {
@@ -282,7 +282,7 @@ pub fn App(
                     <RunControls />
                     <ViewControls />
                     <RunStatusLine />
-                    <SharePanel />
+                    <SharePanel link />
                     <Story />
                 </div>
                 <div class="charts">

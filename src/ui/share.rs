@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::link::HIDEABLE;
+use crate::link::{HIDEABLE, with_name};
 use crate::protocol::{MetricsFormat, Request};
 use crate::ui::state::AppState;
 
@@ -19,11 +19,13 @@ fn page_address() -> String {
 
 /// Keeps the address's `#` equal to the page's link (replacing the history entry, so that
 /// Back leaves the page rather than stepping through settings), and reloads the page when
-/// the user puts another link's `#` in the address bar.
-pub fn use_link_in_address(state: AppState) {
+/// the user puts another link's `#` in the address bar. Returns the link (encoded once per
+/// change, for the address and the share panel).
+pub fn use_link_in_address(state: AppState) -> Memo<String> {
+    let text = Memo::new(move |_| state.link().encode());
     let written = StoredValue::new(String::new());
     Effect::new(move |_| {
-        let hash = format!("#{}", state.link().encode());
+        let hash = format!("#{}", text.get());
         let history = web_sys::window().and_then(|w| w.history().ok());
         if history.is_some_and(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&hash)).is_ok()) {
             written.set_value(hash);
@@ -35,6 +37,7 @@ pub fn use_link_in_address(state: AppState) {
             let _ = location.reload();
         }
     });
+    text
 }
 
 /// Copies `text` to the clipboard; `done` gets what to tell the user.
@@ -108,11 +111,13 @@ fn LinkQrCode(
 
 /// The panel.
 #[component]
-pub fn SharePanel() -> impl IntoView {
+pub fn SharePanel(
+    /// The page's link, encoded ([`use_link_in_address`]).
+    link: Memo<String>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let link = Memo::new(move |_| state.link());
-    let url = Signal::derive(move || format!("{}#{}", page_address(), link.with(|l| l.encode())));
-    let command = move || link.with(|l| l.cli_command());
+    let url = Signal::derive(move || format!("{}#{}", page_address(), link.get()));
+    let command = move || state.link().cli_command();
     let said = RwSignal::new(String::new());
     let copy = move |text: String, what: &'static str| copy_text(text, what, move |words| said.set(words));
     let hides = HIDEABLE
@@ -122,7 +127,7 @@ pub fn SharePanel() -> impl IntoView {
             let on = move || state.hidden.with(|h| h.iter().any(|n| n == name));
             let toggle = move |ev| {
                 let hide = event_target_checked(&ev);
-                state.hidden.update(|h| *h = HIDEABLE.iter().filter(|n| if **n == name { hide } else { h.iter().any(|x| x == *n) }).map(|n| n.to_string()).collect());
+                state.hidden.update(|h| *h = with_name(&HIDEABLE, h, name, hide));
             };
             view! { <label class="toggle"><input type="checkbox" data-testid=format!("hide-{name}") prop:checked=on on:change=toggle />{name}</label> }
         })

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::engine::config::ExperimentConfig;
 use crate::engine::metrics::History;
-use crate::link::{PageLink, ignored_message};
+use crate::link::{PageLink, ignored_message, with_name};
 use crate::plot::ChartKind;
 use crate::protocol::{BackendInfo, Request, SessionHandle};
 use crate::ui::page_options::PageOptions;
@@ -186,7 +186,8 @@ impl AppState {
 
     /// Puts chart `kind` on a log scale or takes it off (the list stays in page order).
     pub fn set_log_scale(&self, kind: ChartKind, on: bool) {
-        self.log_charts.set(ChartKind::ALL.iter().filter(|k| if **k == kind { on } else { self.log_charts.with_untracked(|l| l.iter().any(|id| id == k.id())) }).map(|k| k.id().to_string()).collect());
+        let ids: Vec<&str> = ChartKind::ALL.iter().map(|k| k.id()).collect();
+        self.log_charts.update(|l| *l = with_name(&ids, l, kind.id(), on));
     }
 
     /// The page as a link (reactive: read inside an effect, it reruns on every change).
