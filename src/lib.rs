@@ -15,6 +15,7 @@
 //!   `trainer`, `readback` (the only tensor reads), `device` (burn glue), `session`.
 //! - [`plot`]: drawing from plain engine data, generic over plotters backends.
 //! - [`link`]: the page's whole state as a link's `#` (burn-free).
+//! - [`runs`]: pinned runs and their store in the browser (burn-free).
 //! - [`protocol`]: the plain messages between the page and the engine host, and the
 //!   `SessionHandle` that carries them (burn-free).
 //! - `ui` (feature `web`): leptos components; never touches a tensor, talks to the engine
@@ -36,5 +37,6 @@ pub mod link;
 pub mod host;
 pub mod plot;
 pub mod protocol;
+pub mod runs;
 #[cfg(feature = "web")]
 pub mod ui;

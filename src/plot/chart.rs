@@ -71,6 +71,20 @@ const MARK_ROW_PX: i32 = 13;
 /// Rows of mark labels before they repeat.
 const MARK_ROWS: usize = 3;
 
+/// How a series' line is drawn: its style, and its dash and gap lengths in pixels if it is
+/// broken (dashed: 6 and 4; dotted, a pinned run: 2 and 3).
+fn stroke(series: &Series) -> (ShapeStyle, Option<(i32, i32)>) {
+    let (r, g, b) = series.color;
+    let color = RGBColor(r, g, b);
+    let style = if series.light || series.dotted { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
+    let dashes = match (series.dotted, series.dashed) {
+        (true, _) => Some((2, 3)),
+        (false, true) => Some((6, 4)),
+        (false, false) => None,
+    };
+    (style, dashes)
+}
+
 /// Draws the chart: axes, one line per series (broken where undefined), event marks and
 /// the legend.
 pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Result<(), String> {
@@ -121,15 +135,12 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
         }
     } else {
         for series in &spec.series {
-            let (r, g, b) = series.color;
-            let color = RGBColor(r, g, b);
-            let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
+            let (style, dashes) = stroke(series);
             for segment in segments(series, log_y) {
-                if series.dashed {
-                    chart.draw_series(DashedLineSeries::new(segment, 6, 4, style)).map_err(err)?;
-                } else {
-                    chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
-                }
+                match dashes {
+                    Some((dash, gap)) => chart.draw_series(DashedLineSeries::new(segment, dash, gap, style)).map_err(err)?,
+                    None => chart.draw_series(LineSeries::new(segment, style)).map_err(err)?,
+                };
             }
         }
     }
@@ -159,13 +170,9 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSp
     let left = width as i32 - 150;
     for (row, series) in spec.series.iter().enumerate() {
         let y = 16 + 13 * row as i32;
-        let (r, g, b) = series.color;
-        let color = RGBColor(r, g, b);
-        let style = if series.light { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
-        if series.dashed {
-            area.draw(&DashedPathElement::new(vec![(left, y), (left + 14, y)], 4, 3, style))?;
-        } else {
-            area.draw(&PathElement::new(vec![(left, y), (left + 14, y)], style))?;
+        match stroke(series) {
+            (style, Some((dash, gap))) => area.draw(&DashedPathElement::new(vec![(left, y), (left + 14, y)], dash.min(4), gap.min(3), style))?,
+            (style, None) => area.draw(&PathElement::new(vec![(left, y), (left + 14, y)], style))?,
         }
         let font = ("sans-serif", 11).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
         area.draw(&Text::new(series.label.clone(), (left + 18, y), font))?;
@@ -212,7 +219,7 @@ mod tests {
     fn spec(points: Vec<(f64, Option<f64>)>) -> ChartSpec {
         ChartSpec {
             kind: ChartKind::Ogr,
-            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, dashed: false, points }],
+            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, dashed: false, dotted: false, points }],
             log_y: false,
             smoothing: 0.0,
             marks: vec![(2.0, "early stop".into())],
