@@ -10,7 +10,7 @@ use crate::browser::{fetch_bytes, js_flag, now_ms, sleep_ms, yield_now};
 use crate::engine::config::{DataSource, ExperimentConfig};
 use crate::engine::device::{BackendKind, ComputeDevice};
 use crate::engine::metrics::{Evaluation, Event, diverging};
-use crate::engine::session::{Command, Outcome, Session};
+use crate::engine::session::{Command, Outcome, RunState, Session};
 use crate::protocol::{Backend, HostEnd, Message, MetricsFormat, Request, Status};
 
 /// Work between two looks at the page's requests, in ms: a pause or a new setting takes
@@ -59,6 +59,17 @@ struct Host {
     evaluated_once: bool,
     /// The revision of the page's last configure request ([`Request::Configure`]).
     revision: u64,
+    /// A/B's A ([`Request::Compare`]); `session` is B.
+    a: Option<Session>,
+    /// Measured ms per step of A.
+    a_ms_per_step: f64,
+}
+
+/// Which run of an A/B comparison a chunk of work is for (B is the only run outside one).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Run {
+    A,
+    B,
 }
 
 impl Host {
@@ -104,6 +115,8 @@ impl Host {
             Request::Pause => Command::Pause,
             Request::Step => Command::Step,
             Request::Reset => Command::Reset,
+            Request::Compare(Some(a)) => return self.compare(*a).await,
+            Request::Compare(None) => return self.end_comparison("A/B ended: B goes on alone".into()),
             Request::SwitchBackend(kind) => return self.switch(kind, "you switched backend"),
             Request::Pace(pace) => {
                 self.pace = pace.filter(|p| p.is_finite() && *p > 0.0);
@@ -120,6 +133,9 @@ impl Host {
             Request::ExportData => return self.end.send(Message::Data(self.session.trainer().data().splits_csv())),
         };
         let configure = matches!(command, Command::Configure(_));
+        if self.a.is_some() {
+            return self.handle_compared(command).await;
+        }
         match self.session.apply(command) {
             Ok(Outcome::Unchanged) => {}
             Ok(Outcome::Changed(notice)) | Ok(Outcome::Refused(notice)) => self.notice(capitalised(&notice)),
@@ -136,12 +152,99 @@ impl Host {
         }
     }
 
+    /// Starts A/B: A is a new session of `a` on this backend; both restart at step 0 and
+    /// play if B was training.
+    async fn compare(&mut self, a: ExperimentConfig) {
+        if let Err(e) = self.ensure_mfeat(&a).await {
+            return self.end_comparison(format!("A/B could not start: the mfeat data did not load ({e})"));
+        }
+        match self.session.sibling(a) {
+            Ok(session) => {
+                self.a = Some(session);
+                self.a_ms_per_step = self.ms_per_step;
+                self.restart_both("A/B: A keeps the settings you had, B follows the controls; both restarted at step 0 and train in turn").await;
+            }
+            Err(e) => self.end_comparison(format!("A/B could not start: {}", e.0)),
+        }
+    }
+
+    /// Ends A/B (B goes on) and says why.
+    fn end_comparison(&mut self, why: String) {
+        self.a = None;
+        self.end.send(Message::ComparisonEnded(why));
+    }
+
+    /// Both runs of an A/B back to step 0, training if B was: announced to the page with
+    /// `why`.
+    async fn restart_both(&mut self, why: &str) {
+        let playing = self.session.state() == RunState::Training;
+        let _ = self.session.apply(Command::Reset);
+        if let Some(a) = &mut self.a {
+            let _ = a.apply(Command::Reset);
+        }
+        if playing {
+            let _ = self.session.apply(Command::Play);
+            if let Some(a) = &mut self.a {
+                let _ = a.apply(Command::Play);
+            }
+        }
+        self.announce_run();
+        if let Some(a) = &self.a {
+            self.end.send(Message::ComparisonStarted { a: Box::new(a.trainer().config().clone()), modalities: a.trainer().data().modality_names.clone() });
+        }
+        self.notice(why.to_string());
+    }
+
+    /// A command during A/B: Play, Pause, Step and Reset act on both runs; a change of B that
+    /// the session accepts restarts both, so that they compare whole runs.
+    async fn handle_compared(&mut self, command: Command) {
+        let configure = matches!(command, Command::Configure(_));
+        let outcome = self.session.apply(command.clone());
+        match (&outcome, configure) {
+            (Ok(Outcome::Changed(_)) | Ok(Outcome::Restarted(_)), true) => {
+                self.restart_both("A/B: B changed, so both runs restarted at step 0").await;
+            }
+            (_, true) => {}
+            (Ok(Outcome::Restarted(_)), false) => {
+                // Reset: A too, and the page clears both histories.
+                self.restart_both("Both runs reset to step 0, paused: press Play to train").await;
+            }
+            (_, false) => {
+                if let Some(a) = &mut self.a {
+                    let _ = a.apply(command);
+                }
+            }
+        }
+        match outcome {
+            Ok(Outcome::Changed(notice)) | Ok(Outcome::Refused(notice)) if !configure => self.notice(capitalised(&notice)),
+            Ok(Outcome::Refused(notice)) => self.notice(capitalised(&notice)),
+            Err(e) => self.notice(e.0),
+            _ => {}
+        }
+        if configure {
+            self.echo_config();
+        }
+    }
+
+    /// The run the next chunk of work is for: A while it is behind B (or has an evaluation
+    /// due, or B stopped by itself and A can go on), else B.
+    fn next_run(&self) -> Run {
+        let Some(a) = &self.a else { return Run::B };
+        let b_stopped = matches!(self.session.state(), RunState::Finished | RunState::EarlyStopped | RunState::Diverged);
+        let behind = a.trainer().step_count() < self.session.trainer().step_count() || b_stopped;
+        let a_can_step = a.state() == RunState::Training && a.trainer().step_count() < a.trainer().total_steps();
+        if a.trainer().evaluation_due() || (behind && a_can_step) { Run::A } else { Run::B }
+    }
+
     fn switch(&mut self, kind: Backend, reason: &str) {
         let target = match (kind, &self.gpu) {
             (Backend::WebGpu, Some(gpu)) => gpu.clone(),
             (Backend::WebGpu, None) => return self.notice("WebGPU is not available in this browser".into()),
             (Backend::Cpu, _) => self.cpu.clone(),
         };
+        if let Some(a) = &mut self.a {
+            a.switch_device(target.clone(), reason);
+        }
         self.session.switch_device(target, reason);
         let resumed = self.session.trainer().step_count();
         self.end.send(Message::Backend(backend::info_for(kind, &self.gpu_label, self.gpu.is_some(), reason)));
@@ -152,26 +255,42 @@ impl Host {
         self.rate_window = RateWindow::starting_now();
     }
 
-    fn on_evaluation(&mut self, result: Result<Evaluation, String>, elapsed: f64) {
+    /// The session of `run`.
+    fn session_mut(&mut self, run: Run) -> &mut Session {
+        match (run, &mut self.a) {
+            (Run::A, Some(a)) => a,
+            _ => &mut self.session,
+        }
+    }
+
+    fn on_evaluation(&mut self, run: Run, result: Result<Evaluation, String>, elapsed: f64) {
+        // A's sentences say that they are A's.
+        let whose = if run == Run::A { "A: " } else { "" };
         match result {
             Ok(evaluation) => {
                 for event in &evaluation.events {
                     if let Event::Divergence { suggestion, .. } = event {
-                        self.notice(format!("Training diverged: {suggestion}."));
+                        self.notice(format!("{whose}Training diverged: {suggestion}."));
                     }
                     if let Event::EarlyStop { best_step, .. } = event {
-                        self.notice(format!("Early stopping: no better validation loss for the patience window; restored the weights of step {best_step}."));
+                        self.notice(format!("{whose}Early stopping: no better validation loss for the patience window; restored the weights of step {best_step}."));
                     }
                 }
-                let trainer = self.session.trainer();
+                let session = self.session_mut(run);
+                let trainer = session.trainer();
                 let points = trainer.history().points();
                 let previous = points.len().checked_sub(2).map(|i| &points[i]);
                 let config = trainer.config();
                 let warning = diverging(previous, &evaluation, config.data.classes, config.train.learning_rate);
-                self.end.send(Message::Evaluation(Box::new(evaluation)));
+                if warning.is_some() {
+                    let _ = session.apply(Command::Pause);
+                }
+                self.end.send(match run {
+                    Run::A => Message::EvaluationA(Box::new(evaluation)),
+                    Run::B => Message::Evaluation(Box::new(evaluation)),
+                });
                 if let Some(text) = warning {
-                    let _ = self.session.apply(Command::Pause);
-                    self.notice(text);
+                    self.notice(format!("{whose}{text}"));
                 }
                 if self.evaluated_once {
                     self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
@@ -185,8 +304,8 @@ impl Host {
                 self.switch(Backend::Cpu, &format!("the GPU device was lost ({e})"));
             }
             Err(e) => {
-                let _ = self.session.apply(Command::Pause);
-                self.notice(format!("Evaluation failed: {e}"));
+                let _ = self.session_mut(run).apply(Command::Pause);
+                self.notice(format!("{whose}Evaluation failed: {e}"));
             }
         }
     }
@@ -229,14 +348,25 @@ impl Host {
                 wait_ms = ((1.0 - self.allowance) / rate).min(3.0 * FRAME_MS);
                 break;
             }
-            let fits = (((CHUNK_BUDGET_MS - spent) / self.ms_per_step.max(1e-3)) as usize).max(1);
+            let run = self.next_run();
+            let ms_per_step = if run == Run::A { self.a_ms_per_step } else { self.ms_per_step };
+            let fits = (((CHUNK_BUDGET_MS - spent) / ms_per_step.max(1e-3)) as usize).max(1);
+            let allowed = match run {
+                // A follows B, so the pace holds both; past a B that stopped by itself, A
+                // goes at the pace's rate alone.
+                Run::A => {
+                    let lead = self.session.trainer().step_count().saturating_sub(self.a.as_ref().map_or(0, |a| a.trainer().step_count()));
+                    if lead > 0 { lead } else if self.allowance.is_finite() { self.allowance as usize } else { usize::MAX }
+                }
+                Run::B if self.allowance.is_finite() => self.allowance as usize,
+                Run::B => usize::MAX,
+            };
             let chunk_started = now_ms();
-            let allowed = if self.allowance.is_finite() { self.allowance as usize } else { usize::MAX };
-            let advanced = self.session.advance(fits.min(allowed)).await;
+            let advanced = self.session_mut(run).advance(fits.min(allowed)).await;
             let elapsed = now_ms() - chunk_started;
             if let Some(result) = advanced.evaluation {
                 self.rate_window.evaluation_ms += elapsed;
-                self.on_evaluation(result, elapsed);
+                self.on_evaluation(run, result, elapsed);
                 continue;
             }
             if advanced.steps == 0 {
@@ -244,11 +374,18 @@ impl Host {
                 wait_ms = FRAME_MS;
                 break;
             }
-            self.ms_per_step = 0.7 * self.ms_per_step + 0.3 * elapsed / advanced.steps as f64;
+            let measured = 0.7 * ms_per_step + 0.3 * elapsed / advanced.steps as f64;
+            match run {
+                Run::A => self.a_ms_per_step = measured,
+                Run::B => self.ms_per_step = measured,
+            }
             self.rate_window.steps += advanced.steps;
             self.rate_window.step_ms += elapsed;
             self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
-            self.allowance -= advanced.steps as f64;
+            let b_stopped = !self.session.trainer().is_training();
+            if run == Run::B || b_stopped {
+                self.allowance -= advanced.steps as f64;
+            }
         }
         self.publish_status();
         wait_ms
@@ -269,6 +406,7 @@ impl Host {
             step: trainer.step_count(),
             total_steps: trainer.total_steps(),
             state: self.session.state().word().to_string(),
+            a: self.a.as_ref().map(|a| (a.trainer().step_count(), a.state().word().to_string())),
             ..self.status.clone()
         };
         self.status = next.clone();
@@ -358,6 +496,8 @@ pub fn start(end: HostEnd) {
             status_sent_at: 0.0,
             evaluated_once: false,
             revision: 0,
+            a: None,
+            a_ms_per_step: 5.0,
         };
         if play {
             let _ = host.session.apply(Command::Play);

@@ -76,6 +76,15 @@ pub enum Request {
     ExportMetrics(MetricsFormat),
     /// The run's dataset splits as one CSV (answered by [`Message::Data`]).
     ExportData,
+    /// A/B. `Some(a)`: compare the running configuration, B (which later
+    /// [`Request::Configure`]s change), with `a`, A (fixed): both restart at step 0 and
+    /// train alternately on this backend, B never more than a chunk of steps ahead of A;
+    /// Play, Pause, Step and Reset act on both; a change of B restarts both, so that they
+    /// always compare whole runs. A and B draw their data, initial weights and batch order
+    /// from the same seeds, so that only what a differing setting names differs.
+    /// `None`: end the comparison (B goes on alone). Answered by
+    /// [`Message::ComparisonStarted`] or [`Message::ComparisonEnded`].
+    Compare(Option<Box<ExperimentConfig>>),
 }
 
 /// A file format of the run's metrics.
@@ -142,6 +151,8 @@ pub struct Status {
     pub evaluation_share: f64,
     /// The engine worker's wasm memory, in bytes.
     pub engine_memory_bytes: u64,
+    /// In an A/B comparison, A's step and its run state's word.
+    pub a: Option<(usize, String)>,
 }
 
 /// What the engine host tells the page.
@@ -162,6 +173,18 @@ pub enum Message {
     },
     /// A new evaluation (the CLI's `metrics.jsonl` object).
     Evaluation(Box<Evaluation>),
+    /// A/B's A (re)started at step 0 with this configuration and these modalities: the page
+    /// clears A's history.
+    ComparisonStarted {
+        /// A's configuration.
+        a: Box<ExperimentConfig>,
+        /// A's modality names, in order.
+        modalities: Vec<String>,
+    },
+    /// A new evaluation of A.
+    EvaluationA(Box<Evaluation>),
+    /// The comparison ended (the user ended it, or A's configuration could not run): why.
+    ComparisonEnded(String),
     /// Where the run stands.
     Status(Status),
     /// The backend badge.

@@ -11,6 +11,7 @@ pub mod driver;
 pub mod export;
 pub mod page_options;
 pub mod panic;
+pub mod runs;
 pub mod share;
 pub mod state;
 

@@ -280,6 +280,13 @@ impl Session {
         self.trainer.measure().await
     }
 
+    /// A new session of `config` at step 0 on this session's device, with its mfeat data
+    /// (A/B's A). Its data, initial weights and batch order come from `config`'s seed alone,
+    /// as every session's do, so two sessions of one seed differ only where a setting does.
+    pub fn sibling(&self, config: ExperimentConfig) -> Result<Session, ConfigError> {
+        Self::new(config, self.trainer.compute().clone(), self.mfeat.clone())
+    }
+
     /// Supplies the content of `assets/mfeat.bin` for later mfeat configurations.
     pub fn provide_mfeat(&mut self, bytes: Vec<u8>) {
         self.mfeat = Some(bytes);

@@ -12,6 +12,7 @@ use crate::ui::controls::{ConfigControls, RunControls, ViewControls};
 use crate::protocol::SessionHandle;
 use crate::ui::driver::use_page_loop;
 use crate::ui::page_options::PageOptions;
+use crate::ui::runs::RunsPanel;
 use crate::ui::share::{SharePanel, use_link_in_address};
 use crate::ui::state::AppState;
 
@@ -250,6 +251,7 @@ pub fn App(
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     let state = AppState::new(&hash, PageOptions::from_location(), handle);
     provide_context(state);
+    crate::ui::runs::use_pin_store(state);
     use_page_loop(state);
     let link = use_link_in_address(state);
     // The page mounts in stages, one a frame (AppState::mounted): one mount of everything
@@ -282,6 +284,7 @@ pub fn App(
                     <RunControls />
                     <ViewControls />
                     <RunStatusLine />
+                    <RunsPanel />
                     <SharePanel link />
                     <Story />
                 </div>

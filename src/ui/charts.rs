@@ -8,7 +8,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
 
-use crate::plot::{ChartKind, ChartSpec, Series, chart_from_history, draw_chart, fusion_size_chart};
+use crate::plot::{ChartKind, ChartSpec, RunLines, Series, chart_with_runs, draw_chart, fusion_size_chart};
 use crate::ui::canvas::MeasuredCanvas;
 use crate::ui::state::AppState;
 
@@ -43,25 +43,23 @@ struct Hover {
     rows: Vec<HoverRow>,
 }
 
-/// The x (step or rank) of the point nearest `x`, and one row per series shown: label,
-/// smoothed value and raw value.
+/// The x (step or rank) of the first shown series' point nearest `x`, and one row per series
+/// shown, at its own point nearest `x` (pinned runs and A/B's A evaluate at other steps):
+/// label, smoothed value and raw value. `raw` has the same series as `spec`, unsmoothed.
 fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, x: f64, hidden: &[String]) -> Option<(f64, String, Vec<HoverRow>)> {
-    let series = spec.series.first()?;
-    let (index, &(at, _)) = series
-        .points
+    let nearest = |s: &Series| s.points.iter().enumerate().min_by(|a, b| (a.1.0 - x).abs().total_cmp(&(b.1.0 - x).abs())).map(|(i, p)| (i, p.0));
+    let shown: Vec<(&Series, &Series)> = spec.series.iter().zip(&raw.series).filter(|(s, _)| !hidden.contains(&s.label)).collect();
+    let (_, at) = shown.iter().find_map(|(s, _)| nearest(s))?;
+    let heading = format!("{} {at}", spec.kind.x_name());
+    let rows = shown
         .iter()
-        .enumerate()
-        .min_by(|a, b| (a.1.0 - x).abs().total_cmp(&(b.1.0 - x).abs()))?;
-    let heading = format!("run: current · {} {at}", spec.kind.x_name());
-    let rows = spec
-        .series
-        .iter()
-        .zip(&raw.series)
-        .filter(|(s, _)| !hidden.contains(&s.label))
-        .map(|(smoothed, original)| {
+        .filter_map(|(smoothed, original)| {
+            let (index, x) = nearest(smoothed)?;
             let value = |s: &Series| s.points.get(index).and_then(|p| p.1);
             let fmt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into());
-            HoverRow { swatch: Swatch::of(smoothed), text: format!("{}: {} (raw {})", smoothed.label, fmt(value(smoothed)), fmt(value(original))) }
+            let elsewhere = if x != at { format!(" at {x}") } else { String::new() };
+            let text = format!("{}: {} (raw {}){elsewhere}", smoothed.label, fmt(value(smoothed)), fmt(value(original)));
+            Some(HoverRow { swatch: Swatch::of(smoothed), text })
         })
         .collect();
     Some((at, heading, rows))
@@ -77,7 +75,8 @@ struct Swatch {
 
 impl Swatch {
     fn of(series: &Series) -> Self {
-        Swatch { color: css_color(series), line: if series.dashed { "dashed" } else { "solid" }, opacity: if series.light { "0.45" } else { "1" } }
+        let line = if series.dotted { "dotted" } else if series.dashed { "dashed" } else { "solid" };
+        Swatch { color: css_color(series), line, opacity: if series.light || series.dotted { "0.45" } else { "1" } }
     }
 
     fn view(self) -> impl IntoView {
@@ -145,6 +144,33 @@ fn save_png(canvas: NodeRef<Canvas>, kind: ChartKind, state: AppState) {
     }
 }
 
+/// The last step of the shown pinned runs and of A/B's A (0 without them).
+fn other_runs_end(state: AppState) -> f64 {
+    let last = |evaluations: &[crate::engine::metrics::Evaluation]| evaluations.last().map_or(0.0, |e| e.step as f64);
+    let pinned = state.pins.with_untracked(|p| p.runs().iter().filter(|r| r.shown).map(|r| last(&r.evaluations)).fold(0.0, f64::max));
+    let a = state.comparison.with_untracked(|c| c.as_ref().map_or(0.0, |c| last(c.history.points())));
+    pinned.max(a)
+}
+
+/// The chart of `kind` as the page has it now: the current run, the shown pinned runs and, in
+/// A/B, A ([`chart_with_runs`]).
+fn chart_now(state: AppState, kind: ChartKind, smoothing: f64, log: bool) -> ChartSpec {
+    let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
+    state.history.with_untracked(|h| {
+        state.pins.with_untracked(|pins| {
+            state.comparison.with_untracked(|comparison| {
+                let pin_heads: Vec<(&str, &[crate::engine::metrics::Evaluation], Vec<String>)> =
+                    pins.runs().iter().filter(|r| r.shown).map(|r| (r.name.as_str(), r.evaluations.as_slice(), r.heads())).collect();
+                let pinned: Vec<RunLines> = pin_heads.iter().map(|(name, evaluations, heads)| RunLines { name, evaluations, heads }).collect();
+                let a_heads: Vec<String> = comparison.as_ref().map(|c| std::iter::once("fused".to_string()).chain(c.modalities.iter().cloned()).collect()).unwrap_or_default();
+                let a = comparison.as_ref().map(|c| RunLines { name: "A", evaluations: c.history.points(), heads: &a_heads });
+                let current = RunLines { name: "", evaluations: h.points(), heads: &heads };
+                chart_with_runs(kind, current, &pinned, a, smoothing, log)
+            })
+        })
+    })
+}
+
 /// One chart of the evaluation history (or, for the fusion-size chart, of the configuration).
 #[component]
 pub fn CanvasChart(
@@ -164,26 +190,28 @@ pub fn CanvasChart(
     let index = ChartKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
     let in_use = Memo::new(move |_| state.config.with(|c| kind.in_use(c)));
     let total_steps = Memo::new(move |_| state.stats.with(|s| s.total_steps));
+    let drawn_runs = StoredValue::new(u64::MAX);
     let spec = Memo::new(move |previous: Option<&ChartSpec>| {
         if kind == ChartKind::FusionSize {
             let spec = state.config.with(fusion_size_chart);
             return ChartSpec { log_y: log_y.get(), legend_inside: false, ..spec };
         }
         let (_, chart) = state.redraw.get();
-        let (smoothing, log) = (state.smoothing.get(), log_y.get());
-        // Every history chart spans the whole run, so that their x axes line up.
-        let x_range = Some((0.0, total_steps.get() as f64));
+        let (smoothing, log, runs) = (state.smoothing.get(), log_y.get(), state.runs_changed.get());
+        // Every history chart spans the whole run (and the other runs drawn), so that their
+        // x axes line up.
+        let x_range = Some((0.0, (total_steps.get() as f64).max(other_runs_end(state))));
         if let Some(previous) = previous
             && chart != index
             && previous.smoothing == smoothing
             && previous.log_y == log
             && previous.x_range == x_range
+            && drawn_runs.get_value() == runs
         {
             return previous.clone();
         }
-        let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
-        let spec = state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, smoothing, log));
-        ChartSpec { x_range, legend_inside: false, ..spec }
+        drawn_runs.set_value(runs);
+        ChartSpec { x_range, legend_inside: false, ..chart_now(state, kind, smoothing, log) }
     });
     Effect::new(move |_| {
         let spec = spec.get();
@@ -228,10 +256,9 @@ pub fn CanvasChart(
         let plot_width = width - left - right;
         let span = (x1 - x0).max(1.0);
         let step = x0 + ((x - left) / plot_width).clamp(0.0, 1.0) * span;
-        let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
         let raw = match kind {
             ChartKind::FusionSize => spec.clone(),
-            _ => state.history.with_untracked(|h| chart_from_history(kind, h.points(), &heads, 0.0, false)),
+            _ => chart_now(state, kind, 0.0, false),
         };
         let shown = tooltip_for(&spec, &raw, step, &hidden.get_untracked()).map(|(at, heading, rows)| {
             let crosshair = left + (at - x0) / span * plot_width;

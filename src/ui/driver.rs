@@ -9,7 +9,7 @@ use crate::browser::{next_frame, now_ms};
 use crate::engine::metrics::History;
 use crate::plot::ChartKind;
 use crate::protocol::{Message, Request};
-use crate::ui::state::{AppState, LoopStats};
+use crate::ui::state::{AppState, Comparison, LoopStats};
 
 /// A redraw cycle (one chart per frame) starts at most this often, in ms.
 const REDRAW_EVERY_MS: f64 = 100.0;
@@ -40,12 +40,33 @@ impl PageLoop {
             }
             Message::Evaluation(evaluation) => {
                 if self.test_hooks {
-                    publish_for_tests(&evaluation.to_json().to_string());
+                    publish_for_tests("__modalscopeEvaluations", &evaluation.to_json().to_string());
                 }
                 state.history.update(|h| h.push(*evaluation));
                 if state.stats.with_untracked(|s| s.first_point_ms.is_none()) {
                     state.stats.update(|s| s.first_point_ms = Some(now_ms()));
                 }
+            }
+            Message::ComparisonStarted { a, modalities } => {
+                state.comparison.set(Some(Comparison { a: *a, modalities, history: AppState::chart_history() }));
+                state.runs_changed.update(|n| *n += 1);
+                self.drawn_points = usize::MAX;
+            }
+            Message::EvaluationA(evaluation) => {
+                if self.test_hooks {
+                    publish_for_tests("__modalscopeEvaluationsA", &evaluation.to_json().to_string());
+                }
+                state.comparison.update(|c| {
+                    if let Some(c) = c {
+                        c.history.push(*evaluation);
+                    }
+                });
+            }
+            Message::ComparisonEnded(why) => {
+                state.comparison.set(None);
+                state.runs_changed.update(|n| *n += 1);
+                self.drawn_points = usize::MAX;
+                state.say(why);
             }
             Message::Status(status) => {
                 let next = |s: &LoopStats| LoopStats {
@@ -58,6 +79,7 @@ impl PageLoop {
                     first_point_ms: s.first_point_ms,
                     evaluation_share: status.evaluation_share,
                     engine_memory_bytes: status.engine_memory_bytes,
+                    a: status.a.clone(),
                 };
                 if state.stats.with_untracked(|s| next(s) != *s) {
                     state.stats.update(|s| *s = next(s));
@@ -89,7 +111,9 @@ impl PageLoop {
     /// Starts a redraw cycle when new points arrived (at most every `REDRAW_EVERY_MS`) and
     /// redraws one chart of the cycle per frame.
     fn redraw_next_chart(&mut self) {
-        let points = self.state.history.with_untracked(History::received);
+        // B's points and A's: past a B that stopped by itself, A's alone still arrive.
+        let points = self.state.history.with_untracked(History::received)
+            + self.state.comparison.with_untracked(|c| c.as_ref().map_or(0, |c| c.history.received()));
         if self.charts_to_redraw == 0 && points != self.drawn_points && now_ms() - self.last_redraw >= REDRAW_EVERY_MS {
             self.charts_to_redraw = ChartKind::ALL.len();
             self.drawn_points = points;
@@ -107,10 +131,11 @@ impl PageLoop {
 }
 
 /// Under `?test-hooks`, appends an evaluation (the CLI's `metrics.jsonl` object) to
-/// `window.__modalscopeEvaluations`, so that specs can compare numbers, not pixels.
-fn publish_for_tests(json: &str) {
+/// `window[list]` (`__modalscopeEvaluations`, A/B's A: `__modalscopeEvaluationsA`), so that
+/// specs can compare numbers, not pixels.
+fn publish_for_tests(list: &str, json: &str) {
     let Some(window) = web_sys::window() else { return };
-    let key = JsValue::from_str("__modalscopeEvaluations");
+    let key = JsValue::from_str(list);
     let list = js_sys::Reflect::get(&window, &key).ok().filter(|v| v.is_object()).unwrap_or_else(|| {
         let list = js_sys::Array::new();
         let _ = js_sys::Reflect::set(&window, &key, &list);

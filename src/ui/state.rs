@@ -8,6 +8,7 @@ use crate::engine::metrics::History;
 use crate::link::{PageLink, ignored_message, with_name};
 use crate::plot::ChartKind;
 use crate::protocol::{BackendInfo, Request, SessionHandle};
+use crate::runs::Pins;
 use crate::ui::page_options::PageOptions;
 
 /// Live measurements of the loop, shown on the page and read by the browser tests.
@@ -32,6 +33,19 @@ pub struct LoopStats {
     pub engine_memory_bytes: u64,
     /// "ready", "training", "paused", "finished", "early-stopped", "diverged".
     pub status: String,
+    /// In an A/B comparison, A's step and run state.
+    pub a: Option<(usize, String)>,
+}
+
+/// A/B as the page holds it: A's configuration and its evaluations (B is the current run).
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// A's configuration.
+    pub a: ExperimentConfig,
+    /// A's modality names.
+    pub modalities: Vec<String>,
+    /// A's evaluations, thinned like the current run's.
+    pub history: History,
 }
 
 /// The shared state.
@@ -79,6 +93,13 @@ pub struct AppState {
     pub redraw: RwSignal<(u64, usize)>,
     /// The pace control: evaluations per second, `None` as fast as the machine goes.
     pub pace: RwSignal<Option<f64>>,
+    /// The pinned runs (kept in `localStorage`, [`crate::runs`]).
+    pub pins: RwSignal<Pins>,
+    /// A/B, while it runs.
+    pub comparison: RwSignal<Option<Comparison>>,
+    /// Bumped when pinned runs or A/B change what the charts draw (a pin, a rename, a
+    /// hidden run, A/B started or ended): every chart redraws.
+    pub runs_changed: RwSignal<u64>,
     /// The connection to the engine host.
     pub handle: StoredValue<SessionHandle, LocalStorage>,
     /// What the page's address asked for.
@@ -116,6 +137,9 @@ impl AppState {
             presenting: RwSignal::new(false),
             settings_folded: RwSignal::new(false),
             redraw: RwSignal::new((0, 0)),
+            pins: RwSignal::new(Pins::default()),
+            comparison: RwSignal::new(None),
+            runs_changed: RwSignal::new(0),
             handle: StoredValue::new_local(handle),
             options: StoredValue::new(options),
             mount_stage: RwSignal::new(0),
