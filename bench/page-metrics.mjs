@@ -10,9 +10,12 @@
 //   none reached 50 ms);
 // - memory after 10,000 and 100,000 steps (the page's JS heap, and the engine worker's wasm
 //   memory as its status reports it, and the page module's wasm memory, which holds the
-//   history), an evaluation every 100 steps.
+//   history), an evaluation every 100 steps;
+// - the longest main-thread task over 10 s of A/B training with ten pinned runs drawn
+//   (imbalance, an evaluation every 4 steps, pace at its maximum), the pointer moving over
+//   the loss chart (a tooltip of every line) the whole time.
 //
-//   node bench/page-metrics.mjs [--loads N] [--skip-memory]   (repository root, after a build)
+//   node bench/page-metrics.mjs [--loads N] [--skip-memory] [--only-runs]   (repository root, after a build)
 import { readFile, readdir } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
@@ -22,6 +25,7 @@ import { maxSpeed, query, wideSets } from "./page-common.mjs";
 const args = process.argv.slice(2);
 const loads = Number(args[args.indexOf("--loads") + 1]) || 5;
 const skipMemory = args.includes("--skip-memory");
+const onlyRuns = args.includes("--only-runs");
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const fmt = (v, digits = 0) => (v == null ? "–" : v.toFixed(digits));
@@ -76,6 +80,44 @@ async function memory() {
   }
 }
 
+/** The longest main-thread task (0: none reached 50 ms) over 10 s of A/B with ten pinned
+ * runs drawn, the pointer sweeping the loss chart; and how many lines the loss chart drew. */
+async function pinsAndAb() {
+  const ui = await Explorer.open({ webgpu: false, hash: "v=1&preset=imbalance&train.epochs=5000" });
+  if (process.env.PROFILE) ui.page.on("console", (m) => m.text().startsWith("PROFILE") && console.error(m.text()));
+  try {
+    await ui.waitForAtLeast("eval-counter", 100, 120_000);
+    for (let i = 1; i <= Number(process.env.PINS ?? 10); i++) {
+      await ui.page.getByTestId("pin-run").click();
+      await ui.page.getByTestId(`pin-${i}`).waitFor();
+    }
+    if (process.env.AB !== "0") {
+      await ui.page.getByTestId("ab-toggle").click();
+      await ui.page.getByTestId("ab-panel").waitFor();
+    }
+    await ui.waitForAtLeast("eval-counter", 20, 60_000);
+    await ui.resetLongTasks();
+    const box = await ui.page.locator('[data-testid="chart-loss"] canvas').boundingBox();
+    const until = Date.now() + 10_000;
+    for (let i = 0; Date.now() < until; i++) {
+      await ui.page.mouse.move(box.x + box.width * (0.1 + 0.8 * ((i % 40) / 40)), box.y + box.height / 2);
+      await ui.page.waitForTimeout(50);
+    }
+    const tasks = await ui.longTasks();
+    const lines = await ui.page.evaluate(() => document.querySelectorAll('[data-testid="legend-loss"] .legend-entry').length);
+    const step = await ui.number("step-counter");
+    return { task: Math.max(0, ...tasks), count: tasks.length, lines, step };
+  } finally {
+    await ui.close();
+  }
+}
+
+if (onlyRuns) {
+  const r = await pinsAndAb();
+  console.log(`A/B with 10 pinned runs (${r.lines} lines on the loss chart), 10 s to step ${r.step}: longest main-thread task ${r.task === 0 ? "none ≥ 50 ms" : `${r.task.toFixed(0)} ms`} (${r.count} long tasks)`);
+  process.exit(0);
+}
+
 const date = new Date().toISOString().slice(0, 10);
 console.log(`\`node bench/page-metrics.mjs\` — ${date}, headless Chromium, CPU backend, dist/ served gzipped\n`);
 
@@ -102,6 +144,11 @@ for (const throttled of [false, true]) {
   const task = (v) => (v === 0 ? "none ≥ 50" : fmt(v));
   console.log(`| ${fmt(col("controls"))} | ${fmt(col("firstPoint"))} | ${task(col("startupTask"))} | ${task(col("trainingTask"))} |`);
   console.log(`| ${each("controls")} | ${each("firstPoint")} | ${runs.map((r) => task(r.startupTask)).join(" ")} | ${runs.map((r) => task(r.trainingTask)).join(" ")} |`);
+}
+
+{
+  const r = await pinsAndAb();
+  console.log(`\nA/B with 10 pinned runs (${r.lines} lines on the loss chart), the pointer over the loss chart, 10 s of training (to step ${r.step}): longest main-thread task ${r.task === 0 ? "none ≥ 50 ms" : `${r.task.toFixed(0)} ms`} (${r.count} long tasks)`);
 }
 
 if (!skipMemory) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Modalscope needs, skipping whatever is already there
 # at the right version: the wasm32 target, wasm-bindgen-cli at Cargo.lock's exact version,
-# trunk 0.21.14, Debian's chromium (browser tests) and playwright-core (npm).
+# trunk 0.21.14, Debian's chromium and firefox-esr (browser tests), playwright-core and
+# puppeteer-core (npm).
 # Sourced by scripts/test.sh and scripts/serve.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -48,14 +49,19 @@ if [ "$("$cargo_bin/trunk" --version 2>/dev/null | awk '{print $2}')" != "0.21.1
 fi
 
 if [ "${MODALSCOPE_NO_BROWSER:-0}" != "1" ]; then
-  if [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian chromium"
+  # Debian's chromium for every spec, Debian's firefox-esr for the lecture flow's smoke run.
+  browsers=""
+  [ -x /usr/bin/chromium ] || browsers="chromium"
+  [ -x /usr/bin/firefox-esr ] || browsers="$browsers firefox-esr"
+  if [ -n "$browsers" ]; then
+    say "installing Debian$browsers"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $browsers >/dev/null
   fi
   # `npm ls` fails when a package of package-lock.json is missing (a package added since).
   if ! (cd www/e2e && npm ls --silent >/dev/null 2>&1); then
-    say "installing playwright-core and jsqr (npm; the browser is Debian's chromium, never downloaded)"
+    say "installing playwright-core, puppeteer-core and jsqr (npm; the browsers are Debian's, never downloaded)"
     (cd www/e2e && npm ci --no-audit --no-fund --silent)
   fi
 fi

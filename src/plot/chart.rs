@@ -72,17 +72,17 @@ const MARK_ROW_PX: i32 = 13;
 const MARK_ROWS: usize = 3;
 
 /// How a series' line is drawn: its style, and its dash and gap lengths in pixels if it is
-/// broken (dashed: 6 and 4; dotted, a pinned run: 2 and 3).
+/// dashed (6 and 4). A pinned run's line is thin and light, and never broken into dashes:
+/// plotters draws each dash as a path of its own, which with ten pinned runs cost a frame.
 fn stroke(series: &Series) -> (ShapeStyle, Option<(i32, i32)>) {
     let (r, g, b) = series.color;
     let color = RGBColor(r, g, b);
-    let style = if series.light || series.dotted { color.mix(0.4).stroke_width(2) } else { color.stroke_width(2) };
-    let dashes = match (series.dotted, series.dashed) {
-        (true, _) => Some((2, 3)),
-        (false, true) => Some((6, 4)),
-        (false, false) => None,
+    let style = match (series.pinned, series.light) {
+        (true, _) => color.mix(0.55).stroke_width(1),
+        (false, true) => color.mix(0.4).stroke_width(2),
+        (false, false) => color.stroke_width(2),
     };
-    (style, dashes)
+    (style, (series.dashed && !series.pinned).then_some((6, 4)))
 }
 
 /// Draws the chart: axes, one line per series (broken where undefined), event marks and
@@ -219,7 +219,7 @@ mod tests {
     fn spec(points: Vec<(f64, Option<f64>)>) -> ChartSpec {
         ChartSpec {
             kind: ChartKind::Ogr,
-            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, dashed: false, dotted: false, points }],
+            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, dashed: false, pinned: false, points }],
             log_y: false,
             smoothing: 0.0,
             marks: vec![(2.0, "early stop".into())],

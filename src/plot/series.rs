@@ -35,8 +35,8 @@ pub struct Series {
     pub light: bool,
     /// Drawn dashed (a second quantity of the same modality in one chart; B − A).
     pub dashed: bool,
-    /// Drawn dotted and light: a pinned run.
-    pub dotted: bool,
+    /// Drawn thin and light: a pinned run.
+    pub pinned: bool,
     /// (step, value) pairs.
     pub points: Vec<(f64, Option<f64>)>,
 }
@@ -200,7 +200,7 @@ pub fn downsample(points: Vec<(f64, Option<f64>)>, max: usize) -> Vec<(f64, Opti
 }
 
 fn head_series(history: &[Evaluation], label: String, color: Rgb, light: bool, value: impl Fn(&Evaluation) -> Option<f64>) -> Series {
-    Series { label, color, light, dashed: false, dotted: false, points: history.iter().map(|e| (e.step as f64, value(e))).collect() }
+    Series { label, color, light, dashed: false, pinned: false, points: history.iter().map(|e| (e.step as f64, value(e))).collect() }
 }
 
 fn per_head(history: &[Evaluation], heads: &[String], suffix: &str, light: bool, value: fn(&HeadMetrics) -> Option<f64>) -> Vec<Series> {
@@ -282,7 +282,7 @@ pub struct RunLines<'a> {
 /// The lines that stand for a run beside another: the solid ones (validation curves, gap,
 /// OGR, Shapley values, ρ's EMA), not its training curves, probes or gradient shares.
 fn primary_lines(spec: ChartSpec) -> Vec<Series> {
-    spec.series.into_iter().filter(|s| !s.light && !s.dashed && !s.dotted).collect()
+    spec.series.into_iter().filter(|s| !s.light && !s.dashed && !s.pinned).collect()
 }
 
 /// `b − a` at the steps both have a value (a `None` where either is undefined).
@@ -293,7 +293,7 @@ pub fn difference(b: &[(f64, Option<f64>)], a: &[(f64, Option<f64>)]) -> Vec<(f6
 }
 
 /// The chart of `kind` for the current run with other runs beside it:
-/// - each pinned run's [`primary_lines`], light and dotted, named "<pin> · <line>";
+/// - each pinned run's [`primary_lines`], thin and light, named "<pin> · <line>";
 /// - in an A/B comparison (`a` given; the current run is B): the primary lines of A (light)
 ///   and of B, named "A · <line>" and "B · <line>", and B − A (dashed) at the steps both
 ///   evaluated, named "B − A · <line>".
@@ -326,7 +326,7 @@ pub fn chart_with_runs(kind: ChartKind, current: RunLines, pinned: &[RunLines], 
         }
     };
     for run in pinned {
-        series.extend(primary_lines(other(run)).into_iter().map(|s| Series { label: format!("{} · {}", run.name, s.label), dotted: true, ..s }));
+        series.extend(primary_lines(other(run)).into_iter().map(|s| Series { label: format!("{} · {}", run.name, s.label), pinned: true, ..s }));
     }
     ChartSpec { series, ..spec }
 }
@@ -364,7 +364,7 @@ fn blend_series(history: &[Evaluation]) -> (Vec<Series>, String) {
                 points.push((*step as f64, Some(total)));
                 points.push((until, Some(total)));
             }
-            Series { label: format!("w {name}"), color, light: false, dashed: false, dotted: false, points }
+            Series { label: format!("w {name}"), color, light: false, dashed: false, pinned: false, points }
         })
         .collect();
     let parts: Vec<String> = names
@@ -414,10 +414,10 @@ pub fn fusion_size_chart(config: &ExperimentConfig) -> ChartSpec {
     let lmf = (1..=MAX_RANK).map(|r| (r as f64, Some(size(r).lmf as f64))).collect();
     let tfn = size(1).tfn;
     let tfn_fits = tfn - width as u64 <= TFN_MAX_WEIGHTS;
-    let mut series = vec![Series { label: "LMF".into(), color: MODALITY_COLORS[0], light: false, dashed: false, dotted: false, points: lmf }];
+    let mut series = vec![Series { label: "LMF".into(), color: MODALITY_COLORS[0], light: false, dashed: false, pinned: false, points: lmf }];
     if tfn_fits {
         let line = vec![(1.0, Some(tfn as f64)), (MAX_RANK as f64, Some(tfn as f64))];
-        series.push(Series { label: "TFN".into(), color: FUSED_COLOR, light: false, dashed: false, dotted: false, points: line });
+        series.push(Series { label: "TFN".into(), color: FUSED_COLOR, light: false, dashed: false, pinned: false, points: line });
     }
     let tfn_said = if tfn_fits { thousands(tfn) } else { format!("{} (over the 2^24 limit: refused)", thousands(tfn)) };
     let in_use = match config.model.fusion {
@@ -555,7 +555,7 @@ mod tests {
     }
 
     #[test]
-    fn pinned_runs_add_their_validation_lines_dotted_and_named() {
+    fn pinned_runs_add_their_validation_lines_thin_and_named() {
         let heads = ["fused".to_string(), "a".into()];
         let (now, then) = (run_of(&[1.0, 0.8]), run_of(&[2.0, 1.5, 1.0]));
         let current = RunLines { name: "", evaluations: &now, heads: &heads };
@@ -564,10 +564,10 @@ mod tests {
         let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(labels, ["fused train", "a train", "fused val", "a val", "run 1 · fused val", "run 1 · a val"]);
         let pinned = &spec.series[4];
-        assert!(pinned.dotted && !pinned.dashed);
+        assert!(pinned.pinned && !pinned.dashed);
         assert_eq!(pinned.points, vec![(0.0, Some(2.5)), (10.0, Some(2.0)), (20.0, Some(1.5))]);
         let blend = chart_with_runs(ChartKind::Blend, current, &[pin], None, 0.0, false);
-        assert!(blend.series.iter().all(|s| !s.dotted), "no pinned stacks");
+        assert!(blend.series.iter().all(|s| !s.pinned), "no pinned stacks");
     }
 
     #[test]

@@ -71,16 +71,18 @@ struct Swatch {
     color: String,
     line: &'static str,
     opacity: &'static str,
+    width: &'static str,
 }
 
 impl Swatch {
     fn of(series: &Series) -> Self {
-        let line = if series.dotted { "dotted" } else if series.dashed { "dashed" } else { "solid" };
-        Swatch { color: css_color(series), line, opacity: if series.light || series.dotted { "0.45" } else { "1" } }
+        let line = if series.dashed { "dashed" } else { "solid" };
+        let opacity = if series.pinned { "0.55" } else if series.light { "0.45" } else { "1" };
+        Swatch { color: css_color(series), line, opacity, width: if series.pinned { "1px" } else { "2px" } }
     }
 
     fn view(self) -> impl IntoView {
-        view! { <span class="swatch" style:border-top-color=self.color style:border-top-style=self.line style:opacity=self.opacity></span> }
+        view! { <span class="swatch" style:border-top-color=self.color style:border-top-style=self.line style:border-top-width=self.width style:opacity=self.opacity></span> }
     }
 }
 
@@ -211,7 +213,11 @@ pub fn CanvasChart(
             return previous.clone();
         }
         drawn_runs.set_value(runs);
-        ChartSpec { x_range, legend_inside: false, ..chart_now(state, kind, smoothing, log) }
+        let t0 = crate::browser::now_ms();
+        let r = ChartSpec { x_range, legend_inside: false, ..chart_now(state, kind, smoothing, log) };
+        let dt = crate::browser::now_ms() - t0;
+        if dt > 4.0 { leptos::logging::log!("PROFILE spec {} {:.1} ms", kind.id(), dt); }
+        r
     });
     Effect::new(move |_| {
         let spec = spec.get();
@@ -233,7 +239,11 @@ pub fn CanvasChart(
         };
         let shown = ChartSpec { series: spec.series.into_iter().filter(|s| !hidden.contains(&s.label)).collect(), ..spec };
         let area = backend.into_drawing_area();
-        if let Err(e) = draw_chart(&area, &shown) {
+        let t0 = crate::browser::now_ms();
+        let r = draw_chart(&area, &shown);
+        let dt = crate::browser::now_ms() - t0;
+        if dt > 8.0 { leptos::logging::log!("PROFILE draw {} {:.1} ms", kind.id(), dt); }
+        if let Err(e) = r {
             leptos::logging::warn!("{e}");
         }
     });
@@ -264,7 +274,10 @@ pub fn CanvasChart(
             let crosshair = left + (at - x0) / span * plot_width;
             Hover { pointer: (x, ev.offset_y() as f64), crosshair, flip: x > width / 2.0, heading, rows }
         });
+        let t0 = crate::browser::now_ms();
         hover.set(shown);
+        let dt = crate::browser::now_ms() - t0;
+        if dt > 4.0 { leptos::logging::log!("PROFILE hover {} {:.1} ms", kind.id(), dt); }
     };
     view! {
         <figure class="chart" data-testid=format!("chart-{}", kind.id()) hidden=move || !in_use.get()>

@@ -1,4 +1,4 @@
-//! "Pinned runs and A/B": pin the current run to keep it drawn (dotted, light, named) on every
+//! "Pinned runs and A/B": pin the current run to keep it drawn (thin, light, under its name) on every
 //! chart after a change; rename, hide, delete, reopen and download the pinned runs, which the
 //! browser keeps across reloads ([`crate::runs`], `localStorage`); and A/B, which keeps the
 //! settings of now as A and trains them beside B, the controls' settings, listing what differs.
@@ -197,7 +197,7 @@ pub fn RunsPanel() -> impl IntoView {
         <section class="runs" data-testid="runs-panel" aria-label="Pinned runs and A/B">
             <div class="runs-actions">
                 <button type="button" data-testid="pin-run" disabled=no_points on:click=pin_current
-                    title="Keep this run: it stays drawn on every chart (dotted, light, under its name) while you change settings, and across reloads.">
+                    title="Keep this run: it stays drawn on every chart (thin, light, under its name) while you change settings, and across reloads.">
                     {move || if comparing() { "Pin B" } else { "Pin this run" }}
                 </button>
                 <button type="button" data-testid="ab-toggle" aria-pressed=move || comparing().to_string() on:click=toggle_ab

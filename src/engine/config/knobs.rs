@@ -447,6 +447,8 @@ pub fn differences(a: &ExperimentConfig, b: &ExperimentConfig) -> Vec<Difference
     }
     let text = |knob: &Knob, root: &Value| match root.pointer(&pointer(&knob.path)) {
         None => "–".to_string(),
+        // A subset with none ticked means all of them ("modalities in use").
+        Some(Value::Array(items)) if items.is_empty() && matches!(knob.kind, KnobKind::Subset { .. }) => "all".to_string(),
         Some(value) => value_text(value),
     };
     rows.iter()
@@ -527,6 +529,8 @@ mod tests {
         let lr = listed.iter().find(|d| d.label == "learning rate").expect("the learning rate is listed");
         assert_eq!((lr.from.as_str(), lr.to.as_str()), ("0.001", "0.01"));
         assert_eq!(listed.len(), 2, "{listed:?}");
+        let alone = differences(&a, &a.with_override("modalities=a").unwrap());
+        assert_eq!((alone[0].label.as_str(), alone[0].from.as_str(), alone[0].to.as_str()), ("modalities in use", "all", "a"), "none ticked is all");
         let mut three = a.clone();
         three.data.synthetic.push(crate::engine::config::SyntheticModality { name: "c".into(), ..Default::default() });
         let listed = differences(&a, &three);

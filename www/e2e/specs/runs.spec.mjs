@@ -1,5 +1,5 @@
 // Issue 10, slice (b): pinned runs and A/B (src/runs.rs, src/ui/runs.rs). A pinned run
-// stays drawn (dotted, light, under its name) on every chart after a change and across
+// stays drawn (thin, light, under its name) on every chart after a change and across
 // reloads (localStorage); it can be renamed, hidden, deleted and downloaded; a corrupt store
 // entry is dropped with a message, an eleventh pin is refused. A/B trains two
 // configurations in turn from the same random streams: identical settings give identical
