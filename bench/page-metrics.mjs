@@ -84,7 +84,6 @@ async function memory() {
  * runs drawn, the pointer sweeping the loss chart; and how many lines the loss chart drew. */
 async function pinsAndAb() {
   const ui = await Explorer.open({ webgpu: false, hash: "v=1&preset=imbalance&train.epochs=5000" });
-  if (process.env.PROFILE) ui.page.on("console", (m) => m.text().startsWith("PROFILE") && console.error(m.text()));
   try {
     await ui.waitForAtLeast("eval-counter", 100, 120_000);
     for (let i = 1; i <= Number(process.env.PINS ?? 10); i++) {

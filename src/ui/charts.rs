@@ -213,11 +213,7 @@ pub fn CanvasChart(
             return previous.clone();
         }
         drawn_runs.set_value(runs);
-        let t0 = crate::browser::now_ms();
-        let r = ChartSpec { x_range, legend_inside: false, ..chart_now(state, kind, smoothing, log) };
-        let dt = crate::browser::now_ms() - t0;
-        if dt > 4.0 { leptos::logging::log!("PROFILE spec {} {:.1} ms", kind.id(), dt); }
-        r
+        ChartSpec { x_range, legend_inside: false, ..chart_now(state, kind, smoothing, log) }
     });
     Effect::new(move |_| {
         let spec = spec.get();
@@ -239,11 +235,7 @@ pub fn CanvasChart(
         };
         let shown = ChartSpec { series: spec.series.into_iter().filter(|s| !hidden.contains(&s.label)).collect(), ..spec };
         let area = backend.into_drawing_area();
-        let t0 = crate::browser::now_ms();
-        let r = draw_chart(&area, &shown);
-        let dt = crate::browser::now_ms() - t0;
-        if dt > 8.0 { leptos::logging::log!("PROFILE draw {} {:.1} ms", kind.id(), dt); }
-        if let Err(e) = r {
+        if let Err(e) = draw_chart(&area, &shown) {
             leptos::logging::warn!("{e}");
         }
     });
@@ -274,10 +266,7 @@ pub fn CanvasChart(
             let crosshair = left + (at - x0) / span * plot_width;
             Hover { pointer: (x, ev.offset_y() as f64), crosshair, flip: x > width / 2.0, heading, rows }
         });
-        let t0 = crate::browser::now_ms();
         hover.set(shown);
-        let dt = crate::browser::now_ms() - t0;
-        if dt > 4.0 { leptos::logging::log!("PROFILE hover {} {:.1} ms", kind.id(), dt); }
     };
     view! {
         <figure class="chart" data-testid=format!("chart-{}", kind.id()) hidden=move || !in_use.get()>
