@@ -13,7 +13,8 @@
 //   history), an evaluation every 100 steps;
 // - the longest main-thread task over 10 s of A/B training with ten pinned runs drawn
 //   (imbalance, an evaluation every 4 steps, pace at its maximum), the pointer moving over
-//   the loss chart (a tooltip of every line) the whole time.
+//   the loss chart (a tooltip of every line) the whole time; PINS=n and AB=0 change the
+//   scene (PINS=0 AB=0: the same run alone, the baseline).
 //
 //   node bench/page-metrics.mjs [--loads N] [--skip-memory] [--only-runs]   (repository root, after a build)
 import { readFile, readdir } from "node:fs/promises";
@@ -105,7 +106,9 @@ async function pinsAndAb() {
     const tasks = await ui.longTasks();
     const lines = await ui.page.evaluate(() => document.querySelectorAll('[data-testid="legend-loss"] .legend-entry').length);
     const step = await ui.number("step-counter");
-    return { task: Math.max(0, ...tasks), count: tasks.length, lines, step };
+    const pins = await ui.page.evaluate(() => document.querySelectorAll('[data-testid="pins"] .pin').length);
+    const ab = await ui.page.evaluate(() => Boolean(document.querySelector('[data-testid="ab-panel"]')));
+    return { task: Math.max(0, ...tasks), count: tasks.length, lines, step, scene: `${ab ? "A/B" : "one run"} with ${pins} pinned runs` };
   } finally {
     await ui.close();
   }
@@ -113,7 +116,7 @@ async function pinsAndAb() {
 
 if (onlyRuns) {
   const r = await pinsAndAb();
-  console.log(`A/B with 10 pinned runs (${r.lines} lines on the loss chart), 10 s to step ${r.step}: longest main-thread task ${r.task === 0 ? "none ≥ 50 ms" : `${r.task.toFixed(0)} ms`} (${r.count} long tasks)`);
+  console.log(`${r.scene} (${r.lines} lines on the loss chart), 10 s to step ${r.step}: longest main-thread task ${r.task === 0 ? "none ≥ 50 ms" : `${r.task.toFixed(0)} ms`} (${r.count} long tasks)`);
   process.exit(0);
 }
 
@@ -147,7 +150,7 @@ for (const throttled of [false, true]) {
 
 {
   const r = await pinsAndAb();
-  console.log(`\nA/B with 10 pinned runs (${r.lines} lines on the loss chart), the pointer over the loss chart, 10 s of training (to step ${r.step}): longest main-thread task ${r.task === 0 ? "none ≥ 50 ms" : `${r.task.toFixed(0)} ms`} (${r.count} long tasks)`);
+  console.log(`\n${r.scene} (${r.lines} lines on the loss chart), the pointer over the loss chart, 10 s of training (to step ${r.step}): longest main-thread task ${r.task === 0 ? "none ≥ 50 ms" : `${r.task.toFixed(0)} ms`} (${r.count} long tasks)`);
 }
 
 if (!skipMemory) {

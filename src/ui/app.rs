@@ -252,6 +252,7 @@ pub fn App(
     let state = AppState::new(&hash, PageOptions::from_location(), handle);
     provide_context(state);
     crate::ui::runs::use_pin_store(state);
+    crate::ui::controls::use_keyboard_shortcuts(state);
     use_page_loop(state);
     let link = use_link_in_address(state);
     // The page mounts in stages, one a frame (AppState::mounted): one mount of everything

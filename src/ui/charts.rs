@@ -50,7 +50,7 @@ fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, x: f64, hidden: &[String]) -> 
     let nearest = |s: &Series| s.points.iter().enumerate().min_by(|a, b| (a.1.0 - x).abs().total_cmp(&(b.1.0 - x).abs())).map(|(i, p)| (i, p.0));
     let shown: Vec<(&Series, &Series)> = spec.series.iter().zip(&raw.series).filter(|(s, _)| !hidden.contains(&s.label)).collect();
     let (_, at) = shown.iter().find_map(|(s, _)| nearest(s))?;
-    let heading = format!("{} {at}", spec.kind.x_name());
+    let heading = format!("run: current · {} {at}", spec.kind.x_name());
     let rows = shown
         .iter()
         .filter_map(|(smoothed, original)| {

@@ -109,8 +109,46 @@ pub fn RunControls() -> impl IntoView {
             <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(Request::Step)>"Step"</button>
             <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(Request::Reset)>"Reset"</button>
             <PaceControl />
+            <span class="keys" data-testid="keys">"Keys: " <kbd>"space"</kbd> " play/pause · " <kbd>"s"</kbd> " step · " <kbd>"r"</kbd> " reset"</span>
         </div>
     }
+}
+
+/// The request a key asks for (space: play or pause, by whether the run trains; s: step;
+/// r: reset), or `None` for any other key.
+fn key_request(key: &str, training: bool) -> Option<Request> {
+    match key {
+        " " if training => Some(Request::Pause),
+        " " => Some(Request::Play),
+        "s" | "S" => Some(Request::Step),
+        "r" | "R" => Some(Request::Reset),
+        _ => None,
+    }
+}
+
+/// The keyboard shortcuts (listed beside the run controls), for the page's lifetime. A key
+/// is left alone while focus is in a field, a select or on a button (where space and the
+/// letters mean something already), with a modifier held, or when it repeats.
+pub fn use_keyboard_shortcuts(state: AppState) {
+    use wasm_bindgen::JsCast;
+    let listener = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat() {
+            return;
+        }
+        let focus = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        let in_control = focus.is_some_and(|e| {
+            matches!(e.tag_name().to_ascii_lowercase().as_str(), "input" | "textarea" | "select" | "button" | "summary") || e.has_attribute("contenteditable")
+        });
+        if in_control {
+            return;
+        }
+        if let Some(request) = key_request(&ev.key(), state.stats.with_untracked(|s| s.status == "training")) {
+            ev.prevent_default();
+            state.send(request);
+        }
+    });
+    // For the page's lifetime.
+    std::mem::forget(listener);
 }
 
 /// The control of one knob, by its kind: a slider (linear or log), a checkbox, a select

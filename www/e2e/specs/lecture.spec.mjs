@@ -160,3 +160,37 @@ test("presentation mode and folded settings keep every chart sharp at its new si
     assert.ok(await sharp(), "redrawn after folding");
   });
 });
+
+test("keyboard shortcuts: space plays and pauses, s steps, r resets; keys typed in a field or on a button are left alone", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, hash: "v=1&preset=imbalance&play=0", pace: "20" }, async (ui) => {
+    assert.match(await ui.text("keys"), /space play\/pause · s step · r reset/);
+    await ui.waitForText("run-status", /^ready$/);
+    await ui.page.locator("h1").click(); // focus on the page, not on a control
+    await ui.page.keyboard.press("Space");
+    await ui.waitForText("run-status", /^training$/);
+    await ui.page.keyboard.press("Space");
+    await ui.waitForText("run-status", /^paused$/);
+    const paused = await ui.number("eval-counter");
+    await ui.page.keyboard.press("s");
+    await ui.waitForAtLeast("eval-counter", paused + 1);
+    await ui.waitForText("run-status", /^paused$/);
+    await ui.page.keyboard.press("r");
+    await ui.page.waitForFunction(() => document.querySelector('[data-testid="step-counter"]').textContent === "0");
+    // In the seed field, keys are typing: the run stays at step 0 and ready or paused.
+    const seed = ui.page.getByTestId("knob-train.seed");
+    await seed.focus();
+    await ui.page.keyboard.press("Space");
+    await ui.page.keyboard.press("s");
+    await ui.frames(20);
+    assert.match(await ui.text("run-status"), /^(ready|paused)$/);
+    assert.equal(await ui.number("step-counter"), 0);
+    // On a button, space is the button's own: Pause pressed by space pauses, nothing toggles twice.
+    await ui.page.getByTestId("play").click();
+    await ui.waitForText("run-status", /^training$/);
+    await ui.page.getByTestId("pause").focus();
+    await ui.page.keyboard.press("Space");
+    await ui.waitForText("run-status", /^paused$/);
+    await ui.frames(20);
+    assert.equal(await ui.text("run-status"), "paused", "the shortcut did not play it again");
+  });
+});
