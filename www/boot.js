@@ -50,8 +50,29 @@ if (params.has("test-hooks")) {
   };
 }
 
+/** The page's module, its download shown on the skeleton's bar (indeterminate without a
+ * Content-Length, as a compressed response has none). */
+async function fetchWithProgress(url) {
+  const response = await fetch(url);
+  const bar = document.getElementById("skeleton-progress");
+  if (!response.ok || !response.body || !bar) return response;
+  const total = Number(response.headers.get("Content-Length")) || 0;
+  if (total) bar.max = total;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    if (total) bar.value = loaded;
+  }
+  return new Response(new Blob(chunks), { headers: { "Content-Type": "application/wasm" } });
+}
+
 const { default: init } = await import("./modalscope-web.js");
-const page = await init({ module_or_path: "./modalscope-web_bg.wasm" });
+const page = await init({ module_or_path: fetchWithProgress("./modalscope-web_bg.wasm") });
 // The page module's wasm memory in bytes (bench/page-metrics.mjs adds it to the JS heap and
 // the worker's memory).
 window.__modalscopePageMemory = () => page.memory.buffer.byteLength;

@@ -194,3 +194,22 @@ test("keyboard shortcuts: space plays and pauses, s steps, r resets; keys typed 
     assert.equal(await ui.text("run-status"), "paused", "the shortcut did not play it again");
   });
 });
+
+test("while the page's module arrives a skeleton with a progress bar shows, and leaves when the page mounts", { timeout: CPU_TIMEOUT }, async () => {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const beforeGoto = (page) => page.route(/modalscope-web_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await withExplorer({ webgpu: false, beforeGoto }, async (ui) => {
+    await ui.page.getByTestId("skeleton").waitFor({ state: "visible" });
+    assert.match(await ui.text("skeleton"), /^Modalscope.*Loading the explorer…/s);
+    assert.equal(await ui.page.getByTestId("skeleton-progress").isVisible(), true);
+    assert.equal(await ui.page.getByTestId("play").count(), 0, "no controls yet");
+    release();
+    await ui.page.getByTestId("play").waitFor({ state: "visible" });
+    assert.equal(await ui.page.getByTestId("skeleton").count(), 0, "the skeleton left when the page mounted");
+    await ui.waitForAtLeast("eval-counter", 1);
+  });
+});
