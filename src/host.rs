@@ -162,7 +162,7 @@ impl Host {
             Ok(session) => {
                 self.a = Some(session);
                 self.a_ms_per_step = self.ms_per_step;
-                self.restart_both("A/B: A keeps the settings you had, B follows the controls; both restarted at step 0 and train in turn").await;
+                self.restart_both("A/B: A keeps the settings you had, B follows the controls; both restarted at step 0 and train in turn", false).await;
             }
             Err(e) => self.end_comparison(format!("A/B could not start: {}", e.0)),
         }
@@ -175,10 +175,13 @@ impl Host {
     }
 
     /// Both runs of an A/B back to step 0, training if B was: announced to the page with
-    /// `why`.
-    async fn restart_both(&mut self, why: &str) {
+    /// `why`. `b_fresh`: B was just rebuilt at step 0 (a Reset, a structural change), so only
+    /// A is.
+    async fn restart_both(&mut self, why: &str, b_fresh: bool) {
         let playing = self.session.state() == RunState::Training;
-        let _ = self.session.apply(Command::Reset);
+        if !b_fresh {
+            let _ = self.session.apply(Command::Reset);
+        }
         if let Some(a) = &mut self.a {
             let _ = a.apply(Command::Reset);
         }
@@ -201,13 +204,14 @@ impl Host {
         let configure = matches!(command, Command::Configure(_));
         let outcome = self.session.apply(command.clone());
         match (&outcome, configure) {
-            (Ok(Outcome::Changed(_)) | Ok(Outcome::Restarted(_)), true) => {
-                self.restart_both("A/B: B changed, so both runs restarted at step 0").await;
+            (Ok(outcome @ (Outcome::Changed(_) | Outcome::Restarted(_))), true) => {
+                let b_fresh = matches!(outcome, Outcome::Restarted(_));
+                self.restart_both("A/B: B changed, so both runs restarted at step 0", b_fresh).await;
             }
             (_, true) => {}
             (Ok(Outcome::Restarted(_)), false) => {
                 // Reset: A too, and the page clears both histories.
-                self.restart_both("Both runs reset to step 0, paused: press Play to train").await;
+                self.restart_both("Both runs reset to step 0, paused: press Play to train", true).await;
             }
             (_, false) => {
                 if let Some(a) = &mut self.a {

@@ -56,21 +56,11 @@ impl PinnedRun {
         PinnedRun { id: 0, name: String::new(), shown: true, preset, config, modalities, evaluations: thinned(evaluations, MAX_EVALUATIONS) }
     }
 
-    /// `["fused", modality names…]`: the heads its charts name.
-    pub fn heads(&self) -> Vec<String> {
-        std::iter::once("fused".to_string()).chain(self.modalities.iter().cloned()).collect()
-    }
-
-    /// Its evaluations as the CLI's `metrics.jsonl`.
-    pub fn to_jsonl(&self) -> String {
-        self.evaluations.iter().map(|e| format!("{}\n", e.to_json())).collect()
-    }
-
-    /// Its evaluations as the page's metrics CSV ([`History::to_csv`]).
-    pub fn to_csv(&self) -> String {
+    /// Its evaluations as a [`History`] that keeps them all (for its downloads).
+    pub fn history(&self) -> History {
         let mut history = History::with_capacity(self.evaluations.len() + 1);
         self.evaluations.iter().cloned().for_each(|e| history.push(e));
-        history.to_csv()
+        history
     }
 
     /// A file name for its downloads: the name's letters, digits and dashes, then `extension`.
@@ -171,6 +161,11 @@ impl Pins {
         Ok(id)
     }
 
+    /// The run `id`.
+    pub fn get(&self, id: u64) -> Option<&PinnedRun> {
+        self.runs.iter().find(|r| r.id == id)
+    }
+
     /// The run `id`, to change (rename, show or hide).
     pub fn get_mut(&mut self, id: u64) -> Option<&mut PinnedRun> {
         self.runs.iter_mut().find(|r| r.id == id)
@@ -262,8 +257,8 @@ mod tests {
         assert_eq!(r.evaluations.last().unwrap().step, 9990);
         assert!(r.evaluations.windows(2).all(|w| w[0].step < w[1].step));
         assert_eq!(run(12).evaluations.len(), 12);
-        assert_eq!(run(12).to_jsonl().lines().count(), 12);
-        assert_eq!(run(12).to_csv().lines().count(), 13, "a header and a row per evaluation");
+        assert_eq!(run(12).history().to_jsonl().lines().count(), 12);
+        assert_eq!(run(12).history().to_csv().lines().count(), 13, "a header and a row per evaluation");
         assert_eq!(PinnedRun { name: "lr 0.01 / b".into(), ..run(1) }.file_name("csv"), "pinned-lr-0-01---b.csv");
     }
 }

@@ -195,7 +195,7 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool, charts: Option<&Path>) ->
     write_atomically(&out.join("summary.json"), &summary(&session, &ogr_values))?;
     let trainer = session.trainer();
     if let Some(dir) = charts {
-        let heads: Vec<String> = std::iter::once("fused".to_string()).chain(trainer.data().modality_names.clone()).collect();
+        let heads = modalscope::plot::heads(&trainer.data().modality_names);
         let files = modalscope::plot::run_charts_svg(trainer.config(), trainer.history().points(), &heads, trainer.total_steps()).map_err(Failure)?;
         for (name, svg) in files {
             write_atomically(&dir.join(name), &svg)?;

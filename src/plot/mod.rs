@@ -10,4 +10,4 @@ pub mod chart;
 pub mod series;
 
 pub use chart::{draw_chart, run_charts_svg};
-pub use series::{ChartKind, ChartSpec, RunLines, Series, chart_from_history, chart_with_runs, fusion_size_chart};
+pub use series::{ChartKind, ChartSpec, RunLines, Series, chart_from_history, chart_with_runs, fusion_size_chart, heads};

@@ -24,6 +24,11 @@ pub fn head_color(index: usize) -> Rgb {
     if index == 0 { FUSED_COLOR } else { MODALITY_COLORS[(index - 1) % MODALITY_COLORS.len()] }
 }
 
+/// The heads a run's charts name: `["fused", modality names…]`.
+pub fn heads(modalities: &[String]) -> Vec<String> {
+    std::iter::once("fused".to_string()).chain(modalities.iter().cloned()).collect()
+}
+
 /// One line: `None` values are breaks.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {

@@ -8,7 +8,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
 
-use crate::plot::{ChartKind, ChartSpec, RunLines, Series, chart_with_runs, draw_chart, fusion_size_chart};
+use crate::plot::{ChartKind, ChartSpec, RunLines, Series, chart_with_runs, draw_chart, fusion_size_chart, heads};
 use crate::ui::canvas::MeasuredCanvas;
 use crate::ui::state::AppState;
 
@@ -157,16 +157,15 @@ fn other_runs_end(state: AppState) -> f64 {
 /// The chart of `kind` as the page has it now: the current run, the shown pinned runs and, in
 /// A/B, A ([`chart_with_runs`]).
 fn chart_now(state: AppState, kind: ChartKind, smoothing: f64, log: bool) -> ChartSpec {
-    let heads: Vec<String> = std::iter::once("fused".to_string()).chain(state.modalities.get_untracked()).collect();
+    let current_heads = state.modalities.with_untracked(|m| heads(m));
     state.history.with_untracked(|h| {
         state.pins.with_untracked(|pins| {
             state.comparison.with_untracked(|comparison| {
-                let pin_heads: Vec<(&str, &[crate::engine::metrics::Evaluation], Vec<String>)> =
-                    pins.runs().iter().filter(|r| r.shown).map(|r| (r.name.as_str(), r.evaluations.as_slice(), r.heads())).collect();
-                let pinned: Vec<RunLines> = pin_heads.iter().map(|(name, evaluations, heads)| RunLines { name, evaluations, heads }).collect();
-                let a_heads: Vec<String> = comparison.as_ref().map(|c| std::iter::once("fused".to_string()).chain(c.modalities.iter().cloned()).collect()).unwrap_or_default();
+                let shown: Vec<_> = pins.runs().iter().filter(|r| r.shown).map(|r| (r, heads(&r.modalities))).collect();
+                let pinned: Vec<RunLines> = shown.iter().map(|(r, heads)| RunLines { name: &r.name, evaluations: &r.evaluations, heads }).collect();
+                let a_heads = comparison.as_ref().map(|c| heads(&c.modalities)).unwrap_or_default();
                 let a = comparison.as_ref().map(|c| RunLines { name: "A", evaluations: c.history.points(), heads: &a_heads });
-                let current = RunLines { name: "", evaluations: h.points(), heads: &heads };
+                let current = RunLines { name: "", evaluations: h.points(), heads: &current_heads };
                 chart_with_runs(kind, current, &pinned, a, smoothing, log)
             })
         })

@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::engine::config::knobs::differences;
 use crate::engine::metrics::Evaluation;
-use crate::protocol::Request;
+use crate::protocol::{MetricsFormat, Request};
 use crate::runs::{MAX_RUNS, PinnedRun, Pins, STORE_KEY};
 use crate::ui::state::AppState;
 
@@ -40,15 +40,10 @@ pub fn use_pin_store(state: AppState) {
         state.say(format!("Pinned runs: {short}{}.", if short.len() < said.len() { "…" } else { "" }));
     }
     state.pins.set(pins);
-    let written = StoredValue::new(None::<String>);
     Effect::new(move |_| {
         let text = state.pins.with(Pins::to_text);
-        if written.with_value(|w| w.as_deref() == Some(text.as_str())) {
-            return;
-        }
-        match storage_call("setItem", &[STORE_KEY, &text]) {
-            Ok(_) => written.set_value(Some(text)),
-            Err(e) => state.say(format!("The pinned runs could not be saved in this browser ({e}): they last until the page closes.")),
+        if let Err(e) = storage_call("setItem", &[STORE_KEY, &text]) {
+            state.say(format!("The pinned runs could not be saved in this browser ({e}): they last until the page closes."));
         }
     });
 }
@@ -67,6 +62,13 @@ fn pin(state: AppState, config: crate::engine::config::ExperimentConfig, modalit
         }
         Err(e) => state.say(format!("Not pinned: {e}.")),
     }
+}
+
+/// Offers `history` as `name`: the CLI's `metrics.jsonl` (`jsonl`) or the page's metrics CSV.
+fn offer_metrics(state: AppState, name: &str, history: &crate::engine::metrics::History, jsonl: bool) {
+    let format = if jsonl { MetricsFormat::Jsonl } else { MetricsFormat::Csv };
+    let text = if jsonl { history.to_jsonl() } else { history.to_csv() };
+    state.offer_download(name, &text, format.mime());
 }
 
 /// Changes pinned run `id` (rename, show or hide) and redraws the charts.
@@ -96,14 +98,11 @@ fn pin_row(state: AppState, run: PinnedRun) -> impl IntoView {
         }
     };
     let download = move |jsonl: bool| {
-        let Some(run) = state.pins.with_untracked(|p| p.runs().iter().find(|r| r.id == id).cloned()) else { return };
-        match jsonl {
-            true => state.offer_download(&run.file_name("jsonl"), &run.to_jsonl(), "application/x-ndjson"),
-            false => state.offer_download(&run.file_name("csv"), &run.to_csv(), "text/csv"),
-        }
+        let Some((name, history)) = state.pins.with_untracked(|p| p.get(id).map(|r| (r.file_name(if jsonl { "jsonl" } else { "csv" }), r.history()))) else { return };
+        offer_metrics(state, &name, &history, jsonl);
     };
     let reopen = move |_| {
-        let Some(run) = state.pins.with_untracked(|p| p.runs().iter().find(|r| r.id == id).cloned()) else { return };
+        let Some(run) = state.pins.with_untracked(|p| p.get(id).cloned()) else { return };
         state.preset.set(run.preset);
         state.configure(|c| *c = run.config);
     };
@@ -154,10 +153,7 @@ fn ComparisonPanel() -> impl IntoView {
     };
     let download_a = move |jsonl: bool| {
         let Some(history) = state.comparison.with_untracked(|c| c.as_ref().map(|c| c.history.clone())) else { return };
-        match jsonl {
-            true => state.offer_download("metrics-A.jsonl", &history.to_jsonl(), "application/x-ndjson"),
-            false => state.offer_download("metrics-A.csv", &history.to_csv(), "text/csv"),
-        }
+        offer_metrics(state, if jsonl { "metrics-A.jsonl" } else { "metrics-A.csv" }, &history, jsonl);
     };
     move || {
         state.comparison.with(Option::is_some).then(|| view! {
