@@ -85,19 +85,66 @@ fn stroke(series: &Series) -> (ShapeStyle, Option<(i32, i32)>) {
     (style, (series.dashed && !series.pinned).then_some((6, 4)))
 }
 
+/// A backend pixel in `area`'s own coordinates (a small plot's area starts lower down).
+fn within<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x, y): (i32, i32)) -> (i32, i32) {
+    let (left, top) = area.get_base_pixel();
+    (x - left, y - top)
+}
+
+/// Height of the x axis' labels and title under the (bottom) plot, in pixels.
+const X_LABELS_PX: i32 = 34;
+/// The margin around a chart's plot, in pixels.
+const MARGIN_PX: i32 = 8;
+/// The gap above each small plot but the first, in pixels.
+const PANEL_GAP_PX: i32 = 6;
+
 /// Draws the chart: axes, one line per series (broken where undefined), event marks and
-/// the legend.
+/// the legend. A chart whose series name panels ([`ChartSpec::panels`]) draws one small
+/// plot per panel, stacked, on the same x and y ranges, with the x axis under the last:
+/// every plot spans the same pixels left to right, so the page's crosshair fits them all.
 pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
     area.fill(&WHITE).map_err(err)?;
+    let panels = spec.panels();
+    if panels.is_empty() {
+        let all: Vec<&Series> = spec.series.iter().collect();
+        draw_plot(area, spec, &all, None, true, true).map_err(err)?;
+    } else {
+        // Equal plot heights: the first area also holds the top margin, the last the x axis
+        // and the bottom margin, the others a small gap above their plot.
+        let (_, height) = area.dim_in_pixel();
+        let n = panels.len() as i32;
+        let plot = (height as i32 - MARGIN_PX - PANEL_GAP_PX * (n - 1) - X_LABELS_PX - MARGIN_PX) / n;
+        let breaks: Vec<i32> = (1..n).map(|i| MARGIN_PX + i * plot + (i - 1) * PANEL_GAP_PX).collect();
+        for (i, (part, name)) in area.split_by_breakpoints(Vec::<i32>::new(), breaks).iter().zip(&panels).enumerate() {
+            let series: Vec<&Series> = spec.series.iter().filter(|s| s.panel.as_deref() == Some(*name)).collect();
+            draw_plot(part, spec, &series, Some(name), i + 1 == panels.len(), i == 0).map_err(err)?;
+        }
+    }
+    if spec.legend_inside && spec.series.iter().any(|s| !s.points.is_empty()) {
+        draw_legend(area, spec).map_err(err)?;
+    }
+    area.present().map_err(err)
+}
+
+/// One plot of `spec` on `area`: its mesh, `series`, the marks (labelled on the `first`,
+/// top plot, which also takes the top margin), the x axis' labels when `x_axis`, and the panel's `name` top left. The ranges are the
+/// whole chart's, so that small plots compare.
+fn draw_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec, series: &[&Series], name: Option<&str>, x_axis: bool, first: bool) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let ((x0, x1), (y0, y1)) = bounds(spec);
+    let small = name.is_some();
+    let top = if !first { PANEL_GAP_PX } else { MARGIN_PX };
+    let (_, height) = area.dim_in_pixel();
+    // The plot's own height, without margins and axis.
+    let height = height as i32 - top - if x_axis { X_LABELS_PX + MARGIN_PX } else { 0 };
     let mut chart = ChartBuilder::on(area)
-        .margin(8)
+        .margin(MARGIN_PX)
+        .margin_top(top)
+        .margin_bottom(if x_axis { MARGIN_PX } else { 0 })
         .margin_right(16)
-        .x_label_area_size(34)
+        .x_label_area_size(if x_axis { X_LABELS_PX } else { 0 })
         .y_label_area_size(62)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
+        .build_cartesian_2d(x0..x1, y0..y1)?;
     let log_y = spec.log_y;
     // Enough decimals that neighbouring ticks (about a fifth of the range apart) differ.
     let decimals = ((y1 - y0) / 5.0).log10().floor().min(0.0).abs() as usize;
@@ -105,61 +152,68 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
         true => significant(10f64.powf(*v)),
         false => format!("{v:.decimals$}"),
     };
+    // A small plot gets fewer ticks, and the y title only when it has the room.
+    let y_desc = if !small || height >= 90 { spec.kind.y_name() } else { "" };
     chart
         .configure_mesh()
         .x_labels(6)
         // Steps and ranks are whole numbers: a label between two (a chart of one point spans
         // 0..1) would round to a repeated one.
         .x_label_formatter(&|x: &f64| if (x - x.round()).abs() < 1e-6 { format!("{x:.0}") } else { String::new() })
-        .y_labels(5)
+        .y_labels(if small && height < 120 { 3 } else { 5 })
         .y_label_formatter(&y_format)
-        .x_desc(spec.kind.x_name())
-        .y_desc(spec.kind.y_name())
+        .x_desc(if x_axis { spec.kind.x_name() } else { "" })
+        .y_desc(y_desc)
         .axis_desc_style(("sans-serif", 12))
         .light_line_style(RGBColor(240, 240, 240))
         .label_style(("sans-serif", 11))
-        .draw()
-        .map_err(err)?;
+        .draw()?;
     if spec.kind.stacked() {
         // Running totals, the largest (last) first, each filled down to 0: every band shows
         // its own share.
         // Opaque fills (the colour lightened towards white), so a band never shows the one
         // under it through itself.
         let light = |c: u8| c + ((255 - c) as f64 * 0.45) as u8;
-        for series in spec.series.iter().rev() {
+        for series in series.iter().rev() {
             let (r, g, b) = series.color;
             let (color, fill) = (RGBColor(r, g, b), RGBColor(light(r), light(g), light(b)));
             for segment in segments(series, false) {
-                chart.draw_series(AreaSeries::new(segment, 0.0, fill.filled()).border_style(color.stroke_width(1))).map_err(err)?;
+                chart.draw_series(AreaSeries::new(segment, 0.0, fill.filled()).border_style(color.stroke_width(1)))?;
             }
         }
     } else {
-        for series in &spec.series {
+        for series in series {
             let (style, dashes) = stroke(series);
             for segment in segments(series, log_y) {
                 match dashes {
-                    Some((dash, gap)) => chart.draw_series(DashedLineSeries::new(segment, dash, gap, style)).map_err(err)?,
-                    None => chart.draw_series(LineSeries::new(segment, style)).map_err(err)?,
+                    Some((dash, gap)) => chart.draw_series(DashedLineSeries::new(segment, dash, gap, style))?,
+                    None => chart.draw_series(LineSeries::new(segment, style))?,
                 };
             }
         }
     }
     for (row, (step, label)) in spec.marks.iter().enumerate() {
         let line = vec![(*step, y0), (*step, y1)];
-        chart.draw_series(std::iter::once(PathElement::new(line, RED.stroke_width(1)))).map_err(err)?;
+        chart.draw_series(std::iter::once(PathElement::new(line, RED.stroke_width(1))))?;
+        if !first {
+            continue;
+        }
         // Labels stay inside the plot: left of their line in its right half, right of it
         // otherwise, and on rows of their own, so that two marks close together (the best
         // checkpoint and the early stop) both read.
-        let (x, y) = chart.backend_coord(&(*step, y1));
+        let (x, y) = within(area, chart.backend_coord(&(*step, y1)));
         let width = label.chars().count() as i32 * MARK_CHAR_PX;
         let x = if *step > (x0 + x1) / 2.0 { x - width - 3 } else { x + 3 };
         let y = y + 2 + MARK_ROW_PX * (row % MARK_ROWS) as i32;
-        area.draw(&Text::new(label.clone(), (x, y), ("sans-serif", 11).into_font().color(&RED))).map_err(err)?;
+        area.draw(&Text::new(label.clone(), (x, y), ("sans-serif", 11).into_font().color(&RED)))?;
     }
-    if spec.legend_inside && spec.series.iter().any(|s| !s.points.is_empty()) {
-        draw_legend(area, spec).map_err(err)?;
+    if let (Some(name), Some(first)) = (name, series.first()) {
+        let (r, g, b) = first.color;
+        let (x, y) = within(area, chart.backend_coord(&(x0, y1)));
+        let font = ("sans-serif", 12).into_font().style(FontStyle::Bold).color(&RGBColor(r, g, b)).pos(Pos::new(HPos::Left, VPos::Top));
+        area.draw(&Text::new(name.to_string(), (x + 4, y + 2), font))?;
     }
-    area.present().map_err(err)
+    Ok(())
 }
 
 /// The legend, top right: a short stroke and the label per series. Drawn with plain text
@@ -219,7 +273,7 @@ mod tests {
     fn spec(points: Vec<(f64, Option<f64>)>) -> ChartSpec {
         ChartSpec {
             kind: ChartKind::Ogr,
-            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, dashed: false, pinned: false, points }],
+            series: vec![Series { label: "fused".into(), color: (1, 2, 3), light: false, dashed: false, pinned: false, panel: None, points }],
             log_y: false,
             smoothing: 0.0,
             marks: vec![(2.0, "early stop".into())],
@@ -352,6 +406,29 @@ mod tests {
         assert!(ticks.len() >= 3 && ticks.iter().all(|t| t.len() == 5), "three decimals: {ticks:?}");
         assert!(ticks.windows(2).all(|w| w[0] != w[1]), "no repeated tick: {ticks:?}");
         assert!(texts.contains(&"step") && texts.contains(&"|ΔO / ΔG|"), "axis titles: {texts:?}");
+    }
+
+    #[test]
+    fn panels_draw_as_small_plots_sharing_the_x_axis() {
+        let line = |label: &str, panel: Option<&str>| Series { label: label.into(), panel: panel.map(str::to_string), ..spec_with_points(&[0.0, 5.0, 10.0]).series[0].clone() };
+        let one = ChartSpec { kind: ChartKind::Contribution, legend_inside: false, ..spec_with_points(&[0.0, 5.0, 10.0]) };
+        let three = ChartSpec { series: vec![line("a x", Some("a")), line("b x", Some("b")), line("c x", Some("c"))], ..one.clone() };
+        let texts = |s: &str| s.split("<text").skip(1).filter_map(|t| t.split('>').nth(1)).map(|t| t.split('<').next().unwrap_or("").trim().to_string()).collect::<Vec<_>>();
+        let (single, small) = (svg(&one), svg(&three));
+        assert_eq!(texts(&single).iter().filter(|t| *t == "step").count(), 1);
+        assert_eq!(texts(&small).iter().filter(|t| *t == "step").count(), 1, "one x axis title, under the last plot");
+        for name in ["a", "b", "c"] {
+            assert!(texts(&small).iter().any(|t| t == name), "panel {name} named: {:?}", texts(&small));
+        }
+        let lines = |s: &str| s.matches("stroke=\"#010203\"").count();
+        assert_eq!((lines(&single), lines(&small)), (1, 3), "one line in each of three plots");
+        // The panel names sit in their own plots, top to bottom.
+        let y_of = |name: &str| {
+            let tag = small.split("<text").find(|t| t.contains("font-weight=\"bold\"") && t.split('>').nth(1).is_some_and(|x| x.trim_start().starts_with(&format!("{name}\n")) || x.trim() == name)).expect("a bold name");
+            tag.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse::<f64>().unwrap()
+        };
+        let (a, b, c) = (y_of("a"), y_of("b"), y_of("c"));
+        assert!(a < 80.0 && a < b && b < c && c < 200.0, "names at y {a}, {b}, {c} in a 240 px chart");
     }
 
     #[test]

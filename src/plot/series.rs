@@ -42,6 +42,9 @@ pub struct Series {
     pub dashed: bool,
     /// Drawn thin and light: a pinned run.
     pub pinned: bool,
+    /// The small chart it is drawn in, by name (the contribution chart draws one per
+    /// modality); `None`: the chart's one plot.
+    pub panel: Option<String>,
     /// (step, value) pairs.
     pub points: Vec<(f64, Option<f64>)>,
 }
@@ -172,6 +175,47 @@ pub struct ChartSpec {
     pub legend_inside: bool,
 }
 
+impl ChartSpec {
+    /// The names of its small charts, in the order their first series come (the current
+    /// run's first); empty for a chart of one plot.
+    pub fn panels(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for name in self.series.iter().filter_map(|s| s.panel.as_deref()) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// The chart in words, for a screen reader (its canvas' label): its title and each line's
+    /// latest value, pinned runs left out ("Loss, latest values at step 400: fused train
+    /// 0.012, …").
+    pub fn text_alternative(&self) -> String {
+        let latest: Vec<(f64, String)> = self
+            .series
+            .iter()
+            .filter(|s| !s.pinned)
+            .filter_map(|s| s.points.iter().rev().find_map(|&(x, v)| v.map(|v| (x, format!("{} {}", s.label, short_number(v))))))
+            .collect();
+        let Some(at) = latest.iter().map(|(x, _)| *x).reduce(f64::max) else {
+            return format!("{}: no values yet.", self.kind.title());
+        };
+        let values: Vec<String> = latest.into_iter().map(|(_, text)| text).collect();
+        format!("{}, latest values at {} {at}: {}.", self.kind.title(), self.kind.x_name(), values.join(", "))
+    }
+}
+
+/// A value with three significant digits, as a screen reader should say it: 0.0123, 1.5,
+/// 270464, 1.2e-5.
+fn short_number(v: f64) -> String {
+    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) {
+        return format!("{v:.1e}");
+    }
+    let decimals = if v == 0.0 { 0 } else { (2.0 - v.abs().log10().floor()).max(0.0) as usize };
+    format!("{v:.decimals$}")
+}
+
 /// TensorBoard's debiased EMA: for each finite y, last = last·w + (1−w)·y and the plotted
 /// value is last / (1 − wⁿ), n the number of finite points so far; other points pass through.
 pub fn smooth(points: &[(f64, Option<f64>)], weight: f64) -> Vec<(f64, Option<f64>)> {
@@ -205,7 +249,7 @@ pub fn downsample(points: Vec<(f64, Option<f64>)>, max: usize) -> Vec<(f64, Opti
 }
 
 fn head_series(history: &[Evaluation], label: String, color: Rgb, light: bool, value: impl Fn(&Evaluation) -> Option<f64>) -> Series {
-    Series { label, color, light, dashed: false, pinned: false, points: history.iter().map(|e| (e.step as f64, value(e))).collect() }
+    Series { label, color, light, dashed: false, pinned: false, panel: None, points: history.iter().map(|e| (e.step as f64, value(e))).collect() }
 }
 
 fn per_head(history: &[Evaluation], heads: &[String], suffix: &str, light: bool, value: fn(&HeadMetrics) -> Option<f64>) -> Vec<Series> {
@@ -369,7 +413,7 @@ fn blend_series(history: &[Evaluation]) -> (Vec<Series>, String) {
                 points.push((*step as f64, Some(total)));
                 points.push((until, Some(total)));
             }
-            Series { label: format!("w {name}"), color, light: false, dashed: false, pinned: false, points }
+            Series { label: format!("w {name}"), color, light: false, dashed: false, pinned: false, panel: None, points }
         })
         .collect();
     let parts: Vec<String> = names
@@ -419,10 +463,10 @@ pub fn fusion_size_chart(config: &ExperimentConfig) -> ChartSpec {
     let lmf = (1..=MAX_RANK).map(|r| (r as f64, Some(size(r).lmf as f64))).collect();
     let tfn = size(1).tfn;
     let tfn_fits = tfn - width as u64 <= TFN_MAX_WEIGHTS;
-    let mut series = vec![Series { label: "LMF".into(), color: MODALITY_COLORS[0], light: false, dashed: false, pinned: false, points: lmf }];
+    let mut series = vec![Series { label: "LMF".into(), color: MODALITY_COLORS[0], light: false, dashed: false, pinned: false, panel: None, points: lmf }];
     if tfn_fits {
         let line = vec![(1.0, Some(tfn as f64)), (MAX_RANK as f64, Some(tfn as f64))];
-        series.push(Series { label: "TFN".into(), color: FUSED_COLOR, light: false, dashed: false, pinned: false, points: line });
+        series.push(Series { label: "TFN".into(), color: FUSED_COLOR, light: false, dashed: false, pinned: false, panel: None, points: line });
     }
     let tfn_said = if tfn_fits { thousands(tfn) } else { format!("{} (over the 2^24 limit: refused)", thousands(tfn)) };
     let in_use = match config.model.fusion {
@@ -454,14 +498,17 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>
         let pick = |f: fn(&crate::engine::metrics::Contribution) -> Option<f64>| {
             move |e: &Evaluation| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| f(c))
         };
-        series.push(head_series(history, format!("{name} probe acc"), color, true, pick(|c| Some(c.probe_acc))));
-        if shares_mislead {
-            series.push(head_series(history, format!("{name} Shapley φ"), color, false, pick(|c| Some(c.shapley))));
+        let panel = Some(name.clone());
+        let probe = head_series(history, format!("{name} probe acc"), color, true, pick(|c| Some(c.probe_acc)));
+        let shapley = if shares_mislead {
+            head_series(history, format!("{name} Shapley φ"), color, false, pick(|c| Some(c.shapley)))
         } else {
-            series.push(head_series(history, format!("{name} Shapley share"), color, false, pick(|c| c.shapley_share)));
-        }
+            head_series(history, format!("{name} Shapley share"), color, false, pick(|c| c.shapley_share))
+        };
         let grad = head_series(history, format!("{name} grad share"), color, false, pick(|c| c.grad_share));
-        series.push(Series { dashed: true, ..grad });
+        series.push(Series { panel: panel.clone(), ..probe });
+        series.push(Series { panel: panel.clone(), ..shapley });
+        series.push(Series { dashed: true, panel, ..grad });
     }
     let note = shares_mislead.then(|| {
         format!("Shapley φ_m drawn in accuracy points (0.10 = 10 points), not as shares: in this run Σφ came within {SHARE_MIN_TOTAL} of 0 or a φ was negative, where φ_m/Σφ leaves [0, 1].")
@@ -546,6 +593,24 @@ mod tests {
         assert_eq!(shortcut.series[1].label, "a Shapley φ");
         assert_eq!(shortcut.series[1].points[1].1, Some(-0.31));
         assert!(shortcut.note.unwrap().contains("accuracy points"));
+        // One small chart per modality, each with its three lines.
+        assert_eq!(fine.panels(), ["a", "b"]);
+        assert!(fine.series.iter().all(|s| s.panel.as_deref() == Some(&s.label[..1])), "each line in its modality's panel");
+        assert_eq!(
+            fine.text_alternative(),
+            "Contribution per modality, latest values at step 0: a probe acc 0.500, a Shapley share 0.750, a grad share 0.500, b probe acc 0.500, b Shapley share 0.250, b grad share 0.500."
+        );
+        // A pinned run's lines go into the panel of their modality, by name; one modality
+        // only the pinned run has gets a panel after the current run's.
+        let b_only = ["fused".to_string(), "b".into(), "c".into()];
+        let pinned_run = [point([0.2, 0.2])];
+        let pinned = RunLines { name: "run 1", evaluations: &pinned_run, heads: &b_only };
+        let current = RunLines { name: "", evaluations: &[point([0.3, 0.1])], heads: &heads };
+        let both = chart_with_runs(ChartKind::Contribution, current, &[pinned], None, 0.0, false);
+        assert_eq!(both.panels(), ["a", "b", "c"]);
+        let pinned_b = both.series.iter().find(|s| s.label == "run 1 · b Shapley share").expect("the pinned run's b line");
+        assert_eq!(pinned_b.panel.as_deref(), Some("b"));
+        assert!(!both.text_alternative().contains("run 1"), "the text alternative reads the current run");
     }
 
     fn run_of(losses: &[f64]) -> Vec<Evaluation> {

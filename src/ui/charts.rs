@@ -280,7 +280,7 @@ pub fn CanvasChart(
                     on:click=move |_| save_png(canvas, kind, state)>"PNG"</button>
             </figcaption>
             <div class="chart-frame">
-                <canvas node_ref=canvas role="img" aria-label=kind.title() on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
+                <canvas node_ref=canvas role="img" aria-label=move || spec.with(ChartSpec::text_alternative) on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
                 {move || hover.get().map(|h| {
                     let rows = h.rows.into_iter().map(|row| view! { <li>{row.swatch.view()}{row.text}</li> }).collect_view();
                     view! {
