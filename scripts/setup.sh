@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Modalscope needs, skipping whatever is already there
 # at the right version: the wasm32 target, wasm-bindgen-cli at Cargo.lock's exact version,
-# trunk 0.21.14, Debian's chromium and firefox-esr (browser tests), playwright-core and
-# puppeteer-core (npm).
+# trunk 0.21.14, Debian's chromium and firefox-esr (browser tests), playwright-core,
+# puppeteer-core, jsqr and axe-core (npm, from www/e2e/package-lock.json).
 # Sourced by scripts/test.sh and scripts/serve.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -61,7 +61,7 @@ if [ "${MODALSCOPE_NO_BROWSER:-0}" != "1" ]; then
   fi
   # `npm ls` fails when a package of package-lock.json is missing (a package added since).
   if ! (cd www/e2e && npm ls --silent >/dev/null 2>&1); then
-    say "installing playwright-core, puppeteer-core and jsqr (npm; the browsers are Debian's, never downloaded)"
+    say "installing playwright-core, puppeteer-core, jsqr and axe-core (npm; the browsers are Debian's, never downloaded)"
     (cd www/e2e && npm ci --no-audit --no-fund --silent)
   fi
 fi

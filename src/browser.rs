@@ -126,6 +126,18 @@ pub fn terminate_worker() {
     }
 }
 
+/// Moves keyboard focus to the first element matching `selector`, if there is one.
+pub fn focus(selector: &str) {
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
+    // HTMLElement.focus through Reflect: web-sys's HtmlElement feature would rebuild the
+    // engine modules' whole web stack for one call.
+    if let Some(element) = element
+        && let Ok(focus) = js_sys::Reflect::get(&element, &JsValue::from_str("focus")).and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
+        let _ = focus.call0(&element);
+    }
+}
+
 /// Tells the engine's worker that the page has mounted: `www/worker.js` loads the engine
 /// module only then (or after 2 s), since on two cores its download and compile starved the
 /// page's mount into main-thread tasks of 60-90 ms.

@@ -175,6 +175,8 @@ pub fn StoryCard() -> impl IntoView {
         let next = settings.iter().try_fold(state.config.get_untracked(), |c, s| c.with_override(s));
         match next {
             Ok(next) => {
+                // In the drawer, the button closes it: the point is to watch the charts.
+                state.drawer_open.set(false);
                 state.configure(|c| *c = next);
                 // A restart waits at step 0: the button means "show me", so it plays.
                 state.send(Request::Play);
@@ -264,22 +266,39 @@ pub fn App(
         }
         crate::browser::page_mounted();
     });
+    // The drawer takes focus when it opens and gives it back to its button when it closes.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = state.drawer_open.get();
+        if was_open.is_some_and(|w| w != open) {
+            crate::browser::focus(if open { "[data-testid=\"close-settings\"]" } else { "[data-testid=\"open-settings\"]" });
+        }
+        open
+    });
     let _resize = window_event_listener(leptos::ev::resize, move |_| state.layout.update(|n| *n += 1));
     view! {
         <header>
             <h1>"Modalscope"</h1>
             <p class="tagline">"Why multimodal training is hard: watch the train/validation gap, the OGR and each modality's contribution as a small classifier trains in your browser."</p>
             <BackendBadge />
+            <button type="button" class="drawer-toggle" data-testid="open-settings" aria-controls="settings-panel"
+                aria-expanded=move || state.drawer_open.get().to_string()
+                on:click=move |_| state.drawer_open.update(|o| *o = !*o)>
+                "☰ Story and settings"
+            </button>
             <button type="button" class="present" data-testid="present" aria-pressed=move || state.presenting.get().to_string()
                 title="Presentation mode: the story and the charts, larger, without the settings (press again to leave)."
                 on:click=move |_| { state.presenting.update(|p| *p = !*p); state.relayout(); }>
                 {move || if state.presenting.get() { "Leave presentation" } else { "Present" }}
             </button>
         </header>
-        <main class:presenting=move || state.presenting.get() class:folded=move || state.settings_folded.get()>
-            <aside>
+        <main class:presenting=move || state.presenting.get() class:folded=move || state.settings_folded.get() class:drawer-open=move || state.drawer_open.get()>
+            // On a narrow screen the settings are a drawer over the charts (style.css): the
+            // charts come first, and the header's button opens it.
+            <aside id="settings-panel" aria-label="story and settings">
+                <button type="button" class="drawer-close" data-testid="close-settings" on:click=move |_| state.drawer_open.set(false)>"Close ✕"</button>
                 <ConfigControls />
             </aside>
+            <div class="backdrop" aria-hidden="true" on:click=move |_| state.drawer_open.set(false)></div>
             <section class="workspace">
                 <div class="run-bar">
                     <RunControls />

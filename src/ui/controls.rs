@@ -135,6 +135,11 @@ pub fn use_keyboard_shortcuts(state: AppState) {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat() {
             return;
         }
+        // Escape closes the settings drawer, wherever focus is.
+        if ev.key() == "Escape" && state.drawer_open.get_untracked() {
+            state.drawer_open.set(false);
+            return;
+        }
         let focus = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
         let in_control = focus.is_some_and(|e| {
             matches!(e.tag_name().to_ascii_lowercase().as_str(), "input" | "textarea" | "select" | "button" | "summary") || e.has_attribute("contenteditable")
@@ -153,7 +158,9 @@ pub fn use_keyboard_shortcuts(state: AppState) {
 
 /// The control of one knob, by its kind: a slider (linear or log), a checkbox, a select
 /// showing the current value, or a group of checkboxes. `data-testid="knob-<path>"`; the
-/// accessible name is the label, the value is in `aria-valuetext`; disabled with the
+/// accessible name is the label, a slider's value in words is in `aria-valuetext` (the
+/// others show theirs: checked, selected, typed; a group names its ticked boxes in
+/// `data-chosen`); disabled with the
 /// reason while the setting it depends on is off (a toggle also while turning it on would be
 /// refused).
 #[component]
@@ -232,7 +239,7 @@ fn KnobControl(
         KnobKind::Toggle => {
             let on = move || value.with(|v| v.as_bool().unwrap_or(false));
             view! {
-                <input type="checkbox" data-testid=testid aria-label=label.clone() aria-valuetext=move || if on() { "on" } else { "off" }
+                <input type="checkbox" data-testid=testid aria-label=label.clone()
                     prop:checked=on disabled=move || why_disabled.get().is_some()
                     on:change=move |ev| set.run(Value::Bool(event_target_checked(&ev))) />
             }
@@ -241,7 +248,7 @@ fn KnobControl(
         KnobKind::Choice(options) => {
             let current = move || value.with(|v| v.as_str().unwrap_or_default().to_string());
             view! {
-                <select data-testid=testid aria-label=label.clone() aria-valuetext=current prop:value=current
+                <select data-testid=testid aria-label=label.clone() prop:value=current
                     disabled=move || why_disabled.get().is_some()
                     on:change=move |ev| set.run(Value::String(event_target_value(&ev)))>
                     {options.into_iter().map(|o| view! { <option value=o.clone() selected=move || current() == o>{o.clone()}</option> }).collect_view()}
@@ -274,13 +281,13 @@ fn KnobControl(
                     }
                 })
                 .collect_view();
-            view! { <span class="subset" data-testid=testid.clone() role="group" aria-label=label.clone() aria-valuetext=move || chosen().join(", ")>{boxes}</span> }.into_any()
+            view! { <span class="subset" data-testid=testid.clone() role="group" aria-label=label.clone() data-chosen=move || chosen().join(", ")>{boxes}</span> }.into_any()
         }
         KnobKind::Name | KnobKind::OptionalStep => {
             let text = move || value.with(|v| match v { Value::String(s) => s.clone(), Value::Null => String::new(), other => other.to_string() });
             let optional = matches!(knob.kind, KnobKind::OptionalStep);
             view! {
-                <input type="text" data-testid=testid aria-label=label.clone() aria-valuetext=text prop:value=text
+                <input type="text" data-testid=testid aria-label=label.clone() prop:value=text
                     disabled=move || why_disabled.get().is_some()
                     on:change=move |ev| {
                         let raw = event_target_value(&ev);
@@ -375,22 +382,22 @@ pub fn ConfigControls() -> impl IntoView {
             </button>
             <div class="settings-body">
             <div class="settings-group" data-testid="group-data" hidden=move || hides("data")>
-                <h3>"Data"</h3>
+                <h2>"Data"</h2>
                 <Show when=move || state.mounted(1)>{move || section_view(section(Section::Data), root)}</Show>
             </div>
             <Show when=move || state.mounted(2)>
                 <div class="settings-group" data-testid="group-model" hidden=move || hides("model")>
-                    <h3>"Model"</h3>
+                    <h2>"Model"</h2>
                     {move || section_view(section(Section::Model), root)}
                 </div>
                 <div class="settings-group" data-testid="group-training" hidden=move || hides("training")>
-                    <h3>"Training"</h3>
+                    <h2>"Training"</h2>
                     {move || section_view(section(Section::Training), root)}
                 </div>
             </Show>
             <Show when=move || state.mounted(3)>
                 <div class="settings-group" data-testid="group-methods" hidden=move || hides("methods")>
-                    <h3>"Methods (live)"</h3>
+                    <h2>"Methods (live)"</h2>
                     {methods}
                 </div>
                 <details class="more">

@@ -88,6 +88,9 @@ pub struct AppState {
     pub presenting: RwSignal<bool>,
     /// The settings panel is folded away (more room for the charts).
     pub settings_folded: RwSignal<bool>,
+    /// On a narrow screen (phone, projector at high zoom) the settings are a drawer over the
+    /// charts: it is open.
+    pub drawer_open: RwSignal<bool>,
     /// (generation, chart index): the chart the driver asks to redraw now. Charts redraw one
     /// per frame so that no frame draws all of them.
     pub redraw: RwSignal<(u64, usize)>,
@@ -136,6 +139,7 @@ impl AppState {
             layout: RwSignal::new(0),
             presenting: RwSignal::new(false),
             settings_folded: RwSignal::new(false),
+            drawer_open: RwSignal::new(false),
             redraw: RwSignal::new((0, 0)),
             pins: RwSignal::new(Pins::default()),
             comparison: RwSignal::new(None),

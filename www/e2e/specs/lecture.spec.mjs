@@ -107,6 +107,45 @@ for (const [width, height, scale] of [[1440, 900, 1], [1280, 720, 1], [1440, 900
   });
 }
 
+// Small screens: a 1280×720 projector at 150 % zoom (853×480 at pixel ratio 1.5) and a
+// phone (390×844). The settings are a drawer, so the charts come first: the first row of
+// charts is inside the first screen. Not all five charts fit at once here; each, once
+// scrolled to, lies wholly inside the screen, sharp and uncovered, and the page never
+// scrolls sideways.
+for (const [width, height, scale, firstRow] of [[853, 480, 1.5, 3], [390, 844, 3, 1]]) {
+  test(`at ${width}×${height} (pixel ratio ${scale}) the charts come first, each fits the screen sharp and uncovered, no sideways scroll`, { timeout: CPU_TIMEOUT }, async () => {
+    await withExplorer({ webgpu: false, viewport: { width, height }, scale }, async (ui) => {
+      await ui.waitForText("run-status", /^finished$/, 60_000);
+      await ui.frames(10);
+      await ui.screenshot(`charts-${width}x${height}@${scale}.png`);
+      const look = (canvas) => {
+        const box = canvas.getBoundingClientRect();
+        const inset = 6;
+        const points = [[box.left + box.width / 2, box.top + box.height / 2], [box.left + inset, box.top + inset], [box.right - inset, box.top + inset], [box.left + inset, box.bottom - inset], [box.right - inset, box.bottom - inset]];
+        return {
+          chart: canvas.closest("figure").dataset.testid,
+          box: [box.left, box.top, box.right, box.bottom].map(Math.round),
+          inView: box.left >= 0 && box.top >= 0 && box.right <= innerWidth && box.bottom <= innerHeight,
+          sharp: canvas.width === Math.round(canvas.clientWidth * devicePixelRatio) && canvas.height === Math.round(canvas.clientHeight * devicePixelRatio),
+          uncovered: points.every(([x, y]) => document.elementFromPoint(x, y) === canvas),
+        };
+      };
+      const first = await ui.page.evaluate(`[...document.querySelectorAll("figure.chart:not([hidden]) canvas")].map(${look})`);
+      assert.deepEqual(first.map((c) => c.chart), ["chart-loss", "chart-gap", "chart-ogr", "chart-accuracy", "chart-contribution"]);
+      const opening = first.filter((c) => c.inView).map((c) => c.chart);
+      assert.deepEqual(opening, first.slice(0, firstRow).map((c) => c.chart), `the first row of charts is in the opening screen: ${JSON.stringify(first.map((c) => c.box))}`);
+      for (const id of first.map((c) => c.chart)) {
+        const c = await ui.page.evaluate(`(() => { const canvas = document.querySelector('[data-testid="${id}"] canvas'); canvas.scrollIntoView({ block: "center" }); return (${look})(canvas); })()`);
+        assert.ok(c.inView, `${id} fits the screen once scrolled to: ${c.box}`);
+        assert.ok(c.sharp, `${id}: one canvas pixel per device pixel`);
+        assert.ok(c.uncovered, `${id}: nothing covers it`);
+      }
+      const sideways = await ui.page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(sideways <= width, `no sideways scroll: scrollWidth ${sideways} > ${width}`);
+    });
+  });
+}
+
 test("each chart has its own log switch (OGR starts on it) and a legend that hides its lines", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false }, async (ui) => {
     await ui.waitForText("run-status", /^finished$/, 60_000);
