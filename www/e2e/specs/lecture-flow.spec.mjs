@@ -2,7 +2,8 @@
 // story card → play → pin the run → A/B → change one thing (the story's "try this") →
 // compare (A, B, B − A and the pinned run on the charts, what differs in words) → export
 // (the pinned run, B's metrics, A's metrics, the configuration). Run in Debian's chromium
-// (playwright-core) and, as a smoke run, in Debian's firefox-esr (puppeteer-core over
+// (playwright-core) at 1440×900 and on a phone (390×844, touch: the story card in its drawer,
+// the tooltip by a tap) and, as a smoke run, in Debian's firefox-esr (puppeteer-core over
 // WebDriver BiDi). The flow is written once against a four-call driver, so both browsers
 // run the same steps; downloads are caught in the page (the blob and the name the page
 // offered), so both read the files the page made.
@@ -38,13 +39,15 @@ function driverFor(page, kind) {
     kind,
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     wait: (fn, arg, timeout = 60_000) =>
-      kind === "playwright" ? page.waitForFunction(fn, arg, { timeout, polling: 100 }) : page.waitForFunction(fn, { timeout, polling: 100 }, arg),
+      kind.startsWith("playwright") ? page.waitForFunction(fn, arg, { timeout, polling: 100 }) : page.waitForFunction(fn, { timeout, polling: 100 }, arg),
     click: (id) => page.click(selector(id)),
+    // Points at a spot of an element: the mouse, or on a touch screen a tap.
     hover: async (id, fx, fy) => {
       await page.evaluate((s) => document.querySelector(s).scrollIntoView({ block: "center" }), selector(id));
       const element = await page.$(selector(id));
       const box = await element.boundingBox();
-      await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+      const [x, y] = [box.x + box.width * fx, box.y + box.height * fy];
+      await (kind === "playwright-touch" ? page.touchscreen.tap(x, y) : page.mouse.move(x, y));
     },
   };
 }
@@ -77,7 +80,14 @@ async function lectureFlow(d) {
   // A/B, then change one thing: the story's first "try this" (a alone), which B takes.
   await d.click("ab-toggle");
   await waitText(d, "ab-differences", /^A and B have the same settings/);
+  // On a narrow screen the story card is in the drawer: open it (the button closes it).
+  const drawer = await d.evaluate(() => getComputedStyle(document.querySelector('[data-testid="open-settings"]')).display !== "none");
+  if (drawer) {
+    await d.click("open-settings");
+    await d.wait(() => document.querySelector("#settings-panel").getBoundingClientRect().left >= 0);
+  }
   await d.click("try-0");
+  if (drawer) await d.wait(() => getComputedStyle(document.querySelector("#settings-panel")).visibility === "hidden");
   await waitText(d, "ab-differences", /^B differs from A in: modalities in use all → a\.$/);
   await waitText(d, "run-status", /^finished$/);
   await waitText(d, "ab-a-status", /^A: step 160, finished$/);
@@ -104,25 +114,39 @@ async function lectureFlow(d) {
   assert.equal(bRows.at(-1).step, 160);
   assert.deepEqual(Object.keys(bRows.at(-1).heads), ["fused", "a"], "B trained a alone");
   assert.match(await downloaded(d, "imbalance.toml"), /modalities = \["a"\]/);
+  return { drawer };
 }
 
-test("the lecture flow in chromium: link, story, pin, A/B, change, compare, export", { timeout: CPU_TIMEOUT }, async () => {
+/** The flow in Debian's chromium with the page's `options` (viewport, touch); returns
+ * whether it went through the drawer. */
+async function chromiumFlow(options, kind) {
   const server = await serveDist();
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.newPage(options);
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     await page.addInitScript(catchDownloads);
     await page.goto(`${server.url}?pace=max#${LINK}`);
-    await lectureFlow(driverFor(page, "playwright"));
+    const flow = await lectureFlow(driverFor(page, kind));
     assert.deepEqual(errors, [], "no console error");
     assert.deepEqual(server.missing, []);
+    return flow;
   } finally {
     await browser.close();
     server.close();
   }
+}
+
+test("the lecture flow in chromium: link, story, pin, A/B, change, compare, export", { timeout: CPU_TIMEOUT }, async () => {
+  const { drawer } = await chromiumFlow({ viewport: { width: 1440, height: 900 } }, "playwright");
+  assert.equal(drawer, false, "at 1440×900 the story card sits beside the charts");
+});
+
+test("the lecture flow on a phone (390×844, touch): the story card from the drawer, the tooltip by a tap", { timeout: CPU_TIMEOUT }, async () => {
+  const { drawer } = await chromiumFlow({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }, "playwright-touch");
+  assert.equal(drawer, true, "on the phone the flow went through the drawer");
 });
 
 test("the lecture flow in firefox-esr (smoke run over WebDriver BiDi, CPU backend)", { timeout: CPU_TIMEOUT * 2 }, async () => {
