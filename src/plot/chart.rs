@@ -128,8 +128,8 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
 }
 
 /// One plot of `spec` on `area`: its mesh, `series`, the marks (labelled on the `first`,
-/// top plot, which also takes the top margin), the x axis' labels when `x_axis`, and the panel's `name` top left. The ranges are the
-/// whole chart's, so that small plots compare.
+/// top plot, which also takes the top margin), the x axis' labels when `x_axis`, and the
+/// panel's `name` top left. The ranges are the whole chart's, so that small plots compare.
 fn draw_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec, series: &[&Series], name: Option<&str>, x_axis: bool, first: bool) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let ((x0, x1), (y0, y1)) = bounds(spec);
     let small = name.is_some();
