@@ -80,26 +80,35 @@ test("hiding the tab pauses the run and showing it plays on", { timeout: CPU_TIM
   });
 });
 
+/** How a chart's canvas lies on the screen: its box, whether it is wholly in view, sharp
+ * (one canvas pixel per device pixel) and uncovered (`elementFromPoint` at its centre and
+ * four inset corners returns it). Runs in the page. */
+const lookAtCanvas = (canvas) => {
+  const box = canvas.getBoundingClientRect();
+  const inset = 6;
+  const points = [[box.left + box.width / 2, box.top + box.height / 2], [box.left + inset, box.top + inset], [box.right - inset, box.top + inset], [box.left + inset, box.bottom - inset], [box.right - inset, box.bottom - inset]];
+  return {
+    chart: canvas.closest("figure").dataset.testid,
+    box: [box.left, box.top, box.right, box.bottom].map(Math.round),
+    inView: box.left >= 0 && box.top >= 0 && box.right <= innerWidth && box.bottom <= innerHeight,
+    sharp: canvas.width === Math.round(canvas.clientWidth * devicePixelRatio) && canvas.height === Math.round(canvas.clientHeight * devicePixelRatio),
+    uncovered: points.every(([x, y]) => document.elementFromPoint(x, y) === canvas),
+  };
+};
+
+/** `lookAtCanvas` for every shown chart, in page order. */
+const lookAtCharts = (ui) => ui.page.evaluate(`[...document.querySelectorAll("figure.chart:not([hidden]) canvas")].map(${lookAtCanvas})`);
+
 for (const [width, height, scale] of [[1440, 900, 1], [1280, 720, 1], [1440, 900, 2]]) {
   test(`at ${width}×${height} (pixel ratio ${scale}) every chart is in view, sharp and uncovered`, { timeout: CPU_TIMEOUT }, async () => {
     await withExplorer({ webgpu: false, viewport: { width, height }, scale }, async (ui) => {
       await ui.waitForText("run-status", /^finished$/, 60_000);
       await ui.frames(10);
-      const charts = await ui.page.evaluate(() => [...document.querySelectorAll("figure.chart:not([hidden]) canvas")].map((canvas) => {
-        const box = canvas.getBoundingClientRect();
-        const inset = 6;
-        const points = [[box.left + box.width / 2, box.top + box.height / 2], [box.left + inset, box.top + inset], [box.right - inset, box.top + inset], [box.left + inset, box.bottom - inset], [box.right - inset, box.bottom - inset]];
-        return {
-          chart: canvas.closest("figure").dataset.testid,
-          box: [box.left, box.top, box.right, box.bottom],
-          sharp: canvas.width === Math.round(canvas.clientWidth * devicePixelRatio) && canvas.height === Math.round(canvas.clientHeight * devicePixelRatio),
-          uncovered: points.every(([x, y]) => document.elementFromPoint(x, y) === canvas),
-        };
-      }));
+      const charts = await lookAtCharts(ui);
       await ui.screenshot(`charts-${width}x${height}@${scale}.png`);
       assert.deepEqual(charts.map((c) => c.chart).sort(), ["chart-accuracy", "chart-contribution", "chart-gap", "chart-loss", "chart-ogr"], "the imbalance preset's five charts (method charts hidden while their method is off)");
       for (const c of charts) {
-        assert.ok(c.box[0] >= 0 && c.box[1] >= 0 && c.box[2] <= width && c.box[3] <= height, `${c.chart} in view: ${c.box}`);
+        assert.ok(c.inView, `${c.chart} in view: ${c.box}`);
         assert.ok(c.sharp, `${c.chart}: one canvas pixel per device pixel`);
         assert.ok(c.uncovered, `${c.chart}: nothing covers it`);
       }
@@ -118,24 +127,12 @@ for (const [width, height, scale, firstRow] of [[853, 480, 1.5, 3], [390, 844, 3
       await ui.waitForText("run-status", /^finished$/, 60_000);
       await ui.frames(10);
       await ui.screenshot(`charts-${width}x${height}@${scale}.png`);
-      const look = (canvas) => {
-        const box = canvas.getBoundingClientRect();
-        const inset = 6;
-        const points = [[box.left + box.width / 2, box.top + box.height / 2], [box.left + inset, box.top + inset], [box.right - inset, box.top + inset], [box.left + inset, box.bottom - inset], [box.right - inset, box.bottom - inset]];
-        return {
-          chart: canvas.closest("figure").dataset.testid,
-          box: [box.left, box.top, box.right, box.bottom].map(Math.round),
-          inView: box.left >= 0 && box.top >= 0 && box.right <= innerWidth && box.bottom <= innerHeight,
-          sharp: canvas.width === Math.round(canvas.clientWidth * devicePixelRatio) && canvas.height === Math.round(canvas.clientHeight * devicePixelRatio),
-          uncovered: points.every(([x, y]) => document.elementFromPoint(x, y) === canvas),
-        };
-      };
-      const first = await ui.page.evaluate(`[...document.querySelectorAll("figure.chart:not([hidden]) canvas")].map(${look})`);
+      const first = await lookAtCharts(ui);
       assert.deepEqual(first.map((c) => c.chart), ["chart-loss", "chart-gap", "chart-ogr", "chart-accuracy", "chart-contribution"]);
       const opening = first.filter((c) => c.inView).map((c) => c.chart);
       assert.deepEqual(opening, first.slice(0, firstRow).map((c) => c.chart), `the first row of charts is in the opening screen: ${JSON.stringify(first.map((c) => c.box))}`);
       for (const id of first.map((c) => c.chart)) {
-        const c = await ui.page.evaluate(`(() => { const canvas = document.querySelector('[data-testid="${id}"] canvas'); canvas.scrollIntoView({ block: "center" }); return (${look})(canvas); })()`);
+        const c = await ui.page.evaluate(`(() => { const canvas = document.querySelector('[data-testid="${id}"] canvas'); canvas.scrollIntoView({ block: "center" }); return (${lookAtCanvas})(canvas); })()`);
         assert.ok(c.inView, `${id} fits the screen once scrolled to: ${c.box}`);
         assert.ok(c.sharp, `${id}: one canvas pixel per device pixel`);
         assert.ok(c.uncovered, `${id}: nothing covers it`);
