@@ -23,9 +23,10 @@ export async function maxSpeed(ui) {
 }
 
 /** Steps per second of a fresh page on the CPU backend with `sets`: the step counter's
- * advance over `windowMs` after 3 s of warm-up at full speed. */
-export async function stepsPerSecond(sets, windowMs) {
-  const ui = await Explorer.open({ webgpu: false, query: query(sets) });
+ * advance over `windowMs` after 3 s of warm-up at full speed. `dir` is the build to serve
+ * (default dist/). */
+export async function stepsPerSecond(sets, windowMs, dir = undefined) {
+  const ui = await Explorer.open({ webgpu: false, query: query(sets), dir });
   try {
     await ui.waitForAtLeast("eval-counter", 2, 120_000);
     const notice = await ui.text("notice");

@@ -3,12 +3,15 @@
 # features, a check that the page's main-thread module has no burn, clippy (native and for
 # the browser modules on wasm32), the release wasm build (the page and two engine modules), and the
 # browser specs in headless Chromium (WebGPU through SwiftShader, and the CPU fallback).
+# Clippy lints the crate while these builds compile it (scripts/build-env.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-say "native tests (engine, CLI, plots, architecture rules)"
-cargo test --locked
+say "native tests (engine, CLI, plots, architecture rules), linted by clippy as they compile"
+# The benchmark is only compiled (and linted), as `cargo clippy --all-targets` did.
+env "${native_build_env[@]}" cargo test --locked --benches --no-run
+env "${native_build_env[@]}" cargo test --locked
 
 say "engine alone, without the web and CLI features (must reuse the burn build above)"
 log=$(mktemp)
@@ -18,9 +21,6 @@ if grep -q "Compiling burn" "$log"; then
   exit 1
 fi
 rm -f "$log"
-
-say "clippy, native (warnings and missing docs are errors)"
-cargo clippy --locked --all-targets -- -D warnings -D missing_docs
 
 say "the page's main-thread module has no burn (the engine loads in its worker)"
 tree=$(cargo tree --locked --target wasm32-unknown-unknown --no-default-features --features web -i burn 2>&1 || true)
@@ -39,14 +39,8 @@ if grep -q "^cubecl-wgpu" <<<"$tree"; then
 fi
 cargo tree --locked --target wasm32-unknown-unknown --no-default-features --features worker,webgpu -i cubecl-wgpu --depth 0 | grep -q "^cubecl-wgpu"
 
-say "clippy, the three browser modules for wasm32 (bans std::time::Instant::now and std::thread::spawn)"
-for features in web worker worker,webgpu; do
-  CLIPPY_CONF_DIR="$PWD/.clippy/wasm" cargo clippy --locked --target wasm32-unknown-unknown \
-    --no-default-features --features "$features" --lib --bins -- -D warnings -D missing_docs
-done
-
-say "release wasm build (trunk)"
-trunk build --release
+say "release wasm build (trunk): the page (web), the engine (worker,webgpu) and the CPU-only engine (worker), linted by clippy as they compile with .clippy/wasm (bans std::time::Instant::now and std::thread::spawn)"
+env "${wasm_build_env[@]}" trunk build --release
 
 say "browser specs (headless Chromium)"
 # The cross-backend spec compares the page with the CLI's debug binary that cargo test built.

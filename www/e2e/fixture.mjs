@@ -44,15 +44,16 @@ const compressed = new Map();
  * `gzip` compresses responses as a real host would (the benchmarks); each file is
  * compressed once per process, so that only the first load pays for it. `prefix` serves
  * it under a subpath (`/sub/`), as a course's static host might; anything outside it is a
- * 404, which `requests404` lists.
+ * 404, which `requests404` lists. `dir` serves another build than dist/ (the benchmarks
+ * alternate two builds).
  */
-export async function serveDist({ gzip = false, prefix = "/" } = {}) {
-  const policy = await pagePolicy();
+export async function serveDist({ gzip = false, prefix = "/", dir = dist } = {}) {
+  const policy = await pagePolicy(dir);
   const missing = [];
   const server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const path = pathname.startsWith(prefix) ? normalize(`/${pathname.slice(prefix.length)}`).replace(/^\/+/, "") : "\0outside";
-    const file = join(dist, path === "" ? "index.html" : path);
+    const file = join(dir, path === "" ? "index.html" : path);
     try {
       let body = await readFile(file);
       const headers = { "content-type": types[extname(file)] || "application/octet-stream", "content-security-policy": policy };
@@ -96,11 +97,11 @@ export class Explorer {
    * `pace` (default "max": a spec waits for what happens, not for a lecture's 20 s; null
    * leaves the preset's own pace) unless `query` names one; `hash` is the link's part after
  * `#` (the page's whole state, src/link.rs). `viewport` and `scale` (the
-   * device pixel ratio) size the window. If any of it fails, whatever was started is closed before the
+   * device pixel ratio) size the window; `dir` serves another build than dist/. If any of it fails, whatever was started is closed before the
    * error goes on.
    */
-  static async open({ webgpu, query = "", hash = "", initScript = null, workerInitScript = null, url = null, gzip = false, prefix = "/", beforeGoto = null, browserArgs = [], pace = "max", viewport = { width: 1500, height: 1100 }, scale = 1 }) {
-    const server = url ? { url, close() {}, missing: [] } : await serveDist({ gzip, prefix });
+  static async open({ webgpu, query = "", hash = "", initScript = null, workerInitScript = null, url = null, gzip = false, prefix = "/", dir = dist, beforeGoto = null, browserArgs = [], pace = "max", viewport = { width: 1500, height: 1100 }, scale = 1 }) {
+    const server = url ? { url, close() {}, missing: [] } : await serveDist({ gzip, prefix, dir });
     let browser = null;
     try {
       const args = [...(webgpu ? [...baseArgs, "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : [...baseArgs, "--disable-gpu"]), ...browserArgs];
