@@ -96,9 +96,9 @@ export class Explorer {
    * reach workers, so the fixture prepends it to the script as served). The page runs at
    * `pace` (default "max": a spec waits for what happens, not for a lecture's 20 s; null
    * leaves the preset's own pace) unless `query` names one; `hash` is the link's part after
- * `#` (the page's whole state, src/link.rs). `viewport` and `scale` (the
-   * device pixel ratio) size the window; `dir` serves another build than dist/. If any of it fails, whatever was started is closed before the
-   * error goes on.
+   * `#` (the page's whole state, src/link.rs). `viewport` and `scale` (the device pixel
+   * ratio) size the window; `dir` serves another build than dist/. If any of it fails,
+   * whatever was started is closed before the error goes on.
    */
   static async open({ webgpu, query = "", hash = "", initScript = null, workerInitScript = null, url = null, gzip = false, prefix = "/", dir = dist, beforeGoto = null, browserArgs = [], pace = "max", viewport = { width: 1500, height: 1100 }, scale = 1 }) {
     const server = url ? { url, close() {}, missing: [] } : await serveDist({ gzip, prefix, dir });
