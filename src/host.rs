@@ -9,8 +9,8 @@ pub mod backend;
 use crate::browser::{fetch_bytes, js_flag, now_ms, sleep_ms, yield_now};
 use crate::engine::config::{DataSource, ExperimentConfig};
 use crate::engine::device::{BackendKind, ComputeDevice};
-use crate::engine::metrics::{Evaluation, Event, diverging};
-use crate::engine::session::{Command, Outcome, RunState, Session};
+use crate::engine::metrics::{Evaluation, Event};
+use crate::engine::session::{Command, GroupOutcome, Outcome, RunGroup, Session};
 use crate::protocol::{Backend, HostEnd, Message, MetricsFormat, Request, Status};
 
 /// Work between two looks at the page's requests, in ms: a pause or a new setting takes
@@ -40,12 +40,14 @@ impl RateWindow {
 
 struct Host {
     end: HostEnd,
-    session: Session,
+    /// The run the controls steer (B during A/B) and, during A/B, A following it.
+    group: RunGroup,
     cpu: ComputeDevice,
     gpu: Option<ComputeDevice>,
     gpu_label: String,
     mfeat_loaded: bool,
-    ms_per_step: f64,
+    /// Measured ms per step of each run of the group.
+    ms_per_step: Vec<f64>,
     /// Evaluations per second the pace control allows; `None`: as fast as it goes.
     pace: Option<f64>,
     /// Steps the pace allows now, refilled at `pace` × the evaluation interval per second.
@@ -59,23 +61,15 @@ struct Host {
     evaluated_once: bool,
     /// The revision of the page's last configure request ([`Request::Configure`]).
     revision: u64,
-    /// A/B's A ([`Request::Compare`]); `session` is B.
-    a: Option<Session>,
-    /// Measured ms per step of A.
-    a_ms_per_step: f64,
 }
 
-/// Which run of an A/B comparison a chunk of work is for (B is the only run outside one).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Run {
-    A,
-    B,
-}
+/// A/B's B: the group's lead. A ([`Request::Compare`]) is its first follower.
+const B: usize = 0;
 
 impl Host {
     async fn ensure_mfeat(&mut self, config: &ExperimentConfig) -> Result<(), String> {
         if config.data.source == DataSource::Mfeat && !self.mfeat_loaded {
-            self.session.provide_mfeat(fetch_bytes("assets/mfeat.bin").await?);
+            self.group.lead_mut().provide_mfeat(fetch_bytes("assets/mfeat.bin").await?);
             self.mfeat_loaded = true;
         }
         Ok(())
@@ -91,11 +85,11 @@ impl Host {
     /// Tells the page the configuration that runs, with the revision of the page's last
     /// configure request.
     fn echo_config(&self) {
-        self.end.send(Message::Config { config: Box::new(self.session.trainer().config().clone()), revision: self.revision });
+        self.end.send(Message::Config { config: Box::new(self.group.lead().config().clone()), revision: self.revision });
     }
 
     fn announce_run(&self) {
-        self.end.send(Message::RunStarted { modalities: self.session.trainer().data().modality_names.clone() });
+        self.end.send(Message::RunStarted { modalities: self.group.lead().modality_names().to_vec() });
         self.echo_config();
     }
 
@@ -123,26 +117,27 @@ impl Host {
                 return;
             }
             Request::ExportMetrics(format) => {
-                let history = self.session.trainer().history();
+                let history = self.group.lead().history();
                 let text = match format {
                     MetricsFormat::Jsonl => history.to_jsonl(),
                     MetricsFormat::Csv => history.to_csv(),
                 };
                 return self.end.send(Message::Metrics { format, text });
             }
-            Request::ExportData => return self.end.send(Message::Data(self.session.trainer().data().splits_csv())),
+            Request::ExportData => return self.end.send(Message::Data(self.group.lead().data().splits_csv())),
         };
         let configure = matches!(command, Command::Configure(_));
-        if self.a.is_some() {
+        if !self.group.followers().is_empty() {
             return self.handle_compared(command).await;
         }
-        match self.session.apply(command) {
-            Ok(Outcome::Unchanged) => {}
-            Ok(Outcome::Changed(notice)) | Ok(Outcome::Refused(notice)) => self.notice(capitalised(&notice)),
-            Ok(Outcome::Restarted(why)) => {
+        match self.group.apply(command) {
+            Ok(GroupOutcome::Lead(Outcome::Unchanged)) => {}
+            Ok(GroupOutcome::Lead(Outcome::Changed(notice) | Outcome::Refused(notice))) => self.notice(capitalised(&notice)),
+            Ok(GroupOutcome::Lead(Outcome::Restarted(why)) | GroupOutcome::Restarted(Outcome::Restarted(why))) => {
                 self.announce_run();
                 self.notice(capitalised(&why));
             }
+            Ok(GroupOutcome::Restarted(_)) => {} // (only a group with followers restarts them)
             Err(e) => self.notice(e.0),
         }
         if configure {
@@ -158,11 +153,12 @@ impl Host {
         if let Err(e) = self.ensure_mfeat(&a).await {
             return self.end_comparison(format!("A/B could not start: the mfeat data did not load ({e})"));
         }
-        match self.session.sibling(a) {
-            Ok(session) => {
-                self.a = Some(session);
-                self.a_ms_per_step = self.ms_per_step;
-                self.restart_both("A/B: A keeps the settings you had, B follows the controls; both restarted at step 0 and train in turn", false).await;
+        self.group.end_followers();
+        match self.group.follow(a) {
+            Ok(_) => {
+                self.ms_per_step.truncate(1);
+                self.ms_per_step.push(self.ms_per_step[B]);
+                self.announce_comparison("A/B: A keeps the settings you had, B follows the controls; both restarted at step 0 and train in turn");
             }
             Err(e) => self.end_comparison(format!("A/B could not start: {}", e.0)),
         }
@@ -170,74 +166,36 @@ impl Host {
 
     /// Ends A/B (B goes on) and says why.
     fn end_comparison(&mut self, why: String) {
-        self.a = None;
+        self.group.end_followers();
+        self.ms_per_step.truncate(1);
         self.end.send(Message::ComparisonEnded(why));
     }
 
-    /// Both runs of an A/B back to step 0, training if B was: announced to the page with
-    /// `why`. `b_fresh`: B was just rebuilt at step 0 (a Reset, a structural change), so only
-    /// A is.
-    async fn restart_both(&mut self, why: &str, b_fresh: bool) {
-        let playing = self.session.state() == RunState::Training;
-        if !b_fresh {
-            let _ = self.session.apply(Command::Reset);
-        }
-        if let Some(a) = &mut self.a {
-            let _ = a.apply(Command::Reset);
-        }
-        if playing {
-            let _ = self.session.apply(Command::Play);
-            if let Some(a) = &mut self.a {
-                let _ = a.apply(Command::Play);
-            }
-        }
+    /// Tells the page that both runs of an A/B restarted at step 0, and `why`.
+    fn announce_comparison(&mut self, why: &str) {
         self.announce_run();
-        if let Some(a) = &self.a {
-            self.end.send(Message::ComparisonStarted { a: Box::new(a.trainer().config().clone()), modalities: a.trainer().data().modality_names.clone() });
+        if let Some(a) = self.group.followers().first() {
+            self.end.send(Message::ComparisonStarted { a: Box::new(a.config().clone()), modalities: a.modality_names().to_vec() });
         }
         self.notice(why.to_string());
     }
 
-    /// A command during A/B: Play, Pause, Step and Reset act on both runs; a change of B that
-    /// the session accepts restarts both, so that they compare whole runs.
+    /// A command during A/B ([`RunGroup::apply`]): Play, Pause, Step and Reset act on both
+    /// runs; a change of B that the session accepts restarts both.
     async fn handle_compared(&mut self, command: Command) {
         let configure = matches!(command, Command::Configure(_));
-        let outcome = self.session.apply(command.clone());
-        match (&outcome, configure) {
-            (Ok(outcome @ (Outcome::Changed(_) | Outcome::Restarted(_))), true) => {
-                let b_fresh = matches!(outcome, Outcome::Restarted(_));
-                self.restart_both("A/B: B changed, so both runs restarted at step 0", b_fresh).await;
-            }
-            (_, true) => {}
-            (Ok(Outcome::Restarted(_)), false) => {
-                // Reset: A too, and the page clears both histories.
-                self.restart_both("Both runs reset to step 0, paused: press Play to train", true).await;
-            }
-            (_, false) => {
-                if let Some(a) = &mut self.a {
-                    let _ = a.apply(command);
-                }
-            }
-        }
-        match outcome {
-            Ok(Outcome::Changed(notice)) | Ok(Outcome::Refused(notice)) if !configure => self.notice(capitalised(&notice)),
-            Ok(Outcome::Refused(notice)) => self.notice(capitalised(&notice)),
+        match self.group.apply(command) {
+            Ok(GroupOutcome::Restarted(_)) if configure => self.announce_comparison("A/B: B changed, so both runs restarted at step 0"),
+            // Reset: A too, and the page clears both histories.
+            Ok(GroupOutcome::Restarted(_)) => self.announce_comparison("Both runs reset to step 0, paused: press Play to train"),
+            Ok(GroupOutcome::Lead(Outcome::Changed(notice))) if !configure => self.notice(capitalised(&notice)),
+            Ok(GroupOutcome::Lead(Outcome::Refused(notice))) => self.notice(capitalised(&notice)),
+            Ok(GroupOutcome::Lead(_)) => {}
             Err(e) => self.notice(e.0),
-            _ => {}
         }
         if configure {
             self.echo_config();
         }
-    }
-
-    /// The run the next chunk of work is for: A while it is behind B (or has an evaluation
-    /// due, or B stopped by itself and A can go on), else B.
-    fn next_run(&self) -> Run {
-        let Some(a) = &self.a else { return Run::B };
-        let b_stopped = matches!(self.session.state(), RunState::Finished | RunState::EarlyStopped | RunState::Diverged);
-        let behind = a.trainer().step_count() < self.session.trainer().step_count() || b_stopped;
-        let a_can_step = a.state() == RunState::Training && a.trainer().step_count() < a.trainer().total_steps();
-        if a.trainer().evaluation_due() || (behind && a_can_step) { Run::A } else { Run::B }
     }
 
     fn switch(&mut self, kind: Backend, reason: &str) {
@@ -246,11 +204,10 @@ impl Host {
             (Backend::WebGpu, None) => return self.notice("WebGPU is not available in this browser".into()),
             (Backend::Cpu, _) => self.cpu.clone(),
         };
-        if let Some(a) = &mut self.a {
-            a.switch_device(target.clone(), reason);
+        for run in self.group.runs_mut() {
+            run.switch_device(target.clone(), reason);
         }
-        self.session.switch_device(target, reason);
-        let resumed = self.session.trainer().step_count();
+        let resumed = self.group.lead().step();
         self.end.send(Message::Backend(backend::info_for(kind, &self.gpu_label, self.gpu.is_some(), reason)));
         self.notice(format!(
             "Now on the {}: {reason}; the run continues from the snapshot of step {resumed} (the optimizer state restarts).",
@@ -259,17 +216,9 @@ impl Host {
         self.rate_window = RateWindow::starting_now();
     }
 
-    /// The session of `run`.
-    fn session_mut(&mut self, run: Run) -> &mut Session {
-        match (run, &mut self.a) {
-            (Run::A, Some(a)) => a,
-            _ => &mut self.session,
-        }
-    }
-
-    fn on_evaluation(&mut self, run: Run, result: Result<Evaluation, String>, elapsed: f64) {
+    fn on_evaluation(&mut self, run: usize, result: Result<Evaluation, String>, warning: Option<String>, elapsed: f64) {
         // A's sentences say that they are A's.
-        let whose = if run == Run::A { "A: " } else { "" };
+        let whose = if run == B { "" } else { "A: " };
         match result {
             Ok(evaluation) => {
                 for event in &evaluation.events {
@@ -280,18 +229,10 @@ impl Host {
                         self.notice(format!("{whose}Early stopping: no better validation loss for the patience window; restored the weights of step {best_step}."));
                     }
                 }
-                let session = self.session_mut(run);
-                let trainer = session.trainer();
-                let points = trainer.history().points();
-                let previous = points.len().checked_sub(2).map(|i| &points[i]);
-                let config = trainer.config();
-                let warning = diverging(previous, &evaluation, config.data.classes, config.train.learning_rate);
-                if warning.is_some() {
-                    let _ = session.apply(Command::Pause);
-                }
+                // (The session paused itself if the evaluation found the run diverging.)
                 self.end.send(match run {
-                    Run::A => Message::EvaluationA(Box::new(evaluation)),
-                    Run::B => Message::Evaluation(Box::new(evaluation)),
+                    B => Message::Evaluation(Box::new(evaluation)),
+                    _ => Message::EvaluationA(Box::new(evaluation)),
                 });
                 if let Some(text) = warning {
                     self.notice(format!("{whose}{text}"));
@@ -303,12 +244,12 @@ impl Host {
                     self.evaluated_once = true;
                 }
             }
-            Err(e) if self.session.trainer().compute().kind == BackendKind::WebGpu => {
+            Err(e) if self.group.lead().backend() == BackendKind::WebGpu => {
                 self.gpu = None;
                 self.switch(Backend::Cpu, &format!("the GPU device was lost ({e})"));
             }
             Err(e) => {
-                let _ = self.session_mut(run).apply(Command::Pause);
+                let _ = self.group.runs_mut()[run].apply(Command::Pause);
                 self.notice(format!("{whose}Evaluation failed: {e}"));
             }
         }
@@ -317,8 +258,7 @@ impl Host {
     /// Steps per ms the pace allows (`None`: no limit): `pace` evaluations a second, each an
     /// evaluation interval of steps.
     fn steps_per_ms(&self) -> Option<f64> {
-        let trainer = self.session.trainer();
-        let interval = trainer.config().eval_interval(trainer.data().train.len()) as f64;
+        let interval = self.group.lead().eval_interval() as f64;
         self.pace.map(|pace| pace * interval / 1000.0)
     }
 
@@ -352,25 +292,19 @@ impl Host {
                 wait_ms = ((1.0 - self.allowance) / rate).min(3.0 * FRAME_MS);
                 break;
             }
-            let run = self.next_run();
-            let ms_per_step = if run == Run::A { self.a_ms_per_step } else { self.ms_per_step };
+            let run = self.group.next_run();
+            let ms_per_step = self.ms_per_step[run];
             let fits = (((CHUNK_BUDGET_MS - spent) / ms_per_step.max(1e-3)) as usize).max(1);
-            let allowed = match run {
-                // A follows B, so the pace holds both; past a B that stopped by itself, A
-                // goes at the pace's rate alone.
-                Run::A => {
-                    let lead = self.session.trainer().step_count().saturating_sub(self.a.as_ref().map_or(0, |a| a.trainer().step_count()));
-                    if lead > 0 { lead } else if self.allowance.is_finite() { self.allowance as usize } else { usize::MAX }
-                }
-                Run::B if self.allowance.is_finite() => self.allowance as usize,
-                Run::B => usize::MAX,
-            };
+            // A follows B, so the pace holds both; past a B that stopped by itself, A goes at
+            // the pace's rate alone.
+            let budget = if self.allowance.is_finite() { self.allowance as usize } else { usize::MAX };
+            let allowed = self.group.allowed_steps(run, budget);
             let chunk_started = now_ms();
-            let advanced = self.session_mut(run).advance(fits.min(allowed)).await;
+            let advanced = self.group.advance_run(run, fits.min(allowed)).await;
             let elapsed = now_ms() - chunk_started;
             if let Some(result) = advanced.evaluation {
                 self.rate_window.evaluation_ms += elapsed;
-                self.on_evaluation(run, result, elapsed);
+                self.on_evaluation(run, result, advanced.warning, elapsed);
                 continue;
             }
             if advanced.steps == 0 {
@@ -378,16 +312,11 @@ impl Host {
                 wait_ms = FRAME_MS;
                 break;
             }
-            let measured = 0.7 * ms_per_step + 0.3 * elapsed / advanced.steps as f64;
-            match run {
-                Run::A => self.a_ms_per_step = measured,
-                Run::B => self.ms_per_step = measured,
-            }
+            self.ms_per_step[run] = 0.7 * ms_per_step + 0.3 * elapsed / advanced.steps as f64;
             self.rate_window.steps += advanced.steps;
             self.rate_window.step_ms += elapsed;
             self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
-            let b_stopped = !self.session.trainer().is_training();
-            if run == Run::B || b_stopped {
+            if self.group.paced(run) {
                 self.allowance -= advanced.steps as f64;
             }
         }
@@ -405,12 +334,12 @@ impl Host {
             self.status.evaluation_share = if busy > 0.0 { window.evaluation_ms / busy } else { 0.0 };
             self.status.engine_memory_bytes = wasm_memory_bytes();
         }
-        let trainer = self.session.trainer();
+        let lead = self.group.lead();
         let next = Status {
-            step: trainer.step_count(),
-            total_steps: trainer.total_steps(),
-            state: self.session.state().word().to_string(),
-            a: self.a.as_ref().map(|a| (a.trainer().step_count(), a.state().word().to_string())),
+            step: lead.step(),
+            total_steps: lead.total_steps(),
+            state: lead.state().word().to_string(),
+            a: self.group.followers().first().map(|a| (a.step(), a.state().word().to_string())),
             ..self.status.clone()
         };
         self.status = next.clone();
@@ -485,12 +414,12 @@ pub fn start(end: HostEnd) {
         };
         let mut host = Host {
             end,
-            session,
+            group: RunGroup::new(session),
             cpu: ComputeDevice::cpu(),
             gpu,
             gpu_label: backend::gpu_label(),
             mfeat_loaded,
-            ms_per_step: 5.0,
+            ms_per_step: vec![5.0],
             pace,
             allowance: 0.0,
             refilled_at: now_ms(),
@@ -500,11 +429,9 @@ pub fn start(end: HostEnd) {
             status_sent_at: 0.0,
             evaluated_once: false,
             revision: 0,
-            a: None,
-            a_ms_per_step: 5.0,
         };
         if play {
-            let _ = host.session.apply(Command::Play);
+            let _ = host.group.apply(Command::Play);
         }
         for request in early {
             host.handle(request).await;

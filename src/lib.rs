@@ -7,8 +7,10 @@
 //! From the top: a [`engine::session::Session`] takes [`engine::session::Command`]s and owns
 //! an [`engine::trainer::Trainer`], which trains an [`engine::model::MultimodalNet`] on a
 //! [`engine::data::Dataset`] and evaluates it into plain [`engine::metrics::Evaluation`]s;
-//! the session hands out [`engine::session::Snapshot`]s that the UI (`ui`, feature `web`)
-//! draws with [`plot`] and the CLI (`src/bin/modalscope.rs`, feature `cli`) writes as JSON.
+//! the session is the only door to a run: the web host (`host`) and the CLI
+//! (`src/bin/modalscope.rs`, feature `cli`) ask it for the step, the configuration and the
+//! history; the host sends evaluations to the UI (`ui`, feature `web`), which draws them with
+//! [`plot`], and the CLI writes them as JSON.
 //!
 //! Module map:
 //! - [`engine`]: tensors, no web. `config`, `data`, `model`, `methods`, `metrics`,

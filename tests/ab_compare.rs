@@ -1,67 +1,95 @@
-//! A/B on the engine: A is a sibling session of B's ([`Session::sibling`]) and the two are
-//! advanced alternately, a few steps each, as the engine host does. With identical settings
-//! they give identical evaluations; a setting that names no random stream (the learning rate)
-//! leaves the data, the initial weights and the batch order alike, so their step-0
-//! evaluations agree exactly and only later ones differ.
+//! A/B on the engine: a [`RunGroup`] of B (the lead) and A (a follower, built as a sibling
+//! of B's session), advanced in turns as the engine host and `modalscope compare` do. With
+//! identical settings they give identical evaluations; a setting that names no random stream
+//! (the learning rate) leaves the data, the initial weights and the batch order alike, so
+//! their step-0 evaluations agree exactly and only later ones differ.
 
 mod common;
 
 use common::config;
 use modalscope::engine::device::ComputeDevice;
 use modalscope::engine::metrics::Evaluation;
-use modalscope::engine::readback::block_on;
-use modalscope::engine::session::{Command, Session};
+use modalscope::engine::session::{Command, GroupOutcome, Outcome, RunGroup, RunState, Session};
 
-/// Advances B then A in turns of `chunk` steps, A never past B, until both stopped; returns
-/// their evaluations.
-fn alternate(b: &mut Session, a: &mut Session, chunk: usize) -> (Vec<Evaluation>, Vec<Evaluation>) {
-    b.apply(Command::Play).unwrap();
-    a.apply(Command::Play).unwrap();
+/// Plays the group to its end in turns of at most `chunk` steps for the lead; returns B's and
+/// A's evaluations. Checks at every turn that A never passes B while B can step.
+fn alternate(group: &mut RunGroup, chunk: usize) -> (Vec<Evaluation>, Vec<Evaluation>) {
+    group.apply(Command::Play).unwrap();
     let (mut eb, mut ea) = (Vec::new(), Vec::new());
-    loop {
-        let done_b = block_on(b.advance(chunk));
-        if let Some(e) = done_b.evaluation {
-            eb.push(e.expect("B evaluates"));
+    while !group.done() {
+        let turn = group.advance_blocking(chunk);
+        let worked = turn.advance.steps > 0 || turn.advance.evaluation.is_some();
+        if let Some(e) = turn.advance.evaluation {
+            [&mut eb, &mut ea][turn.run].push(e.expect("evaluates"));
         }
-        let lead = b.trainer().step_count().saturating_sub(a.trainer().step_count());
-        let b_stopped = !b.trainer().is_training();
-        let done_a = block_on(a.advance(if b_stopped { chunk } else { lead }));
-        if let Some(e) = done_a.evaluation {
-            ea.push(e.expect("A evaluates"));
-        }
-        let idle = |s: &Session| !s.trainer().is_training() && !s.trainer().evaluation_due();
-        if idle(b) && idle(a) {
-            return (eb, ea);
-        }
+        let (b, a) = (&group.runs()[0], &group.runs()[1]);
+        assert!(a.step() <= b.step() || b.state().stopped_by_itself(), "A at step {} passed B at {}", a.step(), b.step());
+        assert!(worked || group.done(), "an idle turn at B {} A {}", b.step(), a.step());
     }
+    (eb, ea)
 }
 
 /// B with `b_overrides` and A without, on imbalance with 192 training rows for 6 epochs.
-fn sessions(b_overrides: &[&str]) -> (Session, Session) {
+fn group(b_overrides: &[&str]) -> RunGroup {
     let base = ["data.train_size=192", "train.epochs=6"];
     let with_b: Vec<&str> = base.iter().chain(b_overrides).copied().collect();
-    let b = Session::new(config("imbalance", &with_b), ComputeDevice::cpu(), None).unwrap();
-    let a = b.sibling(config("imbalance", &base)).unwrap();
-    (b, a)
+    let mut group = RunGroup::new(Session::new(config("imbalance", &with_b), ComputeDevice::cpu(), None).unwrap());
+    group.follow(config("imbalance", &base)).unwrap();
+    group
 }
 
 #[test]
 fn identical_settings_give_identical_evaluations() {
-    let (mut b, mut a) = sessions(&[]);
-    let (eb, ea) = alternate(&mut b, &mut a, 2);
+    let (eb, ea) = alternate(&mut group(&[]), 2);
     assert!(eb.len() >= 6, "{} evaluations", eb.len());
     assert_eq!(eb, ea, "same seed, same settings: the same numbers, bit for bit");
 }
 
 #[test]
 fn a_learning_rate_change_keeps_data_weights_and_batches_alike() {
-    let (mut b, mut a) = sessions(&["train.learning_rate=0.01"]);
-    let (eb, ea) = alternate(&mut b, &mut a, 3);
+    let (eb, ea) = alternate(&mut group(&["train.learning_rate=0.01"]), 3);
     assert_eq!(eb[0], ea[0], "step 0: same data and initial weights");
     assert_eq!(eb.len(), ea.len());
     assert_ne!(eb.last().unwrap().fused().val_loss, ea.last().unwrap().fused().val_loss, "then the learning rate tells");
     // A different seed draws other data and weights from step 0 on.
-    let (mut c, mut a) = sessions(&["train.seed=7"]);
-    let (ec, ea) = alternate(&mut c, &mut a, 3);
+    let (ec, ea) = alternate(&mut group(&["train.seed=7"]), 3);
     assert_ne!(ec[0].fused().val_loss, ea[0].fused().val_loss, "the seed names every stream");
+}
+
+/// A follower that ends later than its lead goes on alone past it; a lead that ends later
+/// goes on alone past its follower. Both reach their own ends.
+#[test]
+fn runs_of_different_lengths_each_reach_their_end() {
+    for (b_epochs, a_epochs) in [("train.epochs=3", "train.epochs=6"), ("train.epochs=6", "train.epochs=3")] {
+        let mut g = RunGroup::new(Session::new(config("imbalance", &["data.train_size=192", b_epochs]), ComputeDevice::cpu(), None).unwrap());
+        g.follow(config("imbalance", &["data.train_size=192", a_epochs])).unwrap();
+        alternate(&mut g, 2);
+        for run in g.runs() {
+            assert_eq!((run.state(), run.step()), (RunState::Finished, run.total_steps()), "{b_epochs} / {a_epochs}");
+        }
+    }
+}
+
+/// Play, Pause and Step act on every run; a change the lead accepts and a Reset restart every
+/// run at step 0, playing if the lead was.
+#[test]
+fn commands_act_on_the_whole_group() {
+    let mut g = group(&[]);
+    g.apply(Command::Play).unwrap();
+    for _ in 0..20 {
+        g.advance_blocking(2);
+    }
+    let steps = |g: &RunGroup| g.runs().iter().map(Session::step).collect::<Vec<_>>();
+    assert!(steps(&g).iter().all(|&s| s > 0), "{:?}", steps(&g));
+    assert!(matches!(g.apply(Command::Pause).unwrap(), GroupOutcome::Lead(Outcome::Changed(_))));
+    assert!(g.runs().iter().all(|r| r.state() == RunState::Paused));
+    let faster = g.lead().config().with_override("train.learning_rate=0.01").unwrap();
+    assert!(matches!(g.apply(Command::Configure(Box::new(faster))).unwrap(), GroupOutcome::Restarted(Outcome::Changed(_))));
+    assert_eq!(steps(&g), vec![0, 0], "a live change of B restarts both");
+    assert!(g.runs().iter().all(|r| r.state() == RunState::Paused), "paused, as the lead was");
+    assert_eq!(g.followers()[0].config().train.learning_rate, config("imbalance", &[]).train.learning_rate, "A keeps its settings");
+    assert!(matches!(g.apply(Command::Play).unwrap(), GroupOutcome::Lead(Outcome::Changed(_))));
+    assert!(g.runs().iter().all(|r| r.state() == RunState::Training));
+    g.end_followers();
+    assert!(g.followers().is_empty());
 }

@@ -152,7 +152,15 @@ fn the_data_module_has_no_import_circle() {
 }
 
 /// The CLI drives the engine through `Session` alone (and reads the burn-free modules).
-const BIN_MAY_USE: [&str; 4] = ["session", "config", "presets", "metrics"];
+const BIN_MAY_USE: [&str; 5] = ["session", "config", "presets", "stories", "metrics"];
+
+/// The web host drives the engine through `Session` too, and picks the backend.
+const HOST_MAY_USE: [&str; 6] = ["session", "config", "presets", "stories", "metrics", "device"];
+
+/// Names that would reach past the session into the run it owns.
+fn past_the_session(idents: &[String]) -> Vec<&String> {
+    idents.iter().filter(|i| ["trainer", "Trainer", "Snapshot"].contains(&i.as_str())).collect()
+}
 
 #[test]
 fn the_cli_uses_only_the_session() {
@@ -162,6 +170,21 @@ fn the_cli_uses_only_the_session() {
         assert!(modules.is_empty(), "{} uses {modules:?}; the CLI may use engine::{{{}}}", file.display(), BIN_MAY_USE.join(", "));
         let types: Vec<&String> = idents.iter().filter(|i| ENGINE_TYPES[1..].contains(&i.as_str())).collect();
         assert!(types.is_empty(), "{} names {types:?}: go through Session", file.display());
+        let past = past_the_session(&idents);
+        assert!(past.is_empty(), "{} names {past:?}: ask the Session", file.display());
+    }
+}
+
+#[test]
+fn the_host_uses_only_the_session_and_the_device() {
+    let files = module_files("host");
+    assert!(files.len() >= 2, "host.rs and host/: {files:?}");
+    for file in files {
+        let idents = file_identifiers(&file);
+        let modules = engine_modules_outside(&idents, "crate", &HOST_MAY_USE);
+        assert!(modules.is_empty(), "{} uses {modules:?}; the host may use engine::{{{}}}", file.display(), HOST_MAY_USE.join(", "));
+        let past = past_the_session(&idents);
+        assert!(past.is_empty(), "{} names {past:?}: ask the Session", file.display());
     }
 }
 
@@ -247,6 +270,9 @@ fn the_rules_catch_their_violations() {
     assert_eq!(engine_modules_outside(&ui, "crate", &UI_MAY_USE), vec!["crate::engine::session"]);
     let bin = identifiers("use modalscope::engine::device::ComputeDevice; use modalscope::engine::session::Session;");
     assert_eq!(engine_modules_outside(&bin, "modalscope", &BIN_MAY_USE), vec!["modalscope::engine::device"]);
+    assert_eq!(past_the_session(&identifiers("fn f(s: &Session) -> usize { s.trainer().step_count() }")), vec!["trainer"]);
+    let host = identifiers("use crate::engine::device::BackendKind; use crate::engine::trainer::Trainer;");
+    assert_eq!(engine_modules_outside(&host, "crate", &HOST_MAY_USE), vec!["crate::engine::trainer"]);
 }
 
 #[test]
@@ -255,8 +281,10 @@ fn the_training_loop_names_no_method() {
     // the registry: no method's key, settings type or hooks module appears in their code.
     use modalscope::engine::config::RegularizerConfig;
     let engine = root().join("engine");
-    let mut files = vec![engine.join("trainer.rs"), engine.join("session.rs")];
+    let mut files = vec![engine.join("trainer.rs")];
+    files.extend(rust_files(&engine.join("session")));
     files.extend(rust_files(&engine.join("model")));
+    assert!(files.len() >= 4, "{files:?}");
     for file in files {
         let idents = file_identifiers(&file);
         for name in RegularizerConfig::NAMES {

@@ -27,11 +27,11 @@ fn session(overrides: &[&str]) -> Session {
 fn switch_resumes_at_the_snapshot_step_and_keeps_the_history() {
     let mut s = session(&["regularizers.modality_dropout.enabled=true"]);
     advance_to(&mut s, 7);
-    let evaluations_before = s.trainer().history().points().to_vec();
+    let evaluations_before = s.history().points().to_vec();
     let snapshot = evaluations_before.last().unwrap().clone();
     assert_eq!(snapshot.step, 6);
     s.switch_device(ComputeDevice::cpu(), "test");
-    assert_eq!(s.trainer().step_count(), 6, "rewound to the snapshot's step");
+    assert_eq!(s.step(), 6, "rewound to the snapshot's step");
     let check = block_on(s.advance(0)).evaluation.expect("a re-measurement is due").unwrap();
     assert_eq!(check.step, 6);
     let resumed = check.events.iter().find_map(|e| match e {
@@ -44,7 +44,7 @@ fn switch_resumes_at_the_snapshot_step_and_keeps_the_history() {
             assert!((x - y).abs() <= TOLERANCE, "{name}: snapshot {x} vs re-measured {y}");
         }
     }
-    let history = s.trainer().history().points();
+    let history = s.history().points();
     assert_eq!(&history[..evaluations_before.len()], &evaluations_before[..], "every earlier evaluation kept");
     assert_eq!(history.len(), evaluations_before.len() + 1);
 }
@@ -64,8 +64,8 @@ fn switch_rewinds_batch_order_and_random_streams() {
     for s in [&mut at_snapshot, &mut later] {
         advance_to(s, 18);
     }
-    let (a, b) = (at_snapshot.trainer().history().latest().unwrap(), later.trainer().history().latest().unwrap());
+    let (a, b) = (at_snapshot.history().latest().unwrap(), later.history().latest().unwrap());
     assert_eq!(a.step, 18);
     assert_eq!(a.heads, b.heads, "same weights, batches and masks after the rewind");
-    assert_eq!(at_snapshot.trainer().last_weights(), later.trainer().last_weights());
+    assert_eq!(at_snapshot.last_weights(), later.last_weights());
 }

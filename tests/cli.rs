@@ -196,6 +196,73 @@ fn nan_hook_exits_1_with_the_step_range_and_keeps_what_it_wrote() {
     assert_eq!(summary["steps"], 14);
 }
 
+/// The page pauses on the diverging warning (fused training loss above 10·ln K); the CLI
+/// prints it and goes on, or with `--stop-on-diverging` stops there with exit status 1.
+#[test]
+fn the_diverging_warning_goes_to_stderr_and_stops_only_when_asked() {
+    let dir = scratch("diverging");
+    let args = ["run", "--preset", "imbalance", "--set", "train.learning_rate=1", "--set", "train.epochs=3", "--quiet", "--out", dir.to_str().unwrap()];
+    let out = modalscope(&args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning: Diverging: the fused training loss rose from ") && err.contains("at step 4,"), "{err}");
+    assert!(err.contains("The run goes on"), "{err}");
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["status"], "finished");
+    let out = modalscope(&[&args[..], &["--stop-on-diverging"]].concat());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("stopped at step 4 on the diverging warning (--stop-on-diverging)"), "{err}");
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!((summary["status"].as_str(), summary["steps"].as_u64()), (Some("paused"), Some(4)));
+    let lines = std::fs::read_to_string(dir.join("metrics.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 2, "the evaluations of steps 0 and 4: {lines}");
+}
+
+/// `compare` trains A and B as the page's A/B does and writes each as `run` would, and what
+/// differs: the settings, and B − A of the final figures, equal to the two summaries'.
+#[test]
+fn compare_writes_both_runs_and_their_differences() {
+    let dir = scratch("compare");
+    std::fs::create_dir_all(&*dir).unwrap();
+    std::fs::write(dir.join("a.toml"), "[train]\nepochs = 4\n").unwrap();
+    std::fs::write(dir.join("b.toml"), "[train]\nepochs = 4\nlearning_rate = 0.01\n").unwrap();
+    let out_dir = dir.join("out");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let out = modalscope(&["compare", "--preset", "imbalance", "--a", &path("a.toml"), "--b", &path("b.toml"), "--quiet", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (a, b) = (read_json(&out_dir.join("a/summary.json")), read_json(&out_dir.join("b/summary.json")));
+    assert_eq!((a["status"].as_str(), b["status"].as_str()), (Some("finished"), Some("finished")));
+    assert_eq!(b["config"]["train"]["learning_rate"], 0.01);
+    let lines = |who: &str| std::fs::read_to_string(out_dir.join(who).join("metrics.jsonl")).unwrap().lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).collect::<Vec<_>>();
+    let (la, lb) = (lines("a"), lines("b"));
+    assert_eq!(la.len(), lb.len());
+    assert_eq!(la[0]["heads"], lb[0]["heads"], "step 0: the same data and initial weights");
+    // The same run alone gives A's figures: a comparison changes nothing of a run.
+    let alone = dir.join("alone");
+    let out = modalscope(&["run", "--preset", "imbalance", "--config", &path("a.toml"), "--quiet", "--out", alone.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(alone.join("metrics.jsonl")).unwrap(), std::fs::read_to_string(out_dir.join("a/metrics.jsonl")).unwrap());
+    let d = read_json(&out_dir.join("differences.json"));
+    let settings = d["settings"].as_array().unwrap();
+    assert_eq!(settings.len(), 1, "{settings:?}");
+    assert_eq!(settings[0]["path"], "train.learning_rate");
+    assert_eq!(settings[0]["b"], "0.01");
+    for head in ["fused", "a", "b"] {
+        let figure = |s: &serde_json::Value, key: &str| s["final"]["heads"][head][key].as_f64().unwrap();
+        for key in ["val_acc", "gap"] {
+            let expected = figure(&b, key) - figure(&a, key);
+            let got = d["b_minus_a"][head][key].as_f64().unwrap_or_else(|| panic!("{head}.{key}: {d}"));
+            assert!((got - expected).abs() < 1e-9, "{head}.{key}: {got} vs {expected}");
+        }
+        let ogr = |s: &serde_json::Value| s["median_ogr"][head].as_f64();
+        match (ogr(&b), ogr(&a)) {
+            (Some(ob), Some(oa)) => assert!((d["b_minus_a"][head]["median_ogr"].as_f64().unwrap() - (ob - oa)).abs() < 1e-9),
+            _ => assert!(d["b_minus_a"][head]["median_ogr"].is_null()),
+        }
+    }
+}
+
 #[test]
 fn config_files_in_toml_and_json_reach_the_run() {
     let dir = scratch("config-files");
@@ -254,7 +321,7 @@ fn exported_csvs_are_the_data_run_trains_on() {
     assert_eq!(read_json(&run.join("summary.json"))["config"], exported_config, "run and export resolve the same configuration");
     let config = ExperimentConfig::from_json(&exported_config.to_string()).unwrap();
     let session = Session::new(config, ComputeDevice::cpu(), None).unwrap();
-    let data = session.trainer().data();
+    let data = session.data();
     let rows = |split: &Split| -> Vec<Vec<f32>> {
         (0..split.len())
             .map(|i| std::iter::once(split.labels[i] as f32).chain(split.modalities.iter().flat_map(|m| m.row(i).to_vec())).collect())

@@ -13,7 +13,7 @@ fn session(overrides: &[&str]) -> Session {
 }
 
 fn estimates(s: &Session) -> Vec<Event> {
-    s.trainer().history().points().iter().flat_map(|e| e.events.clone()).filter(|e| matches!(e, Event::GblendEstimate { .. })).collect()
+    s.history().points().iter().flat_map(|e| e.events.clone()).filter(|e| matches!(e, Event::GblendEstimate { .. })).collect()
 }
 
 #[test]
@@ -23,7 +23,7 @@ fn an_estimate_runs_as_side_work_and_never_moves_the_run() {
     let mut s = session(&["regularizers.gradient_blending.schedule=\"offline\"", "train.epochs=3"]);
     advance_to(&mut s, 0);
     let mut units = 0;
-    while s.trainer().step_count() == 0 {
+    while s.step() == 0 {
         let done = s.advance_blocking(1);
         assert!(done.evaluation.is_none(), "an estimate triggers no evaluation");
         units += done.steps;
@@ -37,7 +37,7 @@ fn an_estimate_runs_as_side_work_and_never_moves_the_run() {
     assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-5, "{weights:?}");
     // The run's batches and masks are those of the same run with the estimate's weights
     // given: its step count and evaluation steps are the plain run's.
-    let steps: Vec<usize> = s.trainer().history().points().iter().map(|e| e.step).collect();
+    let steps: Vec<usize> = s.history().points().iter().map(|e| e.step).collect();
     assert_eq!(steps, vec![0, 4, 8, 12]);
 }
 
@@ -50,7 +50,7 @@ fn a_live_change_keeps_the_weights_and_the_estimates_so_far() {
     let state = |s: &Session| last(s).methods["gradient_blending"].clone();
     let before = state(&s);
     assert_eq!((before["estimates"].clone(), before["estimated_at_step"].clone()), (3.into(), 20.into()), "{before}");
-    let next = s.trainer().config().with_override("regularizers.gradient_blending.epsilon=0.2").unwrap();
+    let next = s.config().with_override("regularizers.gradient_blending.epsilon=0.2").unwrap();
     s.apply(modalscope::engine::session::Command::Configure(Box::new(next))).unwrap();
     advance_to(&mut s, 28);
     let after = state(&s);

@@ -7,8 +7,7 @@ use common::{advance_to, config};
 use modalscope::engine::config::ExperimentConfig;
 use modalscope::engine::device::ComputeDevice;
 use modalscope::engine::metrics::Event;
-use modalscope::engine::session::{Command, Outcome, Session};
-use modalscope::engine::trainer::RunStatus;
+use modalscope::engine::session::{Command, Outcome, RunState, Session};
 use serde_json::Value;
 
 fn session(overrides: &[&str]) -> Session {
@@ -17,13 +16,13 @@ fn session(overrides: &[&str]) -> Session {
 
 fn live(session: &mut Session, overrides: &[&str]) {
     let next: ExperimentConfig =
-        overrides.iter().fold(session.trainer().config().clone(), |c, o| c.with_override(o).expect("valid override"));
+        overrides.iter().fold(session.config().clone(), |c, o| c.with_override(o).expect("valid override"));
     let outcome = session.apply(Command::Configure(Box::new(next)));
     assert!(matches!(outcome, Ok(Outcome::Changed(_))), "{outcome:?}");
 }
 
 fn early_stopping_state(session: &Session) -> Value {
-    session.trainer().history().latest().expect("evaluated").methods["early_stopping"].clone()
+    session.history().latest().expect("evaluated").methods["early_stopping"].clone()
 }
 
 #[test]
@@ -46,14 +45,14 @@ fn a_live_change_keeps_early_stoppings_best_checkpoint_and_count() {
     // evaluation stops and must restore the best checkpoint from before the change.
     live(&mut s, &["regularizers.fusion_dropout.enabled=true", "regularizers.early_stopping.patience=2"]);
     advance_to(&mut s, 1_000_000);
-    assert_eq!(*s.trainer().status(), RunStatus::EarlyStopped);
-    let last = s.trainer().history().latest().unwrap().clone();
+    assert_eq!(s.state(), RunState::EarlyStopped);
+    let last = s.history().latest().unwrap().clone();
     let restored = last.events.iter().find_map(|e| match e {
         Event::EarlyStop { best_step, .. } => Some(*best_step as u64),
         _ => None,
     });
     assert_eq!(restored, Some(best_step), "restores the best checkpoint from before the change");
-    assert_eq!(s.trainer().history().best().unwrap().step as u64, best_step);
+    assert_eq!(s.history().best().unwrap().step as u64, best_step);
     // imbalance: 4 steps an epoch, an evaluation every epoch; the first after step 150 is 152.
     assert_eq!(last.step, 152, "stopped at the first evaluation after the change: the count went on from {since}");
 }
@@ -65,7 +64,6 @@ fn every_live_change_is_an_event() {
     live(&mut s, &["train.learning_rate=0.002", "train.epochs=50", "train.eval_every=2", "regularizers.weight_penalty.enabled=true"]);
     advance_to(&mut s, 5);
     let what: Vec<String> = s
-        .trainer()
         .history()
         .points()
         .iter()
@@ -88,9 +86,9 @@ fn a_run_length_lowered_below_the_current_step_finishes_there() {
         advance_to(&mut s, at);
         live(&mut s, &["train.epochs=2"]);
         advance_to(&mut s, 1_000_000);
-        assert_eq!(*s.trainer().status(), RunStatus::Finished, "at step {at}");
-        assert_eq!(s.trainer().step_count(), at, "no step after the lowered end");
-        let last = s.trainer().history().latest().unwrap().step;
+        assert_eq!(s.state(), RunState::Finished, "at step {at}");
+        assert_eq!(s.step(), at, "no step after the lowered end");
+        let last = s.history().latest().unwrap().step;
         assert_eq!(last, at, "the last evaluation is at the step where it ended (evaluated before: {evaluated})");
     }
 }
@@ -114,14 +112,14 @@ fn every_knob_changes_a_running_session_as_the_table_says() {
         let outcome = s.apply(Command::Configure(Box::new(changed.clone()))).unwrap();
         if knob.live {
             assert!(matches!(outcome, Outcome::Changed(_)), "{}: {outcome:?}", knob.path);
-            assert_eq!(s.trainer().step_count(), 4, "{}: the run went on", knob.path);
+            assert_eq!(s.step(), 4, "{}: the run went on", knob.path);
             live_seen += 1;
         } else {
             assert!(matches!(outcome, Outcome::Restarted(_)), "{}: {outcome:?}", knob.path);
-            assert_eq!(s.trainer().step_count(), 0, "{}: restarted", knob.path);
+            assert_eq!(s.step(), 0, "{}: restarted", knob.path);
             structural_seen += 1;
         }
-        assert_eq!(*s.trainer().config(), changed.normalised(), "{}: the trainer runs the new value", knob.path);
+        assert_eq!(*s.config(), changed.normalised(), "{}: the trainer runs the new value", knob.path);
     }
     assert!(live_seen >= 12 && structural_seen >= 20, "live {live_seen}, structural {structural_seen}");
 }
@@ -130,8 +128,8 @@ fn every_knob_changes_a_running_session_as_the_table_says() {
 fn early_stopping_restores_the_best_weights_and_they_measure_as_the_best_checkpoint() {
     let mut s = session(&["regularizers.early_stopping.enabled=true", "regularizers.early_stopping.patience=3"]);
     advance_to(&mut s, usize::MAX);
-    assert_eq!(*s.trainer().status(), RunStatus::EarlyStopped);
-    let (best, last) = (s.trainer().history().best().unwrap().clone(), s.trainer().history().latest().unwrap().clone());
+    assert_eq!(s.state(), RunState::EarlyStopped);
+    let (best, last) = (s.history().best().unwrap().clone(), s.history().latest().unwrap().clone());
     assert!(last.step > best.step, "the run went past its best checkpoint");
     let measured = modalscope::engine::readback::block_on(s.measure()).unwrap();
     for ((name, now), (_, at_best)) in measured.iter().zip(&best.heads) {
@@ -186,7 +184,7 @@ fn every_pair_of_methods_trains_ten_steps_or_is_refused_with_its_reason() {
                     let mut s = Session::new(both, ComputeDevice::cpu(), None).unwrap();
                     advance_to(&mut s, 10);
                     let e = block_on(s.measure()).unwrap();
-                    assert!(s.trainer().step_count() >= 10, "{a} + {b}");
+                    assert!(s.step() >= 10, "{a} + {b}");
                     assert!(e.iter().all(|(_, h)| h.val_loss.is_finite()), "{a} + {b}: {e:?}");
                 }
             }

@@ -17,8 +17,8 @@ fn shapley_of_the_empty_set_is_the_accuracy_of_one_constant_prediction() {
         let e = last(&s);
         let phi_sum: f64 = e.contribution.iter().map(|(_, c)| c.shapley).sum();
         let empty = e.fused().val_acc - phi_sum;
-        let labels = &s.trainer().data().val.labels;
-        let frequencies: Vec<f64> = (0..s.trainer().data().classes)
+        let labels = &s.data().val.labels;
+        let frequencies: Vec<f64> = (0..s.data().classes)
             .map(|c| labels.iter().filter(|&&l| l as usize == c).count() as f64 / labels.len() as f64)
             .collect();
         assert!(

@@ -63,7 +63,7 @@ fn a_leads_early_and_modulation_stops_at_half_the_run() {
 fn a_live_change_keeps_the_running_instance() {
     let mut s = session(&["train.epochs=10"]);
     advance_to(&mut s, 14);
-    let next = s.trainer().config().with_override("regularizers.ogm_ge.alpha=0.2").unwrap();
+    let next = s.config().with_override("regularizers.ogm_ge.alpha=0.2").unwrap();
     s.apply(Command::Configure(Box::new(next))).unwrap();
     advance_to(&mut s, 21);
     let changed = last(&s).methods["ogm_ge"].clone();
@@ -78,11 +78,11 @@ fn a_backend_switch_rewinds_the_count_and_keeps_the_ema() {
     // Evaluations every 7 steps; at step 10 the run rewinds to the snapshot of step 7.
     let mut s = session(&["train.epochs=10"]);
     advance_to(&mut s, 10);
-    let at_snapshot = s.trainer().history().points()[1].methods["ogm_ge"].clone();
+    let at_snapshot = s.history().points()[1].methods["ogm_ge"].clone();
     assert_eq!(at_snapshot["modulated_steps"], 7);
     s.switch_device(ComputeDevice::cpu(), "test");
     advance_to(&mut s, 14);
-    let points = s.trainer().history().points();
+    let points = s.history().points();
     let recheck = &points[points.len() - 2];
     assert_eq!(recheck.step, 7, "the re-measurement of the snapshot");
     assert_eq!(recheck.methods["ogm_ge"]["rho_ema"], at_snapshot["rho_ema"], "the re-check shows the snapshot's values, no break");
@@ -98,7 +98,7 @@ fn with_k_one_and_no_noise_it_is_naive_training() {
     let weights = |overrides: &[&str]| {
         let mut s = session(&[&["train.epochs=2"], overrides].concat());
         advance_to(&mut s, usize::MAX);
-        s.trainer().last_weights().to_vec()
+        s.last_weights().to_vec()
     };
     let naive = weights(&["regularizers.ogm_ge.enabled=false"]);
     assert_eq!(weights(&["regularizers.ogm_ge.alpha=0", "regularizers.ogm_ge.noise=false"]), naive);

@@ -77,17 +77,16 @@ fn divergence_stops_the_run_and_names_the_step_range() {
     // Nothing a user can set makes this small ReLU network's loss non-finite (it dies
     // instead), so the `debug.nan_at_step` hook poisons the loss at step 8: evaluations come
     // every epoch (7 steps), so the range is (7, 14].
-    use modalscope::engine::{metrics::Event, trainer::RunStatus};
+    use modalscope::engine::{metrics::Event, session::RunState};
     let session = train(config("balanced", &["train.epochs=5", "debug.nan_at_step=8"]));
-    let trainer = session.trainer();
-    assert_eq!(*trainer.status(), RunStatus::Diverged);
-    let events: Vec<Event> = trainer.history().points().iter().flat_map(|e| e.events.clone()).collect();
+    assert_eq!(session.state(), RunState::Diverged);
+    let events: Vec<Event> = session.history().points().iter().flat_map(|e| e.events.clone()).collect();
     let range = events.iter().find_map(|e| match e {
         Event::Divergence { from_step, to_step, .. } => Some((*from_step, *to_step)),
         _ => None,
     });
     assert_eq!(range, Some((7, 14)), "{events:?}");
-    assert_eq!(trainer.step_count(), 14, "stopped at the evaluation that saw the NaN");
-    let before = &trainer.history().points()[1];
+    assert_eq!(session.step(), 14, "stopped at the evaluation that saw the NaN");
+    let before = &session.history().points()[1];
     assert!(before.fused().val_loss.is_finite(), "the checkpoint before the poisoned step is intact");
 }

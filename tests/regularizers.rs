@@ -48,7 +48,7 @@ fn decoupled_weight_decay_should_shrink_gap_when_strong_enough() {
 #[test]
 fn early_stopping_stops_and_restores_the_best_checkpoint() {
     let session = train(config("imbalance", &["regularizers.early_stopping.enabled=true"]));
-    assert_eq!(*session.trainer().status(), modalscope::engine::trainer::RunStatus::EarlyStopped);
+    assert_eq!(session.state(), modalscope::engine::session::RunState::EarlyStopped);
     let best = best(&session);
     let stop = last(&session);
     let event = stop.events.iter().find_map(|e| match e {
@@ -56,8 +56,8 @@ fn early_stopping_stops_and_restores_the_best_checkpoint() {
         _ => None,
     });
     assert_eq!(event, Some(best.step), "the stop names the best checkpoint");
-    assert!(stop.step - best.step >= 5 * session.trainer().config().eval_interval(session.trainer().data().train.len()));
-    assert!(session.trainer().step_count() < session.trainer().total_steps());
+    assert!(stop.step - best.step >= 5 * session.config().eval_interval(session.data().train.len()));
+    assert!(session.step() < session.total_steps());
 }
 
 #[test]

@@ -26,9 +26,9 @@ fn settle(s: &mut Session, limit: usize) {
 
 /// Advances one step at a time until `step` (and its due evaluation) is reached.
 fn run_to(s: &mut Session, step: usize) {
-    while s.trainer().step_count() < step || s.trainer().evaluation_due() {
+    while s.step() < step || s.evaluation_due() {
         let done = block_on(s.advance(1));
-        assert!(done.steps > 0 || done.evaluation.is_some(), "stuck at step {} in {:?}", s.trainer().step_count(), s.state());
+        assert!(done.steps > 0 || done.evaluation.is_some(), "stuck at step {} in {:?}", s.step(), s.state());
     }
 }
 
@@ -61,7 +61,7 @@ fn in_state(state: RunState) -> Session {
 }
 
 fn live(s: &mut Session, overrides: &[&str]) -> Outcome {
-    let next = overrides.iter().fold(s.trainer().config().clone(), |c, o| c.with_override(o).unwrap());
+    let next = overrides.iter().fold(s.config().clone(), |c, o| c.with_override(o).unwrap());
     s.apply(Command::Configure(Box::new(next))).unwrap()
 }
 
@@ -79,21 +79,21 @@ const STOPPED: [(RunState, &str); 3] =
 fn play() {
     for state in [RunState::Ready, RunState::Paused] {
         let mut s = in_state(state);
-        let step = s.trainer().step_count();
+        let step = s.step();
         s.apply(Command::Play).unwrap();
         assert_eq!(s.state(), RunState::Training, "from {state:?}");
         settle(&mut s, 4);
-        assert!(s.trainer().step_count() > step, "from {state:?}: it trains");
+        assert!(s.step() > step, "from {state:?}: it trains");
     }
     let mut s = in_state(RunState::Training);
     assert_eq!(s.apply(Command::Play).unwrap(), Outcome::Unchanged);
     assert_eq!(s.state(), RunState::Training);
     for (state, says) in STOPPED {
         let mut s = in_state(state);
-        let step = s.trainer().step_count();
+        let step = s.step();
         assert_refused(s.apply(Command::Play).unwrap(), says);
         settle(&mut s, 4);
-        assert_eq!((s.state(), s.trainer().step_count()), (state, step), "nothing runs");
+        assert_eq!((s.state(), s.step()), (state, step), "nothing runs");
     }
 }
 
@@ -107,19 +107,19 @@ fn play_on_a_finished_run_goes_on_once_its_length_was_raised() {
     assert_eq!(s.state(), RunState::Paused, "raising the length does not start it by itself");
     s.apply(Command::Play).unwrap();
     settle(&mut s, 10_000);
-    assert_eq!((s.state(), s.trainer().step_count()), (RunState::Finished, 12));
+    assert_eq!((s.state(), s.step()), (RunState::Finished, 12));
 }
 
 #[test]
 fn step() {
     for state in [RunState::Ready, RunState::Training, RunState::Paused] {
         let mut s = in_state(state);
-        let (step, evaluations) = (s.trainer().step_count(), s.trainer().history().points().len());
+        let (step, evaluations) = (s.step(), s.history().points().len());
         s.apply(Command::Step).unwrap();
         settle(&mut s, 100);
         assert_eq!(s.state(), RunState::Paused, "from {state:?}");
-        assert_eq!(s.trainer().step_count(), (step / 3 + 1) * 3, "from {state:?}: up to the next evaluation");
-        assert_eq!(s.trainer().history().points().len(), evaluations + 1, "from {state:?}: one evaluation");
+        assert_eq!(s.step(), (step / 3 + 1) * 3, "from {state:?}: up to the next evaluation");
+        assert_eq!(s.history().points().len(), evaluations + 1, "from {state:?}: one evaluation");
     }
     for (state, says) in STOPPED {
         let mut s = in_state(state);
@@ -132,10 +132,10 @@ fn reset() {
     for state in [RunState::Ready, RunState::Training, RunState::Paused, RunState::Finished, RunState::EarlyStopped, RunState::Diverged] {
         let mut s = in_state(state);
         assert!(matches!(s.apply(Command::Reset).unwrap(), Outcome::Restarted(_)), "from {state:?}");
-        assert_eq!((s.state(), s.trainer().step_count()), (RunState::Paused, 0), "from {state:?}");
+        assert_eq!((s.state(), s.step()), (RunState::Paused, 0), "from {state:?}");
         settle(&mut s, 10);
-        assert_eq!(s.trainer().step_count(), 0, "from {state:?}: stays paused");
-        assert_eq!(s.trainer().history().points().len(), 1, "from {state:?}: a new history with its step-0 point");
+        assert_eq!(s.step(), 0, "from {state:?}: stays paused");
+        assert_eq!(s.history().points().len(), 1, "from {state:?}: a new history with its step-0 point");
     }
 }
 
@@ -143,22 +143,22 @@ fn reset() {
 fn live_change() {
     for state in [RunState::Ready, RunState::Training, RunState::Paused] {
         let mut s = in_state(state);
-        let step = s.trainer().step_count();
+        let step = s.step();
         assert!(matches!(live(&mut s, &["train.learning_rate=0.002"]), Outcome::Changed(_)), "from {state:?}");
-        assert_eq!((s.state(), s.trainer().step_count()), (state, step), "from {state:?}");
-        assert_eq!(s.trainer().config().train.learning_rate, 0.002);
+        assert_eq!((s.state(), s.step()), (state, step), "from {state:?}");
+        assert_eq!(s.config().train.learning_rate, 0.002);
     }
     for (state, _) in STOPPED {
         let mut s = in_state(state);
-        let step = s.trainer().step_count();
+        let step = s.step();
         match live(&mut s, &["train.learning_rate=0.002"]) {
             Outcome::Changed(notice) => assert!(notice.contains("next run"), "from {state:?}: {notice}"),
             other => panic!("{other:?}"),
         }
-        assert_eq!((s.state(), s.trainer().step_count()), (state, step), "from {state:?}: still stopped");
-        assert_eq!(s.trainer().config().train.learning_rate, 0.002, "kept for the next run");
+        assert_eq!((s.state(), s.step()), (state, step), "from {state:?}: still stopped");
+        assert_eq!(s.config().train.learning_rate, 0.002, "kept for the next run");
         s.apply(Command::Reset).unwrap();
-        assert_eq!(s.trainer().config().train.learning_rate, 0.002, "the next run has it");
+        assert_eq!(s.config().train.learning_rate, 0.002, "the next run has it");
     }
 }
 
@@ -171,14 +171,40 @@ fn run_length_lowered_below_the_step() {
             other => panic!("{other:?}"),
         }
         settle(&mut s, 10);
-        assert_eq!((s.state(), s.trainer().step_count()), (RunState::Finished, 5), "from {state:?}: finished where it stood");
-        assert_eq!(s.trainer().history().latest().unwrap().step, 5, "with an evaluation at that step");
+        assert_eq!((s.state(), s.step()), (RunState::Finished, 5), "from {state:?}: finished where it stood");
+        assert_eq!(s.history().latest().unwrap().step, 5, "with an evaluation at that step");
     }
     for (state, _) in STOPPED {
         let mut s = in_state(state);
-        let step = s.trainer().step_count();
+        let step = s.step();
         live(&mut s, &["train.epochs=1"]);
         settle(&mut s, 10);
-        assert_eq!((s.state(), s.trainer().step_count()), (state, step), "{state:?} stays");
+        assert_eq!((s.state(), s.step()), (state, step), "{state:?} stays");
+    }
+}
+
+/// The diverging warning (the fused training loss above 10·ln K: learning rate 1 on
+/// `imbalance` reaches about 7,300 at step 4) is the session's policy, not the page's: by
+/// default it pauses and says so; told to go on (the CLI), it says so and trains on; told to
+/// stop (`--stop-on-diverging`), it pauses and says it stopped.
+#[test]
+fn a_diverging_run_pauses_by_default_goes_on_or_stops_when_told() {
+    use modalscope::engine::session::OnDiverging;
+    for (policy, state, says) in [
+        (None, RunState::Paused, "Paused: lower the learning rate (now 1), or press Play to go on."),
+        (Some(OnDiverging::GoOn), RunState::Training, "The run goes on"),
+        (Some(OnDiverging::Stop), RunState::Paused, "Stopped: lower the learning rate (now 1)."),
+    ] {
+        let mut s = Session::new(config("imbalance", &["train.learning_rate=1"]), ComputeDevice::cpu(), None).expect("valid config");
+        if let Some(policy) = policy {
+            s.on_diverging(policy);
+        }
+        s.apply(Command::Play).expect("play");
+        let warning = (0..100).find_map(|_| block_on(s.advance(1)).warning).unwrap_or_else(|| panic!("{policy:?}: no warning by step {}", s.step()));
+        assert!(warning.starts_with("Diverging: the fused training loss rose from "), "{policy:?}: {warning}");
+        assert!(warning.ends_with(says) || warning.contains(says), "{policy:?}: {warning}");
+        assert_eq!((s.step(), s.state()), (4, state), "{policy:?}: {warning}");
+        let steps = block_on(s.advance(10)).steps;
+        assert_eq!(steps > 0, state == RunState::Training, "{policy:?}: steps after the warning");
     }
 }

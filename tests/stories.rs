@@ -13,10 +13,9 @@ fn every_verdict_holds_at_the_end_of_its_preset() {
     let mut failed = Vec::new();
     for p in PRESETS {
         let session = train(config(p.name, &[]));
-        let trainer = session.trainer();
-        let preset = trainer.config();
-        assert_eq!(trainer.step_count(), preset.total_steps(), "{}: the run's steps", p.name);
-        assert_eq!(trainer.history().received(), preset.evaluations_in_run(), "{}: the run's evaluations", p.name);
+        let preset = session.config();
+        assert_eq!(session.step(), preset.total_steps(), "{}: the run's steps", p.name);
+        assert_eq!(session.history().received(), preset.evaluations_in_run(), "{}: the run's evaluations", p.name);
         let seconds = preset.evaluations_in_run() as f64 / default_pace(preset);
         assert!((seconds - RUN_SECONDS).abs() < 1e-9, "{}: {seconds} s at the default pace", p.name);
         let verdict = (story(p.name).expect("a story").verdict)(&last(&session)).unwrap_or_else(|| panic!("{}: no verdict", p.name));

@@ -52,13 +52,13 @@ fn the_rank_is_structural_and_a_live_change_keeps_the_trained_fusion() {
     let mut s = Session::on_cpu(config("lmf", &[]), None).unwrap();
     advance_to(&mut s, 30);
     let before = block_on(s.measure()).unwrap();
-    let live = s.trainer().config().with_override("train.learning_rate=0.0005").unwrap();
+    let live = s.config().with_override("train.learning_rate=0.0005").unwrap();
     assert!(matches!(s.apply(Command::Configure(Box::new(live))), Ok(Outcome::Changed(_))));
-    assert_eq!(s.trainer().step_count(), 30, "same run");
+    assert_eq!(s.step(), 30, "same run");
     assert_eq!(block_on(s.measure()).unwrap(), before, "the trained model, unchanged until the next step");
-    let rank = s.trainer().config().with_override("model.rank=8").unwrap();
+    let rank = s.config().with_override("model.rank=8").unwrap();
     assert!(matches!(s.apply(Command::Configure(Box::new(rank))), Ok(Outcome::Restarted(_))));
-    assert_eq!(s.trainer().step_count(), 0);
+    assert_eq!(s.step(), 0);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn every_method_trains_ten_steps_on_either_fusion_except_ogm_ge() {
                     let mut s = Session::on_cpu(with, None).unwrap();
                     advance_to(&mut s, 10);
                     let e = block_on(s.measure()).unwrap();
-                    assert!(s.trainer().step_count() >= 10 && e.iter().all(|(_, h)| h.val_loss.is_finite()), "{preset} + {name}: {e:?}");
+                    assert!(s.step() >= 10 && e.iter().all(|(_, h)| h.val_loss.is_finite()), "{preset} + {name}: {e:?}");
                 }
             }
         }

@@ -9,10 +9,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use modalscope::engine::config::{ConfigError, DataSource, ExperimentConfig, SCHEMA_VERSION};
+use modalscope::engine::config::{ConfigError, DataSource, ExperimentConfig, SCHEMA_VERSION, knobs};
+use modalscope::engine::metrics::Event;
 use modalscope::engine::metrics::ogr::median;
 use modalscope::engine::presets::{PRESETS, preset, preset_names};
-use modalscope::engine::session::{Command as SessionCommand, RunState, Session};
+use modalscope::engine::session::{Advance, Command as SessionCommand, OnDiverging, RunGroup, RunState, Session};
 
 const MFEAT: &[u8] = include_bytes!("../../assets/mfeat.bin");
 
@@ -39,6 +40,11 @@ enum Command {
         /// chart in use: loss.svg, gap.svg, ogr.svg, …).
         #[arg(long, value_name = "DIR")]
         charts: Option<PathBuf>,
+        /// Stop with exit status 1 when an evaluation finds the run diverging (fused
+        /// training loss above 10·ln K, as the page pauses); by default the warning goes to
+        /// stderr and the run goes on.
+        #[arg(long)]
+        stop_on_diverging: bool,
     },
     /// Time training on the CPU: a preset's model and loss (default: the default model) for a
     /// fixed number of steps, no evaluation while timed; prints `steps_per_s=<number>`.
@@ -63,6 +69,31 @@ enum Command {
         /// Evaluate every N steps inside the timing (default: no evaluation while timed).
         #[arg(long)]
         eval_every: Option<usize>,
+    },
+    /// Train two configurations in turn on identical data, initial weights and batch order,
+    /// as the page's A/B does (B leads, A follows step for step), and write DIR/a/ and DIR/b/
+    /// (metrics.jsonl, summary.json) and DIR/differences.json (the settings that differ, and
+    /// B − A of each head's final val_acc, gap and median OGR).
+    Compare {
+        /// A's configuration: a TOML or JSON file, merged onto the defaults (or --preset).
+        #[arg(long, value_name = "FILE")]
+        a: PathBuf,
+        /// B's configuration, read as A's.
+        #[arg(long, value_name = "FILE")]
+        b: PathBuf,
+        /// Start both from this preset (see `modalscope presets`).
+        #[arg(long)]
+        preset: Option<String>,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// Stop with exit status 1 when an evaluation finds either run diverging; by default
+        /// the warning goes to stderr and both go on.
+        #[arg(long)]
+        stop_on_diverging: bool,
     },
     /// List every preset with its one-line story.
     Presets,
@@ -154,75 +185,222 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
 }
 
-fn run(source: &ConfigSource, out: &Path, quiet: bool, charts: Option<&Path>) -> Result<ExitCode, Failure> {
+/// What the CLI keeps of one run while it trains: its `metrics.jsonl`, every OGR of each
+/// head (summarised in `summary.json` by their median: the history may have thinned old
+/// evaluations), and whether it stopped early.
+struct Record {
+    dir: PathBuf,
+    metrics: fs::File,
+    ogr_values: BTreeMap<String, Vec<f64>>,
+    /// A non-finite loss ended the run: the suggestion (exit status 1).
+    diverged: Option<String>,
+    /// The run stopped on the diverging warning (`--stop-on-diverging`, exit status 1).
+    stopped_diverging: bool,
+}
+
+impl Record {
+    /// Starts the record of a run in `dir` (created if missing; its old `metrics.jsonl` and
+    /// `summary.json` removed).
+    fn create(dir: &Path) -> Result<Self, Failure> {
+        prepare_output(dir, &["metrics.jsonl", "summary.json"])?;
+        let path = dir.join("metrics.jsonl");
+        let metrics = fs::File::create(&path).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+        Ok(Record { dir: dir.to_path_buf(), metrics, ogr_values: BTreeMap::new(), diverged: None, stopped_diverging: false })
+    }
+
+    /// Takes what one [`Session::advance`] of this run did: its steps to the progress line,
+    /// its warning to stderr (after `who`, "A: " in a comparison), its evaluation to
+    /// `metrics.jsonl`.
+    fn take(&mut self, advanced: Advance, progress: &mut Progress, who: &str, stop_on_diverging: bool) -> Result<(), Failure> {
+        progress.advance(advanced.steps as u64);
+        if let Some(warning) = advanced.warning {
+            progress.clear();
+            eprintln!("warning: {who}{warning}");
+            self.stopped_diverging |= stop_on_diverging;
+        }
+        let Some(result) = advanced.evaluation else { return Ok(()) };
+        let evaluation = result.map_err(Failure)?;
+        for (head, metrics) in &evaluation.heads {
+            self.ogr_values.entry(head.clone()).or_default().extend(metrics.ogr);
+        }
+        writeln!(self.metrics, "{}", evaluation.to_json())
+            .map_err(|e| Failure(format!("cannot write {}: {e}", self.dir.join("metrics.jsonl").display())))?;
+        let fused = evaluation.fused();
+        progress.message = format!("{who}fused val acc {:.3} gap {:+.3}", fused.val_acc, fused.gap);
+        for event in &evaluation.events {
+            if let Event::Divergence { suggestion, .. } = event {
+                self.diverged = Some(suggestion.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `summary.json` of `session`, the run recorded.
+    fn write_summary(&self, session: &Session) -> Result<(), Failure> {
+        write_atomically(&self.dir.join("summary.json"), &summary(session, &self.ogr_values))
+    }
+
+    /// The median OGR of each head over the whole run.
+    fn median_ogr(&self) -> BTreeMap<String, Option<f64>> {
+        self.ogr_values.iter().map(|(head, values)| (head.clone(), median(values))).collect()
+    }
+
+    /// Why the run ended early and the CLI exits 1 (`who` names it in a comparison); `None`
+    /// when it did not.
+    fn failure(&self, session: &Session, who: &str) -> Option<String> {
+        match (&self.diverged, self.stopped_diverging) {
+            (Some(message), _) => Some(format!("{who}{message}; metrics so far are in {}", self.dir.display())),
+            (None, true) => Some(format!(
+                "{who}stopped at step {} on the diverging warning (--stop-on-diverging); metrics so far are in {}",
+                session.step(),
+                self.dir.display()
+            )),
+            (None, false) => None,
+        }
+    }
+}
+
+/// The fused validation accuracy the run ends with, and a note when early stopping restored
+/// an earlier checkpoint.
+fn ending(session: &Session) -> (f64, String) {
+    let (accuracy, final_step) = session.final_evaluation().map_or((f64::NAN, 0), |e| (e.fused().val_acc, e.step));
+    let restored = match session.state() {
+        RunState::EarlyStopped => format!(" (the restored checkpoint of step {final_step})"),
+        _ => String::new(),
+    };
+    (accuracy, restored)
+}
+
+/// The policy for the diverging warning that the CLI's flag asks for.
+fn diverging_policy(stop_on_diverging: bool) -> OnDiverging {
+    if stop_on_diverging { OnDiverging::Stop } else { OnDiverging::GoOn }
+}
+
+fn run(source: &ConfigSource, out: &Path, quiet: bool, charts: Option<&Path>, stop_on_diverging: bool) -> Result<ExitCode, Failure> {
     let config = source.resolve()?;
     for (method, text) in config.regularizers.advice(&config) {
         eprintln!("warning: {method}: {text}");
     }
     let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
-    prepare_output(out, &["metrics.jsonl", "summary.json"])?;
+    session.on_diverging(diverging_policy(stop_on_diverging));
+    let mut record = Record::create(out)?;
     if let Some(dir) = charts {
         prepare_output(dir, &[])?;
     }
-    let metrics_path = out.join("metrics.jsonl");
-    let mut metrics = fs::File::create(&metrics_path)
-        .map_err(|e| Failure(format!("cannot write {}: {e}", metrics_path.display())))?;
-    let total = session.trainer().total_steps() as u64;
-    let mut progress = Progress::new(total, !quiet && std::io::stderr().is_terminal());
-    let mut diverged = None;
-    let mut ogr_values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut progress = Progress::new(session.total_steps() as u64, !quiet && std::io::stderr().is_terminal());
     session.apply(SessionCommand::Play)?;
     while session.state() == RunState::Training {
         let advanced = session.advance_blocking(64);
-        progress.advance(advanced.steps as u64);
-        if let Some(result) = advanced.evaluation {
-            let evaluation = result.map_err(Failure)?;
-            for (head, metrics) in &evaluation.heads {
-                ogr_values.entry(head.clone()).or_default().extend(metrics.ogr);
-            }
-            writeln!(metrics, "{}", evaluation.to_json())
-                .map_err(|e| Failure(format!("cannot write {}: {e}", metrics_path.display())))?;
-            let fused = evaluation.fused();
-            progress.message = format!("fused val acc {:.3} gap {:+.3}", fused.val_acc, fused.gap);
-            for event in &evaluation.events {
-                if let modalscope::engine::metrics::Event::Divergence { suggestion, .. } = event {
-                    diverged = Some(suggestion.clone());
-                }
-            }
-        }
+        record.take(advanced, &mut progress, "", stop_on_diverging)?;
     }
     progress.clear();
-    write_atomically(&out.join("summary.json"), &summary(&session, &ogr_values))?;
-    let trainer = session.trainer();
+    record.write_summary(&session)?;
     if let Some(dir) = charts {
-        let heads = modalscope::plot::heads(&trainer.data().modality_names);
-        let files = modalscope::plot::run_charts_svg(trainer.config(), trainer.history().points(), &heads, trainer.total_steps()).map_err(Failure)?;
+        let heads = modalscope::plot::heads(session.modality_names());
+        let files = modalscope::plot::run_charts_svg(session.config(), session.history().points(), &heads, session.total_steps()).map_err(Failure)?;
         for (name, svg) in files {
             write_atomically(&dir.join(name), &svg)?;
         }
     }
-    let (latest, final_step) = trainer.final_evaluation().map_or((f64::NAN, 0), |e| (e.fused().val_acc, e.step));
-    let restored = match session.state() {
-        RunState::EarlyStopped => format!(" (the restored checkpoint of step {final_step})"),
-        _ => String::new(),
-    };
-    match diverged {
-        Some(message) => {
-            eprintln!("error: {message}; metrics so far are in {}", out.display());
-            Ok(ExitCode::from(1))
-        }
-        None => {
-            if !quiet {
-                eprintln!(
-                    "{} after {} steps: fused validation accuracy {latest:.3}{restored}; wrote {}",
-                    session.state().word(),
-                    trainer.step_count(),
-                    out.display()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+    if let Some(message) = record.failure(&session, "") {
+        eprintln!("error: {message}");
+        return Ok(ExitCode::from(1));
+    }
+    if !quiet {
+        let (accuracy, restored) = ending(&session);
+        eprintln!("{} after {} steps: fused validation accuracy {accuracy:.3}{restored}; wrote {}", session.state().word(), session.step(), out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `modalscope compare`: A and B trained in turn as a run group (B leads, A follows step for
+/// step, as the page's A/B does), each recorded as `run` records one, and what differs.
+fn compare(a: &ConfigSource, b: &ConfigSource, out: &Path, quiet: bool, stop_on_diverging: bool) -> Result<ExitCode, Failure> {
+    let (config_a, config_b) = (a.resolve()?, b.resolve()?);
+    for (who, config) in [("A", &config_a), ("B", &config_b)] {
+        for (method, text) in config.regularizers.advice(config) {
+            eprintln!("warning: {who}: {method}: {text}");
         }
     }
+    let mfeat = mfeat_for(&config_a).or_else(|| mfeat_for(&config_b));
+    let mut lead = Session::on_cpu(config_b, mfeat)?;
+    lead.on_diverging(diverging_policy(stop_on_diverging));
+    let mut group = RunGroup::new(lead);
+    group.follow(config_a)?;
+    group.runs_mut()[1].on_diverging(diverging_policy(stop_on_diverging));
+    prepare_output(out, &["differences.json"])?;
+    // Index 0 is the lead (B), 1 the follower (A).
+    let mut records = [Record::create(&out.join("b"))?, Record::create(&out.join("a"))?];
+    let whose = ["B: ", "A: "];
+    let total: usize = group.runs().iter().map(Session::total_steps).sum();
+    let mut progress = Progress::new(total as u64, !quiet && std::io::stderr().is_terminal());
+    group.apply(SessionCommand::Play)?;
+    while group.runs().iter().any(|run| run.state() == RunState::Training) {
+        let turn = group.advance_blocking(64);
+        let idle = turn.advance.steps == 0 && turn.advance.evaluation.is_none();
+        records[turn.run].take(turn.advance, &mut progress, whose[turn.run], stop_on_diverging)?;
+        // A run stopped on the diverging warning stops the comparison (a follower waits for
+        // its lead, which no longer steps).
+        if idle || records.iter().any(|r| r.stopped_diverging) {
+            break;
+        }
+    }
+    progress.clear();
+    let (session_b, session_a) = (&group.runs()[0], &group.runs()[1]);
+    records[0].write_summary(session_b)?;
+    records[1].write_summary(session_a)?;
+    write_atomically(&out.join("differences.json"), &differences(session_a, session_b, &records[1], &records[0]))?;
+    let failures: Vec<String> = [(1, "A: "), (0, "B: ")].iter().filter_map(|&(i, who)| records[i].failure(&group.runs()[i], who)).collect();
+    for message in &failures {
+        eprintln!("error: {message}");
+    }
+    if !failures.is_empty() {
+        return Ok(ExitCode::from(1));
+    }
+    if !quiet {
+        let ((acc_a, restored_a), (acc_b, restored_b)) = (ending(session_a), ending(session_b));
+        eprintln!(
+            "A {} after {} steps, B {} after {} steps: fused validation accuracy A {acc_a:.3}{restored_a}, B {acc_b:.3}{restored_b} (B − A {:+.3}); wrote {}",
+            session_a.state().word(),
+            session_a.step(),
+            session_b.state().word(),
+            session_b.step(),
+            acc_b - acc_a,
+            out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `differences.json`: the settings that differ between A and B, and B − A of each head's
+/// final validation accuracy, gap and median OGR (each head both runs have; null where
+/// either value is missing).
+fn differences(a: &Session, b: &Session, record_a: &Record, record_b: &Record) -> String {
+    let settings: Vec<Value> = knobs::differences(a.config(), b.config())
+        .into_iter()
+        .map(|d| json!({ "path": d.path, "label": d.label, "a": d.from, "b": d.to }))
+        .collect();
+    let finals = |s: &Session| s.final_evaluation().map(|e| e.heads.clone()).unwrap_or_default();
+    let (final_a, final_b) = (finals(a), finals(b));
+    let (ogr_a, ogr_b) = (record_a.median_ogr(), record_b.median_ogr());
+    let minus = |x: Option<f64>, y: Option<f64>| x.zip(y).map(|(x, y)| x - y).filter(|d| d.is_finite());
+    let heads: serde_json::Map<String, Value> = final_b
+        .iter()
+        .filter_map(|(head, mb)| {
+            let (_, ma) = final_a.iter().find(|(h, _)| h == head)?;
+            let ogr = minus(ogr_b.get(head).copied().flatten(), ogr_a.get(head).copied().flatten());
+            Some((
+                head.clone(),
+                json!({ "val_acc": minus(Some(mb.val_acc), Some(ma.val_acc)), "gap": minus(Some(mb.gap), Some(ma.gap)), "median_ogr": ogr }),
+            ))
+        })
+        .collect();
+    let value = json!({
+        "schema_version": SCHEMA_VERSION,
+        "settings": settings,
+        "b_minus_a": heads,
+    });
+    serde_json::to_string_pretty(&value).expect("differences serialize")
 }
 
 /// A one-line progress display on a terminal's stderr (steps, steps/s, the latest
@@ -261,20 +439,19 @@ impl Progress {
 /// `summary.json`; `ogr_values` holds every non-null OGR of each head over the whole run (the
 /// history may have thinned old evaluations), summarised by their median.
 fn summary(session: &Session, ogr_values: &BTreeMap<String, Vec<f64>>) -> String {
-    let trainer = session.trainer();
     // What ran: the session's configuration (what the data source fixes filled in).
-    let config = trainer.config();
-    let history = trainer.history();
+    let config = session.config();
+    let history = session.history();
     let heads = |e: &modalscope::engine::metrics::Evaluation| e.to_json()["heads"].clone();
     let value = json!({
         "schema_version": SCHEMA_VERSION,
         // Through the config's own JSON text, so that f32 knobs read 0.1, not 0.10000000149011612.
         "config": serde_json::from_str::<Value>(&config.to_json()).expect("config JSON parses"),
-        "backend": trainer.compute().kind.name(),
+        "backend": session.backend().name(),
         "status": session.state().word(),
-        "steps": trainer.step_count(),
+        "steps": session.step(),
         // After early stopping, the restored best checkpoint: the model the run ends with.
-        "final": trainer.final_evaluation().map(|e| json!({ "step": e.step, "heads": heads(e) })),
+        "final": session.final_evaluation().map(|e| json!({ "step": e.step, "heads": heads(e) })),
         "best": history.best().map(|e| e.to_json()),
         "best_test_acc": history.best().and_then(|e| e.fused().test_acc),
         "median_ogr": ogr_values.iter().map(|(head, values)| (head.clone(), json!(median(values)))).collect::<serde_json::Map<_, _>>(),
@@ -286,7 +463,7 @@ fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
     let config = source.resolve()?;
     let mfeat = mfeat_for(&config);
     let session = Session::on_cpu(config.clone(), mfeat)?;
-    let data = session.trainer().data();
+    let data = session.data();
     let splits = data.named_splits();
     let files: Vec<String> = splits.iter().map(|(name, _)| format!("{name}.csv")).collect();
     prepare_output(out, &files.iter().map(String::as_str).collect::<Vec<_>>())?;
@@ -324,8 +501,8 @@ fn bench(
     let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
     session.apply(SessionCommand::Play)?;
     let run_to = |session: &mut Session, step: usize| -> Result<(), Failure> {
-        while session.trainer().step_count() < step {
-            let left = step - session.trainer().step_count();
+        while session.step() < step {
+            let left = step - session.step();
             if let Some(result) = session.advance_blocking(left).evaluation {
                 result.map_err(Failure)?;
             }
@@ -336,7 +513,7 @@ fn bench(
     let started = std::time::Instant::now();
     run_to(&mut session, total)?;
     let seconds = started.elapsed().as_secs_f64();
-    let dims: Vec<String> = session.trainer().data().dims().iter().map(usize::to_string).collect();
+    let dims: Vec<String> = session.data().dims().iter().map(usize::to_string).collect();
     eprintln!(
         "bench: {steps} steps in {seconds:.3} s on the CPU (1 thread), {}: modalities of {} features, encoder {}x{}, fusion {:?}, batch {}, methods [{}]",
         eval_every.map_or("no evaluation while timed".to_string(), |n| format!("an evaluation every {n} steps")),
@@ -357,7 +534,11 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Run { source, out, quiet, charts } => run(source, out, *quiet, charts.as_deref()),
+        Command::Run { source, out, quiet, charts, stop_on_diverging } => run(source, out, *quiet, charts.as_deref(), *stop_on_diverging),
+        Command::Compare { a, b, preset, out, quiet, stop_on_diverging } => {
+            let source = |file: &PathBuf| ConfigSource { preset: preset.clone(), config: Some(file.clone()), seed: None, overrides: Vec::new() };
+            compare(&source(a), &source(b), out, *quiet, *stop_on_diverging)
+        }
         Command::Presets => {
             for p in PRESETS {
                 println!("{:<15} {}", p.name, p.description);

@@ -27,12 +27,12 @@ pub fn train(config: ExperimentConfig) -> Session {
 pub fn advance_to(session: &mut Session, step: usize) {
     session.apply(Command::Play).expect("play");
     loop {
-        let now = session.trainer().step_count();
+        let now = session.step();
         let done = block_on(session.advance(step.saturating_sub(now).min(1000)));
         let evaluated = done.evaluation.map(|result| result.expect("evaluation reads back")).is_some();
-        let now = session.trainer().step_count();
-        let settled = !evaluated && !session.trainer().evaluation_due();
-        if settled && (now >= step || !session.trainer().is_training()) {
+        let now = session.step();
+        let settled = !evaluated && !session.evaluation_due();
+        if settled && (now >= step || session.state().stopped_by_itself()) {
             return;
         }
         if done.steps == 0 && !evaluated {
@@ -43,12 +43,12 @@ pub fn advance_to(session: &mut Session, step: usize) {
 
 /// The last evaluation of a trained session.
 pub fn last(session: &Session) -> Evaluation {
-    session.trainer().history().latest().expect("evaluated").clone()
+    session.history().latest().expect("evaluated").clone()
 }
 
 /// The best (lowest fused validation loss) evaluation.
 pub fn best(session: &Session) -> Evaluation {
-    session.trainer().history().best().expect("evaluated").clone()
+    session.history().best().expect("evaluated").clone()
 }
 
 /// Mean of a function over seeds 1..=3.

@@ -427,6 +427,8 @@ pub fn assignments(base: &ExperimentConfig, config: &ExperimentConfig) -> Vec<(S
 /// One setting that differs between two configurations, as the A/B panel lists it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Difference {
+    /// The knob's path (`train.learning_rate`), as `--set` writes it.
+    pub path: String,
     /// The knob's label ("learning rate"), or the path where no single knob names it.
     pub label: String,
     /// Its value in the first configuration (as `--set` writes it).
@@ -453,7 +455,7 @@ pub fn differences(a: &ExperimentConfig, b: &ExperimentConfig) -> Vec<Difference
     };
     rows.iter()
         .filter(|knob| knob.get(&from) != knob.get(&to))
-        .map(|knob| Difference { label: knob.label.clone(), from: text(knob, &from), to: text(knob, &to) })
+        .map(|knob| Difference { path: knob.path.clone(), label: knob.label.clone(), from: text(knob, &from), to: text(knob, &to) })
         .collect()
 }
 

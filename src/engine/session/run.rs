@@ -1,15 +1,17 @@
-//! The facade the UI and the CLI talk to: [`Command`]s in, plain [`Snapshot`]s out.
+//! One run: [`Command`]s in, borrowing queries out (step, run length, state,
+//! configuration, data, history).
 //!
-//! A session owns one [`Trainer`] and its [`RunState`]. Live changes (learning rate,
-//! methods, run length, evaluation interval) reach the running trainer at its next step;
-//! structural changes (data, model, modalities, seed, optimizer, batch size) rebuild the run
-//! and say so. The page, the CLI and the tests drive it the same way: [`Command`]s, then
-//! [`Session::advance`] in a loop.
+//! A session owns one [`Trainer`] and its [`RunState`], and the run policy: an evaluation
+//! that finds the run diverging pauses it or lets it go on ([`OnDiverging`]). Live changes
+//! (learning rate, methods, run length, evaluation interval) reach the running trainer at its
+//! next step; structural changes (data, model, modalities, seed, optimizer, batch size)
+//! rebuild the run and say so. The page, the CLI and the tests drive it the same way:
+//! [`Command`]s, then [`Session::advance`] in a loop.
 
 use crate::engine::config::{ConfigError, ExperimentConfig};
 use crate::engine::data::Dataset;
-use crate::engine::device::ComputeDevice;
-use crate::engine::metrics::{Evaluation, HeadMetrics};
+use crate::engine::device::{BackendKind, ComputeDevice};
+use crate::engine::metrics::{Evaluation, HeadMetrics, History, diverging};
 use crate::engine::trainer::{RunStatus, Trainer};
 
 /// What a caller can ask of a session.
@@ -71,6 +73,12 @@ impl RunState {
             RunState::Diverged => "diverged",
         }
     }
+
+    /// Finished, early-stopped or diverged: the run stopped by itself and takes no more steps
+    /// unless a setting or a reset lets it.
+    pub fn stopped_by_itself(self) -> bool {
+        matches!(self, RunState::Finished | RunState::EarlyStopped | RunState::Diverged)
+    }
 }
 
 /// What the user asked of a run that can still take steps.
@@ -93,23 +101,22 @@ pub struct Advance {
     pub steps: usize,
     /// The evaluation that ran, if one was due.
     pub evaluation: Option<Result<Evaluation, String>>,
+    /// The evaluation found the run diverging ([`diverging`]): the sentence to show, which
+    /// says what the session did about it ([`OnDiverging`]).
+    pub warning: Option<String>,
 }
 
-/// Plain data about a session, for drawing and printing.
-#[derive(Clone, Debug)]
-pub struct Snapshot {
-    /// Steps done.
-    pub step: usize,
-    /// Steps in the configured run.
-    pub total_steps: usize,
-    /// Where the run stands.
-    pub state: RunState,
-    /// Backend name.
-    pub backend: &'static str,
-    /// The kept evaluations, oldest first.
-    pub history: Vec<Evaluation>,
-    /// Modality names.
-    pub modality_names: Vec<String>,
+/// What a session does when an evaluation finds its fused training loss diverging (above
+/// 10·ln K, [`diverging`]): the page pauses, the CLI says so and goes on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnDiverging {
+    /// Pause the run, so that the user can lower the learning rate (the page's policy).
+    #[default]
+    Pause,
+    /// Say so and go on (the CLI's, unless `--stop-on-diverging`).
+    GoOn,
+    /// Pause the run for good: the CLI's `--stop-on-diverging`, which then exits.
+    Stop,
 }
 
 /// One run and the commands that steer it.
@@ -117,6 +124,7 @@ pub struct Session {
     trainer: Trainer,
     mfeat: Option<Vec<u8>>,
     intent: Intent,
+    on_diverging: OnDiverging,
 }
 
 impl Session {
@@ -124,7 +132,7 @@ impl Session {
     /// `mfeat` is the content of `assets/mfeat.bin`, needed only for mfeat configurations.
     pub fn new(config: ExperimentConfig, compute: ComputeDevice, mfeat: Option<Vec<u8>>) -> Result<Self, ConfigError> {
         let trainer = Self::build(config, compute, mfeat.as_deref())?;
-        Ok(Self { trainer, mfeat, intent: Intent::Ready })
+        Ok(Self { trainer, mfeat, intent: Intent::Ready, on_diverging: OnDiverging::default() })
     }
 
     /// [`Session::new`] on the CPU backend (the CLI's and the tests' device).
@@ -252,6 +260,7 @@ impl Session {
     pub async fn advance(&mut self, max_steps: usize) -> Advance {
         if self.trainer.evaluation_due() {
             let evaluation = self.trainer.evaluate().await;
+            let warning = evaluation.as_ref().ok().and_then(|e| self.diverging_warning(e));
             if let Intent::Step { from_step } = self.intent
                 && self.trainer.step_count() > from_step
             {
@@ -260,13 +269,39 @@ impl Session {
             if !self.trainer.is_training() {
                 self.intent = Intent::Pause;
             }
-            return Advance { steps: 0, evaluation: Some(evaluation) };
+            return Advance { steps: 0, evaluation: Some(evaluation), warning };
         }
         let steps = match self.intent {
             Intent::Play | Intent::Step { .. } => self.trainer.step(max_steps),
             Intent::Ready | Intent::Pause => 0,
         };
-        Advance { steps, evaluation: None }
+        Advance { steps, evaluation: None, warning: None }
+    }
+
+    /// The diverging warning for `now`, the evaluation just recorded, measured against the
+    /// one before it; pauses the run if the policy says so.
+    fn diverging_warning(&mut self, now: &Evaluation) -> Option<String> {
+        let points = self.trainer.history().points();
+        let previous = points.len().checked_sub(2).map(|i| &points[i]);
+        let config = self.trainer.config();
+        let found = diverging(previous, now, config.data.classes)?;
+        let learning_rate = config.train.learning_rate;
+        Some(match self.on_diverging {
+            OnDiverging::Pause => {
+                self.intent = Intent::Pause;
+                format!("{found} Paused: lower the learning rate (now {learning_rate}), or press Play to go on.")
+            }
+            OnDiverging::GoOn => format!("{found} The run goes on; a lower learning rate (now {learning_rate}) may train."),
+            OnDiverging::Stop => {
+                self.intent = Intent::Pause;
+                format!("{found} Stopped: lower the learning rate (now {learning_rate}).")
+            }
+        })
+    }
+
+    /// Sets what an evaluation that finds the run diverging does (pause by default).
+    pub fn on_diverging(&mut self, policy: OnDiverging) {
+        self.on_diverging = policy;
     }
 
     /// [`Session::advance`], waited for on this thread (native only: a browser must await).
@@ -292,25 +327,69 @@ impl Session {
         self.mfeat = Some(bytes);
     }
 
-    /// The trainer (read-only).
-    pub fn trainer(&self) -> &Trainer {
-        &self.trainer
-    }
-
     /// Continues the run on another backend from the last weight snapshot.
     pub fn switch_device(&mut self, compute: ComputeDevice, reason: &str) {
         self.trainer.switch_device(compute, reason);
     }
 
-    /// Plain data for drawing.
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            step: self.trainer.step_count(),
-            total_steps: self.trainer.total_steps(),
-            state: self.state(),
-            backend: self.trainer.compute().kind.name(),
-            history: self.trainer.history().points().to_vec(),
-            modality_names: self.trainer.data().modality_names.clone(),
-        }
+    /// Steps done.
+    pub fn step(&self) -> usize {
+        self.trainer.step_count()
+    }
+
+    /// Steps in the configured run.
+    pub fn total_steps(&self) -> usize {
+        self.trainer.total_steps()
+    }
+
+    /// The configuration that runs (normalised: what the data source fixes filled in).
+    pub fn config(&self) -> &ExperimentConfig {
+        self.trainer.config()
+    }
+
+    /// The run's data: its splits, standardised.
+    pub fn data(&self) -> &Dataset {
+        self.trainer.data()
+    }
+
+    /// The modality names, in the configuration's order.
+    pub fn modality_names(&self) -> &[String] {
+        &self.trainer.data().modality_names
+    }
+
+    /// Optimizer steps between two evaluations.
+    pub fn eval_interval(&self) -> usize {
+        self.trainer.config().eval_interval(self.trainer.data().train.len())
+    }
+
+    /// Whether the next [`Session::advance`] evaluates (one is due at this step).
+    pub fn evaluation_due(&self) -> bool {
+        self.trainer.evaluation_due()
+    }
+
+    /// The kept evaluations.
+    pub fn history(&self) -> &History {
+        self.trainer.history()
+    }
+
+    /// The latest evaluation.
+    pub fn latest_evaluation(&self) -> Option<&Evaluation> {
+        self.trainer.history().latest()
+    }
+
+    /// The evaluation of the weights the run ends with (after early stopping, the restored
+    /// best checkpoint's).
+    pub fn final_evaluation(&self) -> Option<&Evaluation> {
+        self.trainer.final_evaluation()
+    }
+
+    /// The backend the run is on.
+    pub fn backend(&self) -> BackendKind {
+        self.trainer.compute().kind
+    }
+
+    /// The weights of the last snapshot, flattened (what a backend switch resumes from).
+    pub fn last_weights(&self) -> &[f32] {
+        self.trainer.last_weights()
     }
 }
