@@ -33,7 +33,8 @@ use crate::engine::data::Dataset;
 use crate::engine::data::batcher::Batch;
 use crate::engine::metrics::{Evaluation, Event};
 use crate::engine::model::MultimodalNet;
-use crate::engine::rng::HostRng;
+use crate::engine::data::split::streams;
+use crate::engine::rng::{HostRng, key_id};
 
 /// What side work may use: the run's data and evaluation sets, its configuration and where
 /// it stands. Nothing here advances the run.
@@ -69,8 +70,9 @@ pub struct ModelShape {
 
 /// What every hook may use of the current step.
 pub struct StepContext<'a> {
-    /// Seeded host RNG for masks and noise (same draws on every backend).
-    pub rng: &'a mut HostRng,
+    /// The run's seed: each method draws its masks and noise from its own streams
+    /// ([`StepContext::stream`]).
+    pub seed: u64,
     /// The training device.
     pub device: &'a Device,
     /// Current learning rate.
@@ -87,6 +89,14 @@ pub struct StepContext<'a> {
 }
 
 impl StepContext<'_> {
+    /// The random stream of `purpose` for the method with key `method` at this step, drawn
+    /// on the host (the same draws on every backend). It derives from the run's seed, the
+    /// method's key, the purpose and the step index alone, so turning another method on,
+    /// a rewind or a backend switch never shifts it. Take one stream per purpose per step.
+    pub fn stream(&self, method: &str, purpose: u64) -> HostRng {
+        HostRng::derived(self.seed, &[streams::MASKS, key_id(method), purpose, self.step as u64])
+    }
+
     /// A `[rows, cols]` tensor of host-drawn values, uploaded.
     pub fn upload(&self, values: Vec<f32>, rows: usize, cols: usize) -> Tensor<2> {
         Tensor::from_data(TensorData::new(values, [rows, cols]), self.device)
@@ -95,8 +105,8 @@ impl StepContext<'_> {
 
 /// A step context at step 0 of a one-step run, for the methods' unit tests.
 #[cfg(test)]
-fn test_context<'a>(rng: &'a mut HostRng, device: &'a Device, learning_rate: f64) -> StepContext<'a> {
-    StepContext { rng, device, learning_rate, step: 0, epoch: 0, total_steps: 1, heads_attached: false }
+fn test_context(seed: u64, device: &Device, learning_rate: f64) -> StepContext<'_> {
+    StepContext { seed, device, learning_rate, step: 0, epoch: 0, total_steps: 1, heads_attached: false }
 }
 
 /// The forward pass of one training step, for the hooks that need it (after the batch,
@@ -299,10 +309,11 @@ macro_rules! define_registry {
 
 crate::for_each_method!(define_registry);
 
-/// `model` with the layers every method in `methods` owns, drawn from the run's seed.
+/// `model` with the layers every method in `methods` owns, each method's drawn from its own
+/// stream of the run's seed (so that another method's layers never shift them).
 pub fn add_method_layers(mut model: MultimodalNet, methods: &mut [Box<dyn Method>], shape: &ModelShape, seed: u64, device: &Device) -> MultimodalNet {
-    let mut rng = HostRng::new(seed, crate::engine::data::split::streams::METHOD_LAYERS);
     for method in methods.iter_mut() {
+        let mut rng = HostRng::derived(seed, &[streams::METHOD_LAYERS, key_id(method.name())]);
         let layers = method.layers(shape, &mut rng, device);
         model = model.with_method_layers(method.name(), layers);
     }

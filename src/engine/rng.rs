@@ -22,6 +22,21 @@ impl HostRng {
         rng
     }
 
+    /// The generator of one purpose of one user of a run: `seed` mixed with each of `parts`
+    /// in turn (a stream name, a method key's [`key_id`], a purpose, a step index) by the
+    /// SplitMix64 finaliser, so that it depends on all of them and on nothing else: no other
+    /// user's draws, no earlier step's. A method's stream for a step is the same after a
+    /// rewind, a backend switch or a live toggle of another method.
+    pub fn derived(seed: u64, parts: &[u64]) -> Self {
+        let state = parts.iter().fold(seed, |state, &part| {
+            let mut z = (state ^ part).wrapping_add(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        });
+        Self { state }
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -69,9 +84,26 @@ impl HostRng {
     }
 }
 
+/// A number for a name (FNV-1a, 64 bits): the same on every platform, so that a method's
+/// key can name its random streams ([`HostRng::derived`]).
+pub fn key_id(key: &str) -> u64 {
+    key.bytes().fold(0xCBF2_9CE4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_streams_depend_on_every_part_and_its_order() {
+        let first = |seed, parts: &[u64]| HostRng::derived(seed, parts).next_u64();
+        let base = first(1, &[5, key_id("modality_dropout"), 0, 7]);
+        assert_eq!(base, first(1, &[5, key_id("modality_dropout"), 0, 7]));
+        for other in [first(2, &[5, key_id("modality_dropout"), 0, 7]), first(1, &[5, key_id("fusion_dropout"), 0, 7]), first(1, &[5, key_id("modality_dropout"), 1, 7]), first(1, &[5, key_id("modality_dropout"), 0, 8]), first(1, &[5, 0, key_id("modality_dropout"), 7])] {
+            assert_ne!(base, other);
+        }
+        assert_ne!(key_id("a"), key_id("b"));
+    }
 
     #[test]
     fn same_seed_and_stream_give_same_sequence() {

@@ -88,7 +88,6 @@ struct ResumePoint {
     step: usize,
     cursor: usize,
     epoch_order: Vec<usize>,
-    mask_rng: HostRng,
 }
 
 /// Trains one configuration on one device.
@@ -101,7 +100,6 @@ pub struct Trainer {
     optimizer: ModuleOptimizer,
     methods: Vec<Box<dyn Method>>,
     eval_sets: EvalSets,
-    mask_rng: HostRng,
     epoch_order: Vec<usize>,
     cursor: usize,
     step: usize,
@@ -146,13 +144,11 @@ impl Trainer {
         let eval_sets = EvalSets::new(&data, &plain);
         let modalities = data.modality_names.len();
         let epoch_order = HostRng::new(config.train.seed, streams::BATCHES).permutation(data.train.len());
-        let mask_rng = HostRng::new(config.train.seed, streams::MASKS);
         Self {
             optimizer: optimizer_for(&config),
             methods,
-            resume_point: ResumePoint { step: 0, cursor: 0, epoch_order: epoch_order.clone(), mask_rng: mask_rng.clone() },
+            resume_point: ResumePoint { step: 0, cursor: 0, epoch_order: epoch_order.clone() },
             resume_check_due: false,
-            mask_rng,
             total_steps: steps_per_epoch * config.train.epochs,
             accumulators: Accumulators::new(modalities, &plain),
             config,
@@ -289,8 +285,8 @@ impl Trainer {
     }
 
     /// Moves the run to another backend and rewinds it to the last evaluation: its weight
-    /// snapshot, its step, batch cursor and random streams (the optimizer state starts
-    /// afresh). Works after a lost device too, since nothing is read from the old one. The
+    /// snapshot, its step and batch cursor (the methods' random streams derive from the step;
+    /// the optimizer state starts afresh). Works after a lost device too, since nothing is read from the old one. The
     /// next evaluation re-measures the snapshot on the new backend, at the same step, and
     /// carries a [`Event::DeviceSwitch`] naming that step; `reason` is recorded with it.
     pub fn switch_device(&mut self, compute: ComputeDevice, reason: &str) {
@@ -313,7 +309,6 @@ impl Trainer {
         self.step = resume.step;
         self.cursor = resume.cursor;
         self.epoch_order = resume.epoch_order;
-        self.mask_rng = resume.mask_rng;
         self.resume_check_due = !self.history.points().is_empty();
         if self.status == RunStatus::Finished && self.step < self.total_steps {
             self.status = RunStatus::Training;
@@ -375,7 +370,7 @@ impl Trainer {
         let modalities = self.data.modality_names.len();
         let weights = self.methods.iter().find_map(|m| m.loss_weights(modalities)).unwrap_or_else(|| LossWeights::probes(modalities));
         let mut ctx = StepContext {
-            rng: &mut self.mask_rng,
+            seed: self.config.train.seed,
             device: &self.device,
             learning_rate: self.config.train.learning_rate,
             step: self.step,
@@ -450,7 +445,7 @@ impl Trainer {
         let evaluation = self.evaluation_from_values(&values, &layout);
         self.last_weights = readout.weights;
         self.resume_point =
-            ResumePoint { step: self.step, cursor: self.cursor, epoch_order: self.epoch_order.clone(), mask_rng: self.mask_rng.clone() };
+            ResumePoint { step: self.step, cursor: self.cursor, epoch_order: self.epoch_order.clone() };
         self.accumulators = Accumulators::new(modalities, &self.compute.evaluation());
         // The re-measurement after a backend switch is a check of the restored snapshot, not
         // a new checkpoint for the schedule (early stopping saw this step already).
@@ -738,6 +733,54 @@ mod tests {
         let (a, b) = (plain.history().latest().unwrap(), side.history().latest().unwrap());
         assert_eq!((a.step, &a.heads), (b.step, &b.heads), "same batches, masks and weights as a run without side work");
         assert_eq!(plain.last_weights, side.last_weights);
+    }
+
+    /// Draws fusion-sized noise from its own stream every step and throws it away, and owns a
+    /// layer drawn from its own stream that no loss uses: it changes nothing of the run.
+    struct Drawer;
+
+    impl Method for Drawer {
+        fn name(&self) -> &'static str {
+            "drawer"
+        }
+
+        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+
+        fn layers(&mut self, shape: &ModelShape, rng: &mut HostRng, device: &Device) -> Vec<Linear> {
+            vec![linear_from_rng(shape.width, 5, rng, device)]
+        }
+
+        fn transform_fused(&mut self, fused: Tensor<2>, ctx: &mut StepContext) -> Tensor<2> {
+            let mut rng = ctx.stream(self.name(), 0);
+            let [rows, cols] = fused.dims();
+            let drawn: f64 = (0..rows * cols).map(|_| rng.uniform()).sum();
+            assert!(drawn > 0.0);
+            fused
+        }
+    }
+
+    /// One random stream per method: modality dropout's masks and the layer Projection owns
+    /// are drawn alike with or without a method before them that draws every step and owns a
+    /// layer, so the run is the same (with one shared stream, Drawer's draws shifted both).
+    #[test]
+    fn a_method_that_draws_shifts_no_other_methods_draws() {
+        let config = crate::engine::presets::preset("imbalance").unwrap().with_override("regularizers.modality_dropout.enabled=true").unwrap();
+        let data = Dataset::from_config(&config, None).unwrap();
+        let run = |drawer: bool| {
+            let mut methods: Vec<Box<dyn Method>> = Vec::new();
+            if drawer {
+                methods.push(Box::new(Drawer));
+            }
+            methods.extend(methods::from_config(&config.regularizers));
+            methods.push(Box::new(Projection));
+            let mut t = Trainer::with_methods(config.clone(), data.clone(), ComputeDevice::cpu(), methods);
+            let initial = values(t.model.method_layers("projection")[0]);
+            run_to(&mut t, 12);
+            (initial, t.history().latest().unwrap().heads.clone())
+        };
+        let (alone, beside) = (run(false), run(true));
+        assert_eq!(alone.0, beside.0, "Projection's initial layer");
+        assert_eq!(alone.1, beside.1, "the run at step 12: modality dropout drew the same masks");
     }
 
     /// Hook 3 with the fused head's weight 2, given on the host or as a device scalar.

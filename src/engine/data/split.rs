@@ -129,9 +129,10 @@ pub mod streams {
     pub const WEIGHTS: u64 = 3;
     /// Batch order.
     pub const BATCHES: u64 = 4;
-    /// Regularizer masks and noise.
+    /// A method's masks and noise: `[MASKS, key_id(method key), purpose, step]`
+    /// ([`crate::engine::rng::HostRng::derived`]).
     pub const MASKS: u64 = 5;
-    /// Initial weights of the layers methods own.
+    /// Initial weights of the layers a method owns: `[METHOD_LAYERS, key_id(method key)]`.
     pub const METHOD_LAYERS: u64 = 6;
     /// Gradient-Blending's estimation batch order (`GBLEND + (estimate << 8)`).
     pub const GBLEND: u64 = 7;

@@ -38,7 +38,8 @@ impl Method for FusionDropout {
     fn transform_fused(&mut self, fused: Tensor<2>, ctx: &mut StepContext) -> Tensor<2> {
         let [rows, cols] = fused.dims();
         let scale = (1.0 / (1.0 - self.p)) as f32;
-        let mask = (0..rows * cols).map(|_| if ctx.rng.chance(self.p) { 0.0 } else { scale }).collect();
+        let mut rng = ctx.stream(self.name(), 0);
+        let mask = (0..rows * cols).map(|_| if rng.chance(self.p) { 0.0 } else { scale }).collect();
         fused * ctx.upload(mask, rows, cols)
     }
 
@@ -50,14 +51,12 @@ impl Method for FusionDropout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::HostRng;
     use burn::tensor::Device;
 
     #[test]
     fn kept_units_are_scaled_by_one_over_one_minus_p() {
         let device = Device::flex();
-        let mut rng = HostRng::new(1, 0);
-        let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.0);
+        let mut ctx = crate::engine::methods::test_context(1, &device, 0.0);
         let out = FusionDropout::new(0.75).transform_fused(Tensor::ones([50, 40], &device), &mut ctx);
         let values: Vec<f32> = out.into_data().try_to_vec().unwrap();
         assert!(values.iter().all(|&v| v == 0.0 || v == 4.0), "each unit is dropped or scaled by 1/(1−0.75)");

@@ -24,11 +24,12 @@ impl ModalityDropout {
         Self { p }
     }
 
-    /// Keep flags `[rows][modalities]`, at least one kept per row.
-    fn draw_keep(&self, rows: usize, modalities: usize, ctx: &mut StepContext) -> Vec<Vec<bool>> {
+    /// Keep flags `[rows][modalities]`, at least one kept per row, from the step's stream.
+    fn draw_keep(&self, rows: usize, modalities: usize, ctx: &StepContext) -> Vec<Vec<bool>> {
+        let mut rng = ctx.stream(self.name(), 0);
         (0..rows)
             .map(|_| loop {
-                let keep: Vec<bool> = (0..modalities).map(|_| !ctx.rng.chance(self.p)).collect();
+                let keep: Vec<bool> = (0..modalities).map(|_| !rng.chance(self.p)).collect();
                 if keep.iter().any(|&k| k) {
                     break keep;
                 }
@@ -71,14 +72,12 @@ impl Method for ModalityDropout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::HostRng;
     use burn::tensor::Device;
 
     #[test]
     fn kept_embeddings_are_not_rescaled() {
         let device = Device::flex();
-        let mut rng = HostRng::new(1, 0);
-        let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.0);
+        let mut ctx = crate::engine::methods::test_context(1, &device, 0.0);
         let embeddings = vec![Tensor::ones([200, 3], &device), Tensor::ones([200, 3], &device)];
         let out = ModalityDropout::new(0.5).transform_embeddings(embeddings, &mut ctx);
         let a: Vec<f32> = out[0].clone().into_data().try_to_vec().unwrap();
@@ -91,9 +90,8 @@ mod tests {
     #[test]
     fn never_drops_every_modality() {
         let device = Device::flex();
-        let mut rng = HostRng::new(1, 0);
-        let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.0);
-        let keep = ModalityDropout::new(0.9).draw_keep(1000, 2, &mut ctx);
+        let ctx = crate::engine::methods::test_context(1, &device, 0.0);
+        let keep = ModalityDropout::new(0.9).draw_keep(1000, 2, &ctx);
         assert!(keep.iter().all(|row| row.iter().any(|&k| k)));
         let dropped = keep.iter().flatten().filter(|&&k| !k).count();
         assert!(dropped > 800, "p = 0.9 drops often: {dropped}");

@@ -141,6 +141,7 @@ impl Method for OgmGe {
         let split: Vec<Tensor<2>> = split.into_iter().map(|s| s.detach().inner()).collect();
         let targets = view.batch.targets.clone().inner();
         let (rho, k) = coefficients(scores(&split, &targets), self.config.rule, self.config.alpha);
+        let mut noise_rng = ctx.stream(self.name(), 0);
         for (m, encoder) in model.encoders.iter().enumerate() {
             let k_m = k.clone().narrow(0, m, 1).unsqueeze_dim::<2>(0);
             map_weight_gradients(encoder, &mut grads, |g| {
@@ -149,7 +150,7 @@ impl Method for OgmGe {
                     return scaled;
                 }
                 let [rows, cols] = g.dims();
-                let draws: Vec<f32> = (0..rows * cols).map(|_| ctx.rng.normal() as f32).collect();
+                let draws: Vec<f32> = (0..rows * cols).map(|_| noise_rng.normal() as f32).collect();
                 let noise = Tensor::<2>::from_data(TensorData::new(draws, [rows, cols]), &g.device());
                 scaled + noise * entry_std(&g).add_scalar(1e-8)
             });
@@ -297,8 +298,7 @@ mod tests {
 
         fn modulated(&self, config: OgmGeConfig) -> GradientsParams {
             let device = Device::flex().autodiff();
-            let mut rng = crate::engine::rng::HostRng::new(3, 0);
-            let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.1);
+            let mut ctx = crate::engine::methods::test_context(3, &device, 0.1);
             let view = StepView { batch: &self.batch, embeddings: &self.embeddings, fused: &self.fused, fused_logits: &self.logits, unimodal_logits: &[] };
             OgmGe::new(&config).modulate_gradients(self.grads(), &self.model, &view, &mut ctx)
         }

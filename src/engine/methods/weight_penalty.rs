@@ -64,7 +64,6 @@ mod tests {
     use super::*;
     use crate::engine::config::ModelConfig;
     use crate::engine::model::params::param_ids;
-    use crate::engine::rng::HostRng;
     use burn::tensor::Device;
 
     fn values(t: Tensor<2>) -> Vec<f32> {
@@ -88,8 +87,7 @@ mod tests {
 
         // Decoupled decay with lr · λ = 0.5 halves the penalised weights, not the probes.
         let config = WeightPenaltyConfig { enabled: true, mode: PenaltyMode::Decoupled, lambda: 1.0 };
-        let mut rng = HostRng::new(1, 0);
-        let mut ctx = crate::engine::methods::test_context(&mut rng, &device, 0.5);
+        let mut ctx = crate::engine::methods::test_context(1, &device, 0.5);
         let (encoder, probe) = (values(net.encoders[0].layers[0].weight.val()), values(net.probes[0].weight.val()));
         let decayed = WeightPenalty::new(&config).after_step(net, &mut ctx);
         let halved: Vec<f32> = encoder.iter().map(|v| v * 0.5).collect();
