@@ -126,6 +126,9 @@ pub struct StepView<'a> {
     pub fused_logits: &'a Tensor<2>,
     /// Each unimodal head's logits (on detached embeddings unless the heads are attached).
     pub unimodal_logits: &'a [Tensor<2>],
+    /// The step's loss weights, composed over every method ([`LossWeights::compose`]): an
+    /// extra term over the heads can weight each head as the clean loss does.
+    pub weights: &'a LossWeights,
 }
 
 /// A loss weight: a host number, or a device scalar (`[1]`, on the training device) that a
@@ -139,6 +142,17 @@ pub enum Weight {
 }
 
 impl Weight {
+    /// The product of two weights: on the host while both are numbers there, else on the
+    /// device (a fixed 1 is no operation, so one weight alone stays exactly itself).
+    pub fn times(self, other: Weight) -> Weight {
+        match (self, other) {
+            (Weight::Fixed(a), Weight::Fixed(b)) => Weight::Fixed(a * b),
+            (Weight::Fixed(one), w) | (w, Weight::Fixed(one)) if one == 1.0 => w,
+            (Weight::Fixed(a), Weight::Device(w)) | (Weight::Device(w), Weight::Fixed(a)) => Weight::Device(Box::new(w.mul_scalar(a))),
+            (Weight::Device(a), Weight::Device(b)) => Weight::Device(Box::new(*a * *b)),
+        }
+    }
+
     /// `loss` times the weight (no operation for a fixed 1).
     pub fn apply(&self, loss: Tensor<1>) -> Tensor<1> {
         match self {
@@ -149,7 +163,9 @@ impl Weight {
     }
 }
 
-/// Hook 3: the training loss is `fused · CE(fused) + Σ_m unimodal[m] · CE(head m)`.
+/// Hook 3: the training loss is `fused · CE(fused) + Σ_m unimodal[m] · CE(head m)`. Every
+/// method that sets weights contributes a factor per head ([`LossWeights::compose`]): the
+/// weights of Gradient-Blending times a method that halves the clean loss give ½·w_h.
 #[derive(Clone, Debug)]
 pub struct LossWeights {
     /// Weight of the fused head's loss.
@@ -165,6 +181,22 @@ impl LossWeights {
     /// The naive baseline: CE(fused) plus detached probes with weight 1 (METHODS.md).
     pub fn probes(modalities: usize) -> Self {
         Self { fused: Weight::Fixed(1.0), unimodal: vec![Weight::Fixed(1.0); modalities], attached: false }
+    }
+
+    /// These weights times `other`'s, head by head; the heads are attached if either
+    /// attaches them.
+    pub fn compose(self, other: LossWeights) -> LossWeights {
+        LossWeights {
+            fused: self.fused.times(other.fused),
+            unimodal: self.unimodal.into_iter().zip(other.unimodal).map(|(a, b)| a.times(b)).collect(),
+            attached: self.attached || other.attached,
+        }
+    }
+
+    /// The weights of a step: the baseline times every factor the methods give
+    /// ([`Method::loss_weights`]), in their order.
+    pub fn of_methods(methods: &[Box<dyn Method>], modalities: usize) -> LossWeights {
+        methods.iter().filter_map(|m| m.loss_weights(modalities)).fold(LossWeights::probes(modalities), LossWeights::compose)
     }
 }
 
@@ -225,8 +257,9 @@ pub trait Method {
         batch
     }
 
-    /// Hook 3: the per-head loss weights; `None` leaves them to others (the baseline when
-    /// no method sets them).
+    /// Hook 3: this method's factor on each head's loss weight (`None`: 1 on every head).
+    /// The factors of all methods multiply ([`LossWeights::compose`]); a method that
+    /// attaches the heads attaches them for all.
     fn loss_weights(&self, _modalities: usize) -> Option<LossWeights> {
         None
     }

@@ -368,7 +368,7 @@ impl Trainer {
         let rows = self.next_rows();
         let batch = batch_from_split(&self.data.train, Some(&rows), self.data.classes, &self.device);
         let modalities = self.data.modality_names.len();
-        let weights = self.methods.iter().find_map(|m| m.loss_weights(modalities)).unwrap_or_else(|| LossWeights::probes(modalities));
+        let weights = LossWeights::of_methods(&self.methods, modalities);
         let mut ctx = StepContext {
             seed: self.config.train.seed,
             device: &self.device,
@@ -397,6 +397,7 @@ impl Trainer {
             fused: &fused,
             fused_logits: &fused_logits,
             unimodal_logits: &unimodal_logits,
+            weights: &weights,
         };
         for method in self.methods.iter_mut() {
             if let Some(extra) = method.extra_loss(&self.model, &view, &mut ctx) {
@@ -817,6 +818,77 @@ mod tests {
             assert!((a.val_loss - b.val_loss).abs() < 1e-6 && (a.train_loss - b.train_loss).abs() < 1e-6, "{name}: {a:?} vs {b:?}");
         }
         assert!((host[0].1.train_loss - baseline[0].1.train_loss).abs() > 1e-4, "the weight changes training");
+    }
+
+    /// A stand-in for the clean/adversarial split to come: ½ on every head's clean loss.
+    struct Halver;
+
+    impl Method for Halver {
+        fn name(&self) -> &'static str {
+            "halver"
+        }
+
+        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+
+        fn loss_weights(&self, modalities: usize) -> Option<LossWeights> {
+            use crate::engine::methods::Weight;
+            Some(LossWeights { fused: Weight::Fixed(0.5), unimodal: vec![Weight::Fixed(0.5); modalities], attached: false })
+        }
+    }
+
+    /// What an extra-loss hook was given at each step: the composed weights, read back
+    /// (unimodal heads, then fused), and whether the heads were attached.
+    type SeenWeights = std::rc::Rc<std::cell::RefCell<Vec<(usize, Vec<f64>, bool)>>>;
+
+    /// Records the composed weights each step's extra-loss hook receives.
+    struct WeightSpy(SeenWeights);
+
+    impl Method for WeightSpy {
+        fn name(&self) -> &'static str {
+            "weight-spy"
+        }
+
+        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+
+        fn extra_loss(&mut self, _model: &MultimodalNet, view: &StepView, ctx: &mut StepContext) -> Option<Tensor<1>> {
+            use crate::engine::methods::Weight;
+            let read = |w: &Weight| match w {
+                Weight::Fixed(v) => *v,
+                Weight::Device(t) => t.clone().into_data().try_to_vec::<f32>().unwrap()[0] as f64,
+            };
+            let values = view.weights.unimodal.iter().chain([&view.weights.fused]).map(read).collect();
+            self.0.borrow_mut().push((ctx.step, values, view.weights.attached));
+            None
+        }
+    }
+
+    /// Loss weights compose by multiplication per head: Gradient-Blending's estimated w_h
+    /// times a method that halves the clean loss give ½·w_h on each head, attached (with the
+    /// first method's weights winning, the hook saw w_h).
+    #[test]
+    fn loss_weights_compose_by_multiplication_per_head() {
+        let config = crate::engine::presets::preset("gradient-blending").unwrap();
+        let data = Dataset::from_config(&config, None).unwrap();
+        let seen = SeenWeights::default();
+        let mut methods = methods::from_config(&config.regularizers);
+        methods.push(Box::new(Halver));
+        methods.push(Box::new(WeightSpy(seen.clone())));
+        let mut t = Trainer::with_methods(config, data, ComputeDevice::cpu(), methods);
+        run_to(&mut t, 16);
+        let mut checked = 0;
+        for evaluation in t.history().points() {
+            let blend = &evaluation.methods["gradient_blending"];
+            let (Some(weights), Some(at)) = (blend["weights"].as_object(), blend["estimated_at_step"].as_u64()) else { continue };
+            let Some((_, given, attached)) = seen.borrow().iter().find(|(step, ..)| *step + 1 == evaluation.step && *step >= at as usize).cloned() else { continue };
+            let halved: Vec<f64> = weights.values().map(|w| 0.5 * w.as_f64().unwrap()).collect();
+            assert_eq!(given.len(), halved.len(), "{weights:?}");
+            for (g, h) in given.iter().zip(&halved) {
+                assert!((g - h).abs() < 1e-6, "step {}: given {given:?}, ½·w = {halved:?}", evaluation.step);
+            }
+            assert!(attached, "Gradient-Blending attaches the heads, whatever the other factor says");
+            checked += 1;
+        }
+        assert!(checked >= 2, "{checked} evaluations after an estimate");
     }
 
     fn values(layer: &Linear) -> Vec<f32> {

@@ -299,7 +299,8 @@ mod tests {
         fn modulated(&self, config: OgmGeConfig) -> GradientsParams {
             let device = Device::flex().autodiff();
             let mut ctx = crate::engine::methods::test_context(3, &device, 0.1);
-            let view = StepView { batch: &self.batch, embeddings: &self.embeddings, fused: &self.fused, fused_logits: &self.logits, unimodal_logits: &[] };
+            let weights = crate::engine::methods::LossWeights::probes(2);
+            let view = StepView { batch: &self.batch, embeddings: &self.embeddings, fused: &self.fused, fused_logits: &self.logits, unimodal_logits: &[], weights: &weights };
             OgmGe::new(&config).modulate_gradients(self.grads(), &self.model, &view, &mut ctx)
         }
 
