@@ -106,6 +106,21 @@ fn with_k_one_and_no_noise_it_is_naive_training() {
     assert_ne!(weights(&["regularizers.ogm_ge.alpha=0"]), naive, "GE noise changes training");
 }
 
+/// With one modality ρ_m = score_m / (the mean of no others) is NaN: OGM-GE is refused, in
+/// validation and on its toggle (which says why before it is pressed).
+#[test]
+fn one_modality_is_refused_with_the_reason() {
+    let alone = config("ogm-ge", &["modalities=a"]);
+    let message = alone.validate().unwrap_err().0;
+    assert!(message.contains("regularizers.ogm_ge") && message.contains("two or more modalities") && message.contains("1 is in use"), "{message}");
+    let off = config("imbalance", &["modalities=a"]);
+    assert!(off.validate().is_ok());
+    let toggle = modalscope::engine::config::knobs::table(&off).into_iter().find(|k| k.path == "regularizers.ogm_ge.enabled").unwrap();
+    let why = toggle.unavailable(&off).expect("the toggle says why it cannot be turned on");
+    assert!(why.contains("two or more modalities"), "{why}");
+    assert!(config("ogm-ge", &[]).validate().is_ok(), "two modalities");
+}
+
 #[test]
 fn heads_that_cannot_be_split_are_refused_and_adam_draws_a_warning() {
     for (overrides, named) in [(&["model.fusion_hidden=16"][..], "fusion_hidden is 16"), (&["model.fusion=\"gated\""][..], "fusion is gated")] {

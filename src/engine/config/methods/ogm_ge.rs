@@ -83,6 +83,12 @@ impl MethodSettings for OgmGeConfig {
     }
 
     fn validate(&self, config: &ExperimentConfig) -> Result<(), ConfigError> {
+        let modalities = config.modalities_in_use();
+        if modalities < 2 {
+            return Err(ConfigError(format!(
+                "regularizers.ogm_ge compares each modality with the others (ρ_m = score_m / the others' mean), so it needs two or more modalities; {modalities} is in use (modalities): train on more, or turn OGM-GE off"
+            )));
+        }
         let model = &config.model;
         let splits = matches!(model.fusion, FusionKind::Concat | FusionKind::Sum) && model.fusion_hidden == 0;
         if !splits {
