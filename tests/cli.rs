@@ -141,6 +141,13 @@ fn bad_input_gives_exit_2_and_one_clear_line() {
     assert_bad_input(&["run", "--set", "train.lr=1", "--out", out], "unknown key `lr`");
     assert_bad_input(&["run", "--set", "train.learning_rate=-1", "--out", out], "train.learning_rate = -1");
     assert_bad_input(&["run", "--set", "model.fusion=tensor", "--out", out], "unknown variant `tensor`");
+    // Each message blames the setting at fault (they blamed holdout_fraction "0" and the
+    // shortcut modality), and an empty table is refused rather than resetting a modality.
+    let tiny_v = ["run", "--preset", "gradient-blending", "--set", "data.train_size=10", "--set", "data.holdout_fraction=0.01", "--out", out];
+    assert_bad_input(&tiny_v, "with data.train_size = 10 and data.holdout_fraction = 0.01, V rounds to 0 rows");
+    assert_bad_input(&["run", "--set", "data.synthetic=[]", "--out", out], "data.synthetic lists no modality");
+    assert_bad_input(&["run", "--set", "data.synthetic.1.name=a", "--out", out], "two modalities are named \"a\"");
+    assert_bad_input(&["run", "--set", "data.synthetic.0={}", "--out", out], "--set data.synthetic.0={}: an empty table sets nothing");
     std::fs::create_dir_all(&*dir).unwrap();
     let toml = dir.join("bad.toml");
     std::fs::write(&toml, "[train\nepochs = 3").unwrap();

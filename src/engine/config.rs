@@ -393,6 +393,10 @@ impl ExperimentConfig {
         let mut root = serde_json::to_value(self).expect("config serializes");
         let slot = json_slot(&mut root, path)?;
         let parsed: Value = serde_json::from_str(raw.trim()).unwrap_or_else(|_| Value::String(raw.trim().to_string()));
+        if parsed.as_object().is_some_and(|table| table.is_empty()) {
+            // An empty table would reset every field under the path to its default, silently.
+            return Err(ConfigError(format!("--set {path}={}: an empty table sets nothing; set its fields one by one ({path}.<field>=value)", raw.trim())));
+        }
         *slot = match (&*slot, parsed) {
             (Value::Array(_), Value::String(list)) => Value::Array(
                 list.split(',').filter(|s| !s.is_empty()).map(|s| Value::String(s.trim().to_string())).collect(),
@@ -468,8 +472,22 @@ impl ExperimentConfig {
     /// Checks every value once, at the boundary. The error names the field, the value given
     /// and what is allowed.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        knobs::check_all(self)?;
+        // The modalities first: the knob rows (the shortcut modality's choices among them)
+        // are made from their names, and would blame a setting that is not at fault.
         let d = &self.data;
+        if d.source == DataSource::Synthetic && d.synthetic.is_empty() {
+            return Err(ConfigError("data.synthetic lists no modality: give two to four (each a table with name, dim, informative, signal, noise)".into()));
+        }
+        let names = self.source_modality_names();
+        for (i, name) in names.iter().enumerate() {
+            if name == FUSED {
+                return Err(invalid("modality name", name, "\"fused\" is reserved for the fused head; choose another name"));
+            }
+            if names[..i].contains(name) {
+                return Err(ConfigError(format!("two modalities are named {name:?}: names must be distinct")));
+            }
+        }
+        knobs::check_all(self)?;
         match d.source {
             DataSource::Synthetic => {
                 check_count("data.synthetic (number of modalities)", d.synthetic.len(), 2, 4)?;
@@ -482,15 +500,6 @@ impl ExperimentConfig {
                 if total > 2000 {
                     return Err(invalid("data.train_size + V + val_size + test_size", total, "mfeat has 2000 samples"));
                 }
-            }
-        }
-        let names = self.source_modality_names();
-        for (i, name) in names.iter().enumerate() {
-            if name == FUSED {
-                return Err(invalid("modality name", name, "\"fused\" is reserved for the fused head; choose another name"));
-            }
-            if names[..i].contains(name) {
-                return Err(invalid("modality name", format!("{name:?}"), "names must be distinct"));
             }
         }
         if self.model.fusion == FusionKind::Tfn {

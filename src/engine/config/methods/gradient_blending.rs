@@ -100,10 +100,19 @@ impl MethodSettings for GradientBlendingConfig {
     }
 
     fn validate(&self, config: &ExperimentConfig) -> Result<(), ConfigError> {
-        if config.data.holdout_rows() == 0 {
-            return Err(ConfigError(
-                "regularizers.gradient_blending needs a held-out part V to estimate its weights: data.holdout_fraction is 0 (use 0.1)".into(),
-            ));
+        let data = &config.data;
+        if data.holdout_rows() == 0 {
+            let why = if data.holdout_fraction == 0.0 {
+                "data.holdout_fraction is 0 (use 0.1)".to_string()
+            } else {
+                format!(
+                    "with data.train_size = {} and data.holdout_fraction = {}, V rounds to 0 rows (train_size · f / (1 − f) = {:.2}): raise either",
+                    data.train_size,
+                    data.holdout_fraction,
+                    data.train_size as f64 * data.holdout_fraction as f64 / (1.0 - data.holdout_fraction as f64)
+                )
+            };
+            return Err(ConfigError(format!("regularizers.gradient_blending needs a held-out part V to estimate its weights: {why}")));
         }
         Ok(())
     }
