@@ -13,7 +13,8 @@
 //! (uniform when every raw is 0).
 //!
 //! Offline: one estimate, when the method starts. Online: an estimate when it starts, again
-//! after `first_after` epochs, then every `every` epochs. Estimation runs are side work
+//! `first_after` epochs later, then every `every` epochs, counted from the epoch it was
+//! switched on (a method turned on live at epoch 5 estimates at 5, 8, 10, …). Estimation runs are side work
 //! (hook 8): one optimizer step or one measurement per unit, so the page runs them in
 //! chunks like training steps; they never move the run's step, batch cursor, random
 //! streams or model, and trigger no evaluation. The weights stay on the device (hook 3,
@@ -22,7 +23,8 @@
 //!
 //! Deviations, said here and in the UI: the candidates train on clean batches (no other
 //! method's transforms); after a backend switch the weights made on the old device are
-//! dropped and estimated again from the restored snapshot.
+//! dropped and estimated again from the restored snapshot, and the schedule goes on where it
+//! was (its epochs still count from the switch-on).
 
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
@@ -127,6 +129,11 @@ pub struct GradientBlending {
     estimate: Option<Estimate>,
     /// Epochs at which the estimates so far started.
     estimated_at_epochs: Vec<usize>,
+    /// The epoch of the first estimate, when the method was switched on: the schedule's
+    /// origin.
+    switched_on_epoch: Option<usize>,
+    /// The weights were dropped (a backend switch): estimate again at once.
+    dropped: bool,
     unread: Vec<Unread>,
     last: Option<Read>,
     events: Vec<Event>,
@@ -141,6 +148,8 @@ impl GradientBlending {
             weights: None,
             estimate: None,
             estimated_at_epochs: Vec::new(),
+            switched_on_epoch: None,
+            dropped: false,
             unread: Vec::new(),
             last: None,
             events: Vec::new(),
@@ -148,20 +157,36 @@ impl GradientBlending {
         }
     }
 
-    /// The epoch at which the next estimate is due (`None`: none is, offline after the first).
+    /// The epoch at which the next estimate is due (`None`: none is, offline after the
+    /// first); 0 when one is due at once (at the switch-on, after a backend switch). Online,
+    /// the estimates fall on the epochs on, on + first_after, then every `every` epochs
+    /// after that, where on is the switch-on epoch.
     fn next_due_epoch(&self) -> Option<usize> {
-        match (self.estimated_at_epochs.as_slice(), self.config.schedule) {
-            ([], _) => Some(0),
-            (_, BlendSchedule::Offline) => None,
-            ([first], BlendSchedule::Online) => Some((*first + 1).max(self.config.first_after)),
-            ([.., last], BlendSchedule::Online) => Some(last + self.config.every),
+        let (Some(on), Some(&last)) = (self.switched_on_epoch, self.estimated_at_epochs.last()) else { return Some(0) };
+        if self.dropped {
+            return Some(0);
         }
+        match self.config.schedule {
+            BlendSchedule::Offline => None,
+            BlendSchedule::Online => {
+                let first = on + self.config.first_after;
+                let every = self.config.every.max(1);
+                Some(if last < first { first } else { first + (last - first) / every * every + every })
+            }
+        }
+    }
+
+    /// The schedule's record of an estimate starting at `epoch`.
+    fn record_start(&mut self, epoch: usize) {
+        self.switched_on_epoch.get_or_insert(epoch);
+        self.estimated_at_epochs.push(epoch);
+        self.dropped = false;
     }
 
     fn start(&mut self, ctx: &SideContext) {
         let epoch = ctx.step / ctx.steps_per_epoch;
         let index = self.estimated_at_epochs.len() as u64;
-        self.estimated_at_epochs.push(epoch);
+        self.record_start(epoch);
         // One batch order for every candidate of this estimate, on its own stream.
         let order = HostRng::new(ctx.config.train.seed, streams::GBLEND + (index << 8)).permutation(ctx.data.train.len());
         self.names = ctx.data.modality_names.iter().cloned().chain([FUSED.to_string()]).collect();
@@ -272,7 +297,7 @@ impl Method for GradientBlending {
         self.weights = None;
         self.estimate = None;
         self.unread.clear();
-        self.estimated_at_epochs.clear();
+        self.dropped = true;
     }
 
     fn device_scalars(&mut self) -> Vec<Tensor<1>> {
@@ -380,13 +405,33 @@ mod tests {
         for epoch in 0..10 {
             if g.has_side_work(epoch * 4, 4) {
                 due.push(epoch);
-                g.estimated_at_epochs.push(epoch);
+                g.record_start(epoch);
             }
         }
         assert_eq!(due, vec![0, 3, 5, 7, 9]);
         let mut offline = GradientBlending::new(&GradientBlendingConfig { enabled: true, schedule: BlendSchedule::Offline, ..Default::default() });
         assert!(offline.has_side_work(0, 4));
-        offline.estimated_at_epochs.push(0);
+        offline.record_start(0);
         assert!(!offline.has_side_work(400, 4), "offline estimates once");
+    }
+
+    /// Switched on live at epoch 5, the schedule counts from there (5, 8, 10, 12; it was
+    /// 5, 6, 8: `first_after` was an absolute epoch). A backend switch at epoch 13 drops the
+    /// weights, so an estimate follows at once, and the grid goes on (14, 16), where it used
+    /// to restart from the switch.
+    #[test]
+    fn the_online_schedule_counts_from_the_switch_on_and_survives_a_backend_switch() {
+        let mut g = GradientBlending::new(&GradientBlendingConfig { enabled: true, first_after: 3, every: 2, ..Default::default() });
+        let mut due = Vec::new();
+        for epoch in 5..=16 {
+            if epoch == 13 {
+                g.moved_to(&Device::flex());
+            }
+            if g.has_side_work(epoch * 4, 4) {
+                due.push(epoch);
+                g.record_start(epoch);
+            }
+        }
+        assert_eq!(due, vec![5, 8, 10, 12, 13, 14, 16]);
     }
 }
