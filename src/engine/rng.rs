@@ -23,17 +23,12 @@ impl HostRng {
     }
 
     /// The generator of one purpose of one user of a run: `seed` mixed with each of `parts`
-    /// in turn (a stream name, a method key's [`key_id`], a purpose, a step index) by the
-    /// SplitMix64 finaliser, so that it depends on all of them and on nothing else: no other
-    /// user's draws, no earlier step's. A method's stream for a step is the same after a
-    /// rewind, a backend switch or a live toggle of another method.
+    /// in turn (a stream name, a method key's [`key_id`], a purpose, a step index) by one
+    /// SplitMix64 step of `state ^ part`, so that it depends on all of them and on nothing
+    /// else: no other user's draws, no earlier step's. A method's stream for a step is the
+    /// same after a rewind, a backend switch or a live toggle of another method.
     pub fn derived(seed: u64, parts: &[u64]) -> Self {
-        let state = parts.iter().fold(seed, |state, &part| {
-            let mut z = (state ^ part).wrapping_add(0x9E37_79B9_7F4A_7C15);
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        });
+        let state = parts.iter().fold(seed, |state, &part| HostRng { state: state ^ part }.next_u64());
         Self { state }
     }
 

@@ -132,8 +132,6 @@ pub struct GradientBlending {
     /// The epoch of the first estimate, when the method was switched on: the schedule's
     /// origin.
     switched_on_epoch: Option<usize>,
-    /// The weights were dropped (a backend switch): estimate again at once.
-    dropped: bool,
     unread: Vec<Unread>,
     last: Option<Read>,
     events: Vec<Event>,
@@ -149,7 +147,6 @@ impl GradientBlending {
             estimate: None,
             estimated_at_epochs: Vec::new(),
             switched_on_epoch: None,
-            dropped: false,
             unread: Vec::new(),
             last: None,
             events: Vec::new(),
@@ -163,7 +160,8 @@ impl GradientBlending {
     /// after that, where on is the switch-on epoch.
     fn next_due_epoch(&self) -> Option<usize> {
         let (Some(on), Some(&last)) = (self.switched_on_epoch, self.estimated_at_epochs.last()) else { return Some(0) };
-        if self.dropped {
+        // No weights outside an estimate: they were dropped (a backend switch).
+        if self.weights.is_none() {
             return Some(0);
         }
         match self.config.schedule {
@@ -180,7 +178,6 @@ impl GradientBlending {
     fn record_start(&mut self, epoch: usize) {
         self.switched_on_epoch.get_or_insert(epoch);
         self.estimated_at_epochs.push(epoch);
-        self.dropped = false;
     }
 
     fn start(&mut self, ctx: &SideContext) {
@@ -297,7 +294,6 @@ impl Method for GradientBlending {
         self.weights = None;
         self.estimate = None;
         self.unread.clear();
-        self.dropped = true;
     }
 
     fn device_scalars(&mut self) -> Vec<Tensor<1>> {
@@ -406,12 +402,14 @@ mod tests {
             if g.has_side_work(epoch * 4, 4) {
                 due.push(epoch);
                 g.record_start(epoch);
+                g.weights = Some(Vec::new()); // as the estimate's finish() sets them
             }
         }
         assert_eq!(due, vec![0, 3, 5, 7, 9]);
         let mut offline = GradientBlending::new(&GradientBlendingConfig { enabled: true, schedule: BlendSchedule::Offline, ..Default::default() });
         assert!(offline.has_side_work(0, 4));
         offline.record_start(0);
+        offline.weights = Some(Vec::new());
         assert!(!offline.has_side_work(400, 4), "offline estimates once");
     }
 
@@ -430,6 +428,7 @@ mod tests {
             if g.has_side_work(epoch * 4, 4) {
                 due.push(epoch);
                 g.record_start(epoch);
+                g.weights = Some(Vec::new()); // as the estimate's finish() sets them
             }
         }
         assert_eq!(due, vec![5, 8, 10, 12, 13, 14, 16]);
