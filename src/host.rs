@@ -225,8 +225,10 @@ impl Host {
                     if let Event::Divergence { suggestion, .. } = event {
                         self.notice(format!("{whose}Training diverged: {suggestion}."));
                     }
-                    if let Event::EarlyStop { best_step, .. } = event {
-                        self.notice(format!("{whose}Early stopping: no better validation loss for the patience window; restored the weights of step {best_step}."));
+                    if let Event::Method(event) = event
+                        && let Some(said) = event.shown(evaluation.step).notice
+                    {
+                        self.notice(format!("{whose}{said}"));
                     }
                 }
                 // (The session paused itself if the evaluation found the run diverging.)

@@ -88,7 +88,7 @@ impl Ignored {
 
 /// The charts on a log scale unless a link says otherwise.
 pub fn default_log_charts() -> Vec<String> {
-    ChartKind::ALL.iter().filter(|k| k.log_by_default()).map(|k| k.id().to_string()).collect()
+    ChartKind::all().iter().filter(|k| k.log_by_default()).map(|k| k.id().to_string()).collect()
 }
 
 /// A preset's configuration as it runs (what its data source fixes filled in).
@@ -195,7 +195,7 @@ impl PageLink {
             }
         }
         if let Some(text) = log {
-            let ids: Vec<&str> = ChartKind::ALL.iter().map(|k| k.id()).collect();
+            let ids: Vec<&str> = ChartKind::all().iter().map(|k| k.id()).collect();
             link.log_charts = names_in(&text, &ids, "log", &mut ignored);
         }
         if let Some(text) = hide {

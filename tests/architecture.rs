@@ -118,9 +118,9 @@ fn engine_modules_outside(idents: &[String], prefix: &str, allowed: &[&str]) -> 
 /// Names of the engine's stateful types and burn glue that the page must never see.
 const ENGINE_TYPES: [&str; 8] = ["Session", "Trainer", "ComputeDevice", "BackendKind", "Device", "MultimodalNet", "Dataset", "host"];
 
-/// The page's side of the boundary: config, knobs, presets, stories, metrics (burn-free) and
-/// the protocol, never the session or the host that owns it.
-const UI_MAY_USE: [&str; 4] = ["config", "presets", "stories", "metrics"];
+/// The page's side of the boundary: config, knobs, presets, stories, metrics, the methods'
+/// burn-free files and the protocol, never the session or the host that owns it.
+const UI_MAY_USE: [&str; 5] = ["config", "presets", "stories", "metrics", "methods"];
 
 #[test]
 fn the_ui_talks_to_the_engine_only_through_the_protocol() {
@@ -273,24 +273,68 @@ fn the_rules_catch_their_violations() {
     assert_eq!(past_the_session(&identifiers("fn f(s: &Session) -> usize { s.trainer().step_count() }")), vec!["trainer"]);
     let host = identifiers("use crate::engine::device::BackendKind; use crate::engine::trainer::Trainer;");
     assert_eq!(engine_modules_outside(&host, "crate", &HOST_MAY_USE), vec!["crate::engine::trainer"]);
+    let methods = registered_methods();
+    let preset = identifiers(r#"fn p(c: &mut C) { c.regularizers.ogm_ge.enabled = true; let _ = "regularizers.ogm_ge.alpha=0.8"; }"#);
+    assert_eq!(method_names(&preset, &methods, None), vec!["ogm_ge"], "a field access names the method; a string path does not");
+    assert_eq!(method_names(&preset, &methods, Some("ogm_ge")), Vec::<&String>::new(), "its own folder may");
+    let typed = identifiers("fn f(s: &GradientBlendingConfig) {}");
+    assert_eq!(method_names(&typed, &methods, Some("ogm_ge")), vec!["GradientBlendingConfig"], "another method's folder may not");
+}
+
+/// The registration: each method's key and settings type, read from the one list that
+/// names them all (`src/engine/methods/mod.rs`), checked against the configuration's keys.
+fn registered_methods() -> Vec<(String, String)> {
+    let code = source(&root().join("engine/methods/mod.rs"));
+    let list = code.split("$callback! {").nth(1).expect("the registration list").split('}').next().unwrap();
+    let pairs: Vec<(String, String)> = list
+        .split(',')
+        .filter_map(|entry| entry.split_once(':'))
+        .map(|(key, settings)| (key.trim().to_string(), settings.trim().to_string()))
+        .collect();
+    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, modalscope::engine::config::RegularizerConfig::NAMES, "the registration list as parsed here");
+    pairs
+}
+
+/// The identifiers in `idents` that name a method (its key or its settings type) other than
+/// `own`, the method whose folder the file is in.
+fn method_names<'a>(idents: &'a [String], methods: &[(String, String)], own: Option<&str>) -> Vec<&'a String> {
+    let foreign = |i: &String| methods.iter().any(|(key, settings)| Some(key.as_str()) != own && (i == key || i == settings));
+    idents.iter().filter(|i| foreign(i)).collect()
 }
 
 #[test]
-fn the_training_loop_names_no_method() {
-    // The trainer, the session and the network know the methods only through the hooks of
-    // the registry: no method's key, settings type or hooks module appears in their code.
-    use modalscope::engine::config::RegularizerConfig;
-    let engine = root().join("engine");
-    let mut files = vec![engine.join("trainer.rs")];
-    files.extend(rust_files(&engine.join("session")));
-    files.extend(rust_files(&engine.join("model")));
-    assert!(files.len() >= 4, "{files:?}");
-    for file in files {
+fn no_code_outside_a_methods_folder_names_it() {
+    // A method is one folder and one registration line: no other file of `src/` (the
+    // trainer, the session, the model, the plots, the UI, the other methods) names its key
+    // or its settings type as code. String paths ("regularizers.ogm_ge.enabled=true" in a
+    // try-this button) are data, not names, and are allowed.
+    let methods = registered_methods();
+    let folder = root().join("engine/methods");
+    let registration = folder.join("mod.rs");
+    let mut checked = 0;
+    for file in rust_files(&root()).into_iter().filter(|f| *f != registration) {
+        let own = methods.iter().map(|(key, _)| key.as_str()).find(|key| file.starts_with(folder.join(key)));
         let idents = file_identifiers(&file);
-        for name in RegularizerConfig::NAMES {
-            let settings: String = name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect::<String>() + "Config";
-            let found: Vec<&String> = idents.iter().filter(|i| *i == name || **i == settings).collect();
-            assert!(found.is_empty(), "{} names the method {name}: {found:?}; use a hook", file.display());
-        }
+        let found = method_names(&idents, &methods, own);
+        assert!(found.is_empty(), "{} names the method(s) {found:?}: reach it through the registry ({})", file.display(), match own {
+            Some(key) => format!("this is {key}'s folder"),
+            None => "a hook, its About, a knob path".into(),
+        });
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked} files");
+}
+
+#[test]
+fn a_methods_folder_is_burn_free_but_for_its_hooks() {
+    // The page's main-thread module builds the methods' settings, charts and stories: only
+    // `hooks.rs` (feature `engine`) may touch burn.
+    let folder = root().join("engine/methods");
+    let files: Vec<PathBuf> = rust_files(&folder).into_iter().filter(|f| !f.ends_with("hooks.rs")).collect();
+    assert!(files.len() >= 10, "{files:?}");
+    for file in files {
+        let found = tensor_names(&file_identifiers(&file));
+        assert!(found.is_empty(), "{} is on the page's side of the boundary but touches burn: {found:?}", file.display());
     }
 }

@@ -47,9 +47,8 @@ fn a_live_change_keeps_early_stoppings_best_checkpoint_and_count() {
     advance_to(&mut s, 1_000_000);
     assert_eq!(s.state(), RunState::EarlyStopped);
     let last = s.history().latest().unwrap().clone();
-    let restored = last.events.iter().find_map(|e| match e {
-        Event::EarlyStop { best_step, .. } => Some(*best_step as u64),
-        _ => None,
+    let restored = last.events.iter().find_map(|e| {
+        e.of_kind("early-stop").and_then(|stop| stop.number("best_step")).map(|step| step as u64)
     });
     assert_eq!(restored, Some(best_step), "restores the best checkpoint from before the change");
     assert_eq!(s.history().best().unwrap().step as u64, best_step);

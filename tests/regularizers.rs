@@ -51,10 +51,7 @@ fn early_stopping_stops_and_restores_the_best_checkpoint() {
     assert_eq!(session.state(), modalscope::engine::session::RunState::EarlyStopped);
     let best = best(&session);
     let stop = last(&session);
-    let event = stop.events.iter().find_map(|e| match e {
-        modalscope::engine::metrics::Event::EarlyStop { best_step, .. } => Some(*best_step),
-        _ => None,
-    });
+    let event = stop.events.iter().find_map(|e| e.of_kind("early-stop").and_then(|stop| stop.number("best_step")).map(|step| step as usize));
     assert_eq!(event, Some(best.step), "the stop names the best checkpoint");
     assert!(stop.step - best.step >= 5 * session.config().eval_interval(session.data().train.len()));
     assert!(session.step() < session.total_steps());

@@ -59,7 +59,7 @@ fn page() -> impl Strategy<Value = PageLink> {
         proptest::collection::vec((0usize..400, any::<u64>(), names), 0..12),
         prop_oneof![Just(None), (0.01f64..1000.0).prop_map(Some)],
         prop_oneof![Just(0.0), 0.0f64..0.99],
-        proptest::collection::vec(any::<bool>(), ChartKind::ALL.len()),
+        proptest::collection::vec(any::<bool>(), ChartKind::COUNT),
         proptest::collection::vec(any::<bool>(), HIDEABLE.len()),
         any::<bool>(),
         any::<bool>(),
@@ -69,7 +69,7 @@ fn page() -> impl Strategy<Value = PageLink> {
             link.config = configuration(preset, &changes);
             link.pace = if default_pace { Some(modalscope::engine::presets::default_pace(&link.config)) } else { pace };
             link.smoothing = smoothing;
-            link.log_charts = ChartKind::ALL.iter().zip(&logs).filter(|(_, on)| **on).map(|(k, _)| k.id().to_string()).collect();
+            link.log_charts = ChartKind::all().iter().zip(&logs).filter(|(_, on)| **on).map(|(k, _)| k.id().to_string()).collect();
             link.hidden = HIDEABLE.iter().zip(&hides).filter(|(_, on)| **on).map(|(h, _)| h.to_string()).collect();
             link.play = play;
             link

@@ -11,7 +11,7 @@ use modalscope::engine::stories::story;
 #[test]
 fn every_verdict_holds_at_the_end_of_its_preset() {
     let mut failed = Vec::new();
-    for p in PRESETS {
+    for p in PRESETS.iter() {
         let session = train(config(p.name, &[]));
         let preset = session.config();
         assert_eq!(session.step(), preset.total_steps(), "{}: the run's steps", p.name);

@@ -540,7 +540,7 @@ fn main() -> ExitCode {
             compare(&source(a), &source(b), out, *quiet, *stop_on_diverging)
         }
         Command::Presets => {
-            for p in PRESETS {
+            for p in PRESETS.iter() {
                 println!("{:<15} {}", p.name, p.description);
             }
             Ok(ExitCode::SUCCESS)

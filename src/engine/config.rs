@@ -11,12 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub mod knobs;
-pub mod methods;
 
-pub use methods::{
-    EarlyStoppingConfig, FusionDropoutConfig, MethodSettings, ModalityDropoutConfig, RegularizerConfig,
-    WeightPenaltyConfig, weight_penalty::PenaltyMode,
-};
+pub use crate::engine::methods::{MethodSettings, RegularizerConfig};
 
 /// Version of the configuration and output schema written by the CLI and the exports.
 pub const SCHEMA_VERSION: u32 = 2;

@@ -1,11 +1,12 @@
 //! The ML core: data, model, training, metrics and regularizers. No web imports here, and
 //! no tensor is read back anywhere but in `readback`.
 //!
-//! `config`, `presets`, `stories` and `metrics` are plain data (burn-free) and always built: the
-//! page's main-thread module uses them. Everything that holds a tensor needs the `engine`
-//! feature (burn).
+//! `config`, `presets`, `stories`, `metrics` and the methods' registrations, settings, charts
+//! and stories are plain data (burn-free) and always built: the page's main-thread module uses
+//! them. Everything that holds a tensor needs the `engine` feature (burn).
 
 pub mod config;
+pub mod methods;
 pub mod metrics;
 pub mod presets;
 pub mod stories;
@@ -14,8 +15,6 @@ pub mod stories;
 pub mod data;
 #[cfg(feature = "engine")]
 pub mod device;
-#[cfg(feature = "engine")]
-pub mod methods;
 #[cfg(feature = "engine")]
 pub mod model;
 #[cfg(feature = "engine")]

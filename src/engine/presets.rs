@@ -1,8 +1,11 @@
 //! Named starting points. Each preset is a full [`ExperimentConfig`] with a one-line story.
 
+use std::sync::LazyLock;
+
 use crate::engine::config::{
-    DataConfig, DataSource, ExperimentConfig, FusionKind, ModelConfig, OptimizerKind, SyntheticModality, SyntheticVariant, TrainConfig,
+    DataConfig, DataSource, ExperimentConfig, FusionKind, ModelConfig, SyntheticModality, SyntheticVariant, TrainConfig,
 };
+use crate::engine::methods::METHODS;
 
 /// A named configuration with its one-line description.
 pub struct Preset {
@@ -14,11 +17,14 @@ pub struct Preset {
     pub build: fn() -> ExperimentConfig,
 }
 
-fn modality(name: &str, dim: usize, informative: usize, signal: f32, noise: f32) -> SyntheticModality {
+/// A synthetic modality of `dim` features, `informative` of them carrying the class.
+pub fn modality(name: &str, dim: usize, informative: usize, signal: f32, noise: f32) -> SyntheticModality {
     SyntheticModality { name: name.into(), dim, informative, signal, noise }
 }
 
-fn imbalance() -> ExperimentConfig {
+/// One strong narrow modality a and one weak wide one b on 200 training samples (the
+/// page's first preset; Gradient-Blending's builds on it).
+pub fn imbalance() -> ExperimentConfig {
     ExperimentConfig {
         data: DataConfig {
             classes: 4,
@@ -31,41 +37,6 @@ fn imbalance() -> ExperimentConfig {
         train: TrainConfig { epochs: 100, ..Default::default() },
         ..Default::default()
     }
-}
-
-fn gradient_blending() -> ExperimentConfig {
-    let mut config = imbalance();
-    config.regularizers.gradient_blending.enabled = true;
-    config
-}
-
-/// One dominant modality that fits the training data within a few steps (a: few features, a
-/// strong signal) and one weaker but useful modality that needs longer (b: 32 features, a
-/// weak signal each; alone it reaches about 0.79): naive joint training stops learning b
-/// once a has fitted, and OGM-GE slows a down so that b's encoder keeps learning. Trained as
-/// the paper does: SGD with momentum 0.9 and weight decay 1e-4, here the coupled L2 method
-/// on weights only (deviations: the paper's `weight_decay` decays biases too, and is added
-/// by SGD after the modulation, where our penalty's gradient is part of the loss's, so it is
-/// scaled by k_m and counts in the GE noise's std); α = 0.8, the
-/// official README's value for CREMA-D (METHODS.md's default 0.3 barely moves b here).
-fn ogm_ge() -> ExperimentConfig {
-    let mut config = ExperimentConfig {
-        data: DataConfig {
-            classes: 4,
-            train_size: 400,
-            val_size: 200,
-            test_size: 200,
-            synthetic: vec![modality("a", 16, 8, 2.0, 1.0), modality("b", 32, 32, 0.4, 1.0)],
-            ..Default::default()
-        },
-        train: TrainConfig { epochs: 60, optimizer: OptimizerKind::Sgd, learning_rate: 0.01, ..Default::default() },
-        ..Default::default()
-    };
-    config.regularizers.weight_penalty.enabled = true;
-    config.regularizers.weight_penalty.lambda = 1e-4;
-    config.regularizers.ogm_ge.enabled = true;
-    config.regularizers.ogm_ge.alpha = 0.8;
-    config
 }
 
 fn shortcut() -> ExperimentConfig {
@@ -146,22 +117,12 @@ fn mfeat_fou_mor() -> ExperimentConfig {
     }
 }
 
-/// Every preset, in menu order.
-pub const PRESETS: &[Preset] = &[
+/// The presets that no method brings, in menu order.
+const PHENOMENA: &[Preset] = &[
     Preset {
         name: "imbalance",
         description: "one strong narrow modality (a) and one weak wide one (b): naive joint training overfits through b and ends below a alone",
         build: imbalance,
-    },
-    Preset {
-        name: "gradient-blending",
-        description: "imbalance with Gradient-Blending (online): every head's loss weighted by its estimated generalization per overfitting on V; the strong modality's head recovers",
-        build: gradient_blending,
-    },
-    Preset {
-        name: "ogm-ge",
-        description: "a dominant modality (a) fits first and starves the weaker b; OGM-GE (SGD + momentum) slows a's encoder while a leads, and b's probe and split-head accuracy rise",
-        build: ogm_ge,
     },
     Preset {
         name: "shortcut",
@@ -195,6 +156,14 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
+/// Every preset, in menu order: the first phenomenon (`imbalance`, what the page opens on),
+/// then the methods' presets in registry order ([`crate::engine::methods::About::presets`]:
+/// the methods that address it), then the other phenomena.
+pub static PRESETS: LazyLock<Vec<&'static Preset>> = LazyLock::new(|| {
+    let methods = METHODS.iter().flat_map(|m| m.presets.iter());
+    PHENOMENA[..1].iter().chain(methods).chain(&PHENOMENA[1..]).collect()
+});
+
 /// How long a run lasts at its default pace, in seconds: long enough to talk over, short
 /// enough to run twice in a lecture.
 pub const RUN_SECONDS: f64 = 20.0;
@@ -222,7 +191,7 @@ mod tests {
 
     #[test]
     fn every_preset_validates() {
-        for p in PRESETS {
+        for p in PRESETS.iter() {
             (p.build)().validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
         }
     }
@@ -232,7 +201,7 @@ mod tests {
     /// cores): a default pace that asks for a tenth of that leaves room for a slower laptop.
     #[test]
     fn each_preset_runs_for_about_twenty_seconds_at_its_default_pace() {
-        for p in PRESETS {
+        for p in PRESETS.iter() {
             let config = (p.build)();
             let pace = default_pace(&config);
             let evaluations = config.evaluations_in_run();

@@ -6,6 +6,7 @@
 //! A verdict reads the run's latest evaluation only (validation split, the metrics of
 //! METHODS.md), so it means the same in the page and in the CLI's `metrics.jsonl`.
 
+use crate::engine::methods::METHODS;
 use crate::engine::metrics::Evaluation;
 
 /// A setting to try next: a button on the story card.
@@ -43,17 +44,17 @@ pub struct Story {
 }
 
 /// A percentage with no decimals.
-fn pct(value: f64) -> String {
+pub fn pct(value: f64) -> String {
     format!("{:.0} %", value * 100.0)
 }
 
 /// The validation accuracy of head `name` (the fused head or a modality's probe).
-fn val_acc(e: &Evaluation, name: &str) -> Option<f64> {
+pub fn val_acc(e: &Evaluation, name: &str) -> Option<f64> {
     e.head(name).map(|h| h.val_acc)
 }
 
 /// A modality's probe accuracy (its unimodal head on validation).
-fn probe(e: &Evaluation, name: &str) -> Option<f64> {
+pub fn probe(e: &Evaluation, name: &str) -> Option<f64> {
     e.contribution.iter().find(|(n, _)| n == name).map(|(_, c)| c.probe_acc)
 }
 
@@ -63,27 +64,6 @@ fn imbalance(e: &Evaluation) -> Option<Verdict> {
     Some(Verdict {
         figures: format!("fused {} on validation (train {}) < a's probe {}", pct(fused), pct(train), pct(a)),
         holds: fused < a && train - fused > 0.2,
-    })
-}
-
-fn gradient_blending(e: &Evaluation) -> Option<Verdict> {
-    let (a, fused) = (val_acc(e, "a")?, e.fused().val_acc);
-    let on = e.methods.contains_key("gradient_blending");
-    let off = if on { "" } else { " (Gradient-Blending is off)" };
-    Some(Verdict { figures: format!("head a {} > fused head {}{off}", pct(a), pct(fused)), holds: on && a > fused + 0.1 })
-}
-
-/// b's split head is what OGM-GE moves most (0.45 ± 0.08 → 0.62 ± 0.10 over five seeds,
-/// naive → OGM-GE, in the CLI); its probe moves less (0.72 → 0.76).
-fn ogm_ge(e: &Evaluation) -> Option<Verdict> {
-    let b = probe(e, "b")?;
-    let split = |name: &str| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| c.split_acc);
-    let (split_a, split_b) = (split("a")?, split("b")?);
-    let on = e.methods.contains_key("ogm_ge");
-    let off = if on { "" } else { " (OGM-GE is off)" };
-    Some(Verdict {
-        figures: format!("b's split head {} and probe {}, a's split head {}{off}", pct(split_b), pct(b), pct(split_a)),
-        holds: on && split_b > 0.55 && b > 0.7,
     })
 }
 
@@ -130,8 +110,9 @@ fn mfeat(e: &Evaluation) -> Option<Verdict> {
     })
 }
 
-/// Every preset's story, in menu order.
-pub const STORIES: &[Story] = &[
+/// The story of every preset that no method brings, in menu order (each method's story
+/// cards are in its folder, [`crate::engine::methods::About::stories`]).
+const PHENOMENA: &[Story] = &[
     Story {
         preset: "imbalance",
         claim: "Training both modalities together ends below the strong modality on its own. The wide, noisy modality b lets the fused model memorise the 200 training samples before it has learned the strong, narrow a.",
@@ -141,20 +122,6 @@ pub const STORIES: &[Story] = &[
             Try { label: "Train a alone", expect: "The same data with modality a only: its validation accuracy ends above the fused model's.", settings: &["modalities=a"] },
             Try { label: "Turn on Gradient-Blending", expect: "Each head's loss weighted by how well it generalizes on the held-out part V: the weights chart gives a almost all of the weight at first.", settings: &["regularizers.gradient_blending.enabled=true"] },
         ],
-    },
-    Story {
-        preset: "gradient-blending",
-        claim: "Gradient-Blending weights each head's loss by its estimated generalization per overfitting on a held-out part V. The strong modality's head ends far above the fused head, which still leans on the overfitting modality.",
-        watch: "Gradient-Blending weights: a gets almost all of the weight in the first estimates (later ones turn uniform once no head's held-out loss falls); Accuracy: head a's validation line (solid blue) far above the fused one (solid black).",
-        verdict: gradient_blending,
-        tries: &[Try { label: "Turn Gradient-Blending off", expect: "Back to naive joint training: the unimodal heads become probes that no longer train the encoders; the fused head is what predicts.", settings: &["regularizers.gradient_blending.enabled=false"] }],
-    },
-    Story {
-        preset: "ogm-ge",
-        claim: "Modality a fits the training data within a few steps and starves the weaker but useful b. OGM-GE slows a's encoder while a leads (k_a < 1), so b's encoder keeps learning.",
-        watch: "OGM-GE: ρ_a above 1 and k_a (dashed blue) below 1 in the first half; Contribution: b's probe (light vermillion) keeps rising. The verdict reads b's split head, the b part of the fused head's logits.",
-        verdict: ogm_ge,
-        tries: &[Try { label: "Turn OGM-GE off", expect: "Naive training with the same SGD: b's split head ends near 50 % and its probe lower.", settings: &["regularizers.ogm_ge.enabled=false"] }],
     },
     Story {
         preset: "shortcut",
@@ -203,9 +170,14 @@ pub const STORIES: &[Story] = &[
     },
 ];
 
+/// Every preset's story: the phenomena's and the methods'.
+pub fn stories() -> impl Iterator<Item = &'static Story> {
+    PHENOMENA.iter().chain(METHODS.iter().flat_map(|m| m.stories.iter()))
+}
+
 /// The story of the preset called `name`.
 pub fn story(name: &str) -> Option<&'static Story> {
-    STORIES.iter().find(|s| s.preset == name)
+    stories().find(|s| s.preset == name)
 }
 
 #[cfg(test)]
@@ -215,7 +187,7 @@ mod tests {
 
     #[test]
     fn every_preset_has_a_story_whose_tries_apply() {
-        for p in PRESETS {
+        for p in PRESETS.iter() {
             let story = story(p.name).unwrap_or_else(|| panic!("{} has no story", p.name));
             assert!(!story.tries.is_empty() && story.tries.len() <= 2, "{}: one or two tries", p.name);
             for t in story.tries {
@@ -223,6 +195,6 @@ mod tests {
                 config.unwrap_or_else(|e| panic!("{}: {}: {e}", p.name, t.label)).validate().unwrap();
             }
         }
-        assert_eq!(STORIES.len(), PRESETS.len());
+        assert_eq!(stories().count(), PRESETS.len());
     }
 }

@@ -240,7 +240,7 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSp
 pub fn run_charts_svg(config: &crate::engine::config::ExperimentConfig, history: &[crate::engine::metrics::Evaluation], heads: &[String], total_steps: usize) -> Result<Vec<(String, String)>, String> {
     use crate::plot::series::{ChartKind, chart_from_history, fusion_size_chart};
     let mut files = Vec::new();
-    for kind in ChartKind::ALL.into_iter().filter(|k| k.in_use(config)) {
+    for kind in ChartKind::all().into_iter().filter(|k| k.in_use(config)) {
         let spec = match kind {
             ChartKind::FusionSize => ChartSpec { log_y: kind.log_by_default(), ..fusion_size_chart(config) },
             _ => ChartSpec { x_range: Some((0.0, total_steps as f64)), ..chart_from_history(kind, history, heads, 0.0, kind.log_by_default()) },
@@ -303,7 +303,7 @@ mod tests {
             methods: Default::default(),
             events,
         };
-        let stop = Event::EarlyStop { best_step: 6, best_val_loss: 0.5 };
+        let stop = crate::engine::metrics::Event::method("early-stop", serde_json::json!({"best_step": 6, "best_val_loss": 0.5}));
         let history = vec![point(0, vec![]), point(6, vec![]), point(12, vec![stop])];
         let spec = crate::plot::chart_from_history(ChartKind::Loss, &history, &["fused".to_string()], 0.0, false);
         assert_eq!(spec.marks, vec![(6.0, "best (restored)".to_string()), (12.0, "stopped".to_string())]);
@@ -324,23 +324,20 @@ mod tests {
 
     #[test]
     fn blend_weights_stack_to_one_and_draw_as_areas() {
-        use crate::engine::metrics::{Evaluation, Event};
+        use crate::engine::metrics::Evaluation;
         let estimate = |step: usize, weights: Vec<f64>| Evaluation {
             step: step + 4,
             epoch: 0.0,
             heads: Vec::new(),
             contribution: Vec::new(),
             methods: Default::default(),
-            events: vec![Event::GblendEstimate {
-                step,
-                candidates: vec!["a".into(), "b".into(), "fused".into()],
-                delta_g: vec![0.06, 0.0, 0.04],
-                delta_o: vec![0.001, 0.08, 0.05],
-                weights,
-            }],
+            events: vec![crate::engine::metrics::Event::method(
+                "gblend-estimate",
+                serde_json::json!({"step": step, "candidates": ["a", "b", "fused"], "delta_g": [0.06, 0.0, 0.04], "delta_o": [0.001, 0.08, 0.05], "weights": weights}),
+            )],
         };
         let history = vec![estimate(0, vec![0.9, 0.0, 0.1]), estimate(12, vec![0.5, 0.2, 0.3])];
-        let spec = crate::plot::chart_from_history(ChartKind::Blend, &history, &[], 0.6, false);
+        let spec = crate::plot::chart_from_history(ChartKind::by_id("blend").unwrap(), &history, &[], 0.6, false);
         let tops: Vec<Option<f64>> = spec.series.iter().map(|s| s.points[2].1).collect();
         assert_eq!(tops, vec![Some(0.5), Some(0.7), Some(1.0)], "running totals of the second estimate, unsmoothed");
         assert_eq!(spec.series[0].points[..2], [(0.0, Some(0.9)), (12.0, Some(0.9))], "held until the next estimate");
@@ -348,7 +345,7 @@ mod tests {
         let drawn = svg(&spec);
         assert!(drawn.matches("<polygon").count() >= 3, "one filled band per candidate");
         assert_eq!(bounds(&spec).1 .0, 0.0, "stacked shares start at 0");
-        let off = crate::plot::chart_from_history(ChartKind::Blend, &[], &[], 0.0, false);
+        let off = crate::plot::chart_from_history(ChartKind::by_id("blend").unwrap(), &[], &[], 0.0, false);
         assert!(off.series.is_empty() && off.note.unwrap().contains("off"));
     }
 
@@ -367,15 +364,15 @@ mod tests {
         let ended = serde_json::json!({"active_until_step": 35, "rho_ema": null, "k": null});
         let history = vec![point(7, modulated.clone()), point(14, modulated), point(42, ended)];
         let heads = ["fused".to_string(), "a".into(), "b".into()];
-        let spec = crate::plot::chart_from_history(ChartKind::Ogm, &history, &heads, 0.0, false);
+        let spec = crate::plot::chart_from_history(ChartKind::by_id("ogm").unwrap(), &history, &heads, 0.0, false);
         let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(labels, ["ρ a", "ρ b", "ρ EMA a", "ρ EMA b", "k a", "k b"]);
         assert!(spec.series[4].dashed && !spec.series[2].dashed);
         assert_eq!(spec.series[4].points, vec![(7.0, Some(0.4)), (14.0, Some(0.4)), (42.0, None)]);
         assert!(spec.note.as_deref().unwrap().contains("modulation has ended"), "{:?}", spec.note);
-        let running = crate::plot::chart_from_history(ChartKind::Ogm, &history[..2], &heads, 0.0, false);
+        let running = crate::plot::chart_from_history(ChartKind::by_id("ogm").unwrap(), &history[..2], &heads, 0.0, false);
         assert!(running.note.as_deref().unwrap().contains("ρ EMA (1.50, 0.70), mean k (0.40, 1.00)"), "{:?}", running.note);
-        let off = crate::plot::chart_from_history(ChartKind::Ogm, &[], &heads, 0.0, false);
+        let off = crate::plot::chart_from_history(ChartKind::by_id("ogm").unwrap(), &[], &heads, 0.0, false);
         assert!(off.series.is_empty() && off.note.unwrap().contains("OGM-GE is off"));
     }
 

@@ -1,6 +1,7 @@
 //! Series for the charts, built from the evaluation history.
 
 use crate::engine::config::{ExperimentConfig, FusionKind, TFN_MAX_WEIGHTS, TensorFusionSize};
+use crate::engine::methods::{Line, METHODS, MethodChart};
 use crate::engine::metrics::{Evaluation, HeadMetrics, thousands};
 
 /// An RGB colour.
@@ -62,26 +63,31 @@ pub enum ChartKind {
     Accuracy,
     /// Per modality: probe accuracy, Shapley value and gradient share.
     Contribution,
-    /// Gradient-Blending's weights over time, stacked (the paper's Fig. 5a).
-    Blend,
-    /// OGM-GE's discrepancy ratio ρ_m (EMA) and coefficient k_m per modality.
-    Ogm,
+    /// A method's own chart, drawn while the method is on (Gradient-Blending's weights,
+    /// OGM-GE's ρ and k), described in its folder.
+    Method(&'static MethodChart),
     /// The parameters of LMF against its rank, TFN's as a line (from the configuration).
     FusionSize,
 }
 
 impl ChartKind {
-    /// Every chart, in page order.
-    pub const ALL: [ChartKind; 8] = [
-        ChartKind::Loss,
-        ChartKind::Gap,
-        ChartKind::Ogr,
-        ChartKind::Accuracy,
-        ChartKind::Contribution,
-        ChartKind::Blend,
-        ChartKind::Ogm,
-        ChartKind::FusionSize,
-    ];
+    /// The charts of every run, in page order before the methods' charts.
+    const RUN: [ChartKind; 5] = [ChartKind::Loss, ChartKind::Gap, ChartKind::Ogr, ChartKind::Accuracy, ChartKind::Contribution];
+
+    /// How many charts the page has.
+    pub const COUNT: usize = Self::RUN.len() + method_chart_count() + 1;
+
+    /// Every chart, in page order: the run's, the methods' (in registry order), the fusion
+    /// size.
+    pub fn all() -> Vec<ChartKind> {
+        let methods = METHODS.iter().filter_map(|m| m.chart).map(ChartKind::Method);
+        Self::RUN.into_iter().chain(methods).chain([ChartKind::FusionSize]).collect()
+    }
+
+    /// The chart whose id is `id`.
+    pub fn by_id(id: &str) -> Option<ChartKind> {
+        Self::all().into_iter().find(|k| k.id() == id)
+    }
 
     /// What the x axis counts.
     pub fn x_name(self) -> &'static str {
@@ -96,8 +102,7 @@ impl ChartKind {
             ChartKind::Ogr => "|ΔO / ΔG|",
             ChartKind::Accuracy => "accuracy",
             ChartKind::Contribution => "share, accuracy",
-            ChartKind::Blend => "weight (stacked)",
-            ChartKind::Ogm => "ρ, k",
+            ChartKind::Method(chart) => chart.y_name,
             ChartKind::FusionSize => "parameters",
         }
     }
@@ -112,8 +117,7 @@ impl ChartKind {
     /// that method is on, the fusion-size chart only for LMF and TFN.
     pub fn in_use(self, config: &ExperimentConfig) -> bool {
         match self {
-            ChartKind::Blend => config.regularizers.gradient_blending.enabled,
-            ChartKind::Ogm => config.regularizers.ogm_ge.enabled,
+            ChartKind::Method(chart) => config.regularizers.enabled_names().contains(&chart.method),
             ChartKind::FusionSize => matches!(config.model.fusion, FusionKind::Lmf | FusionKind::Tfn),
             _ => true,
         }
@@ -121,7 +125,7 @@ impl ChartKind {
 
     /// Drawn as stacked areas (each series is the running total of the ones before it).
     pub fn stacked(self) -> bool {
-        self == ChartKind::Blend
+        matches!(self, ChartKind::Method(chart) if chart.stacked)
     }
 
     /// Title.
@@ -132,8 +136,7 @@ impl ChartKind {
             ChartKind::Ogr => "OGR = |ΔO / ΔG|",
             ChartKind::Accuracy => "Accuracy (light: train, solid: validation)",
             ChartKind::Contribution => "Contribution per modality",
-            ChartKind::Blend => "Gradient-Blending weights w (stacked)",
-            ChartKind::Ogm => "OGM-GE: ρ (light), its EMA and k (dashed) per modality",
+            ChartKind::Method(chart) => chart.title,
             ChartKind::FusionSize => "Fusion parameters: LMF by rank vs TFN (log)",
         }
     }
@@ -146,8 +149,7 @@ impl ChartKind {
             ChartKind::Ogr => "ogr",
             ChartKind::Accuracy => "accuracy",
             ChartKind::Contribution => "contribution",
-            ChartKind::Blend => "blend",
-            ChartKind::Ogm => "ogm",
+            ChartKind::Method(chart) => chart.id,
             ChartKind::FusionSize => "fusion-size",
         }
     }
@@ -291,15 +293,10 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
             note = said;
             series
         }
-        ChartKind::Blend => {
-            let (series, said) = blend_series(history);
-            note = Some(said);
-            series
-        }
-        ChartKind::Ogm => {
-            let (series, said) = ogm_series(history, heads);
-            note = Some(said);
-            series
+        ChartKind::Method(chart) => {
+            let drawn = (chart.lines)(history, heads);
+            note = Some(drawn.note);
+            drawn.lines.into_iter().map(series_of_line).collect()
         }
         // Drawn from the configuration ([`fusion_size_chart`]), not from the history.
         ChartKind::FusionSize => Vec::new(),
@@ -380,74 +377,22 @@ pub fn chart_with_runs(kind: ChartKind, current: RunLines, pinned: &[RunLines], 
     ChartSpec { series, ..spec }
 }
 
-/// Gradient-Blending's weights as running totals (modalities, then fused, so the top is 1),
-/// held from each estimate to the next, and a note with the last estimate's ΔG, ΔO and w
-/// per candidate.
-fn blend_series(history: &[Evaluation]) -> (Vec<Series>, String) {
-    use crate::engine::metrics::Event;
-    /// One estimate: step, candidates, ΔG, ΔO, w.
-    type Estimate<'a> = (usize, &'a [String], &'a [f64], &'a [f64], &'a [f64]);
-    let estimates: Vec<Estimate> = history
-        .iter()
-        .flat_map(|e| e.events.iter())
-        .filter_map(|ev| match ev {
-            Event::GblendEstimate { step, candidates, delta_g, delta_o, weights } => {
-                Some((*step, candidates.as_slice(), delta_g.as_slice(), delta_o.as_slice(), weights.as_slice()))
-            }
-            _ => None,
-        })
-        .collect();
-    let Some(&(last_step, names, delta_g, delta_o, weights)) = estimates.last() else {
-        return (Vec::new(), "Gradient-Blending is off: turn it on to see its blend weights, estimated on the held-out part V.".into());
-    };
-    let end = history.last().map(|e| e.step).unwrap_or(last_step).max(last_step) as f64;
-    let series = names
-        .iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let color = if c + 1 == names.len() { FUSED_COLOR } else { head_color(c + 1) };
-            let mut points = Vec::new();
-            for (i, (step, _, _, _, w)) in estimates.iter().enumerate() {
-                let total: f64 = w[..=c].iter().sum();
-                let until = estimates.get(i + 1).map(|next| next.0 as f64).unwrap_or(end);
-                points.push((*step as f64, Some(total)));
-                points.push((until, Some(total)));
-            }
-            Series { label: format!("w {name}"), color, light: false, dashed: false, pinned: false, panel: None, points }
-        })
-        .collect();
-    let parts: Vec<String> = names
-        .iter()
-        .enumerate()
-        .map(|(c, name)| format!("{name}: ΔG {:+.3}, ΔO {:+.3}, w {:.2}", delta_g[c], delta_o[c], weights[c]))
-        .collect();
-    (series, format!("Estimate of step {last_step} (one epoch per candidate on V): {}.", parts.join("; ")))
+/// A method chart's line, drawn in its head's colour.
+fn series_of_line(line: Line) -> Series {
+    Series { label: line.label, color: head_color(line.head), light: line.light, dashed: line.dashed, pinned: false, panel: None, points: line.points }
 }
 
-/// OGM-GE's state per evaluation, per modality: the interval's mean ρ_m (light), the EMA of
-/// ρ_m (solid) and the interval's mean k_m (dashed), breaks where no step was modulated; a
-/// note on the last values.
-fn ogm_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, String) {
-    let state = |e: &Evaluation| e.methods.get("ogm_ge").cloned();
-    let Some(latest) = history.iter().rev().find_map(state) else {
-        return (Vec::new(), "OGM-GE is off: turn it on (a linear concat or sum head) to see ρ and k.".into());
-    };
-    let modalities = &heads[1..];
-    let mut series = Vec::new();
-    for (key, light, dashed, prefix) in [("rho", true, false, "ρ"), ("rho_ema", false, false, "ρ EMA"), ("k", false, true, "k")] {
-        for (m, name) in modalities.iter().enumerate() {
-            let value = move |e: &Evaluation| state(e).and_then(|s| s[key].get(m).and_then(|v| v.as_f64()));
-            let line = head_series(history, format!("{prefix} {name}"), head_color(m + 1), light, value);
-            series.push(Series { dashed, ..line });
+/// How many of the methods have a chart.
+const fn method_chart_count() -> usize {
+    let mut count = 0;
+    let mut i = 0;
+    while i < METHODS.len() {
+        if METHODS[i].chart.is_some() {
+            count += 1;
         }
+        i += 1;
     }
-    let until = latest["active_until_step"].as_u64().map(|s| format!("modulates steps before {s}")).unwrap_or_default();
-    let list = |key: &str| latest[key].as_array().map(|v| v.iter().filter_map(|x| x.as_f64()).map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", "));
-    let said = match (list("rho_ema"), list("k")) {
-        (Some(rho), Some(k)) => format!("Last interval: ρ EMA ({rho}), mean k ({k}); {until}. k < 1 slows that modality's encoder."),
-        _ => format!("No step modulated in the last interval ({until}): modulation has ended."),
-    };
-    (series, said)
+    count
 }
 
 /// The highest rank the chart shows (the rank knob's largest value).
@@ -536,11 +481,10 @@ fn event_marks(step: usize, event: &crate::engine::metrics::Event) -> Vec<(f64, 
     use crate::engine::metrics::Event;
     let at = step as f64;
     match event {
-        Event::EarlyStop { best_step, .. } => vec![(*best_step as f64, "best (restored)".into()), (at, "stopped".into())],
         Event::Divergence { .. } => vec![(at, "diverged".into())],
         Event::DeviceSwitch { backend, .. } => vec![(at, format!("→ {backend}"))],
         Event::LiveChange { what } => vec![(at, short_label(what))],
-        Event::GblendEstimate { .. } => Vec::new(),
+        Event::Method(event) => event.shown(step).marks,
     }
 }
 
@@ -636,7 +580,7 @@ mod tests {
         let pinned = &spec.series[4];
         assert!(pinned.pinned && !pinned.dashed);
         assert_eq!(pinned.points, vec![(0.0, Some(2.5)), (10.0, Some(2.0)), (20.0, Some(1.5))]);
-        let blend = chart_with_runs(ChartKind::Blend, current, &[pin], None, 0.0, false);
+        let blend = chart_with_runs(ChartKind::by_id("blend").unwrap(), current, &[pin], None, 0.0, false);
         assert!(blend.series.iter().all(|s| !s.pinned), "no pinned stacks");
     }
 

@@ -24,8 +24,7 @@ fn caption(kind: ChartKind) -> &'static str {
         ChartKind::Ogr => "Overfitting bought per unit of generalization between two evaluations.",
         ChartKind::Accuracy => "Share of samples classified right, training (light) and validation (solid).",
         ChartKind::Contribution => "What each modality adds: its probe, its Shapley share, its gradient share.",
-        ChartKind::Blend => "How Gradient-Blending weights each head's loss, from estimate to estimate.",
-        ChartKind::Ogm => "OGM-GE's discrepancy ratio ρ and the slow-down k of each encoder.",
+        ChartKind::Method(chart) => chart.caption,
         ChartKind::FusionSize => "Weights of the fusion layer: LMF by rank against tensor fusion.",
     }
 }
@@ -38,9 +37,8 @@ fn explanation(kind: ChartKind) -> &'static str {
         ChartKind::Ogr => "Overfitting-to-generalization ratio between consecutive evaluations: OGR = |ΔO / ΔG| with ΔO the change of the gap and ΔG = L_val(before) − L_val(now). High means the last steps bought more overfitting than generalization.",
         ChartKind::Accuracy => "Fraction of samples whose true class gets the highest score, per head: light on T′, solid on validation.",
         ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding; φ_m itself, in accuracy points, when Σφ is near 0 or a φ is negative), and its share of the encoder gradient norm (dashed).",
-        ChartKind::Ogm => "OGM-GE, per modality: ρ_m = score_m / mean of the others' scores (score = Σ over the batch of the split head's softmax at the true class), as a moving average over steps, and the coefficient k_m = 1 − tanh(α·ρ_m) for the leader (1 otherwise), averaged over the steps since the last evaluation. Modulation runs for the first half of the run.",
+        ChartKind::Method(chart) => chart.explanation,
         ChartKind::FusionSize => "Parameters of the fusion layer for the current modalities and encoder width (d_out = the width): LMF's r·Σ_m(d_m+1)·d_out + r + d_out grows linearly with the rank r, TFN's d_out·Π_m(d_m+1) + d_out is one number. The saving scales like a product against a sum: with two modalities and a large rank LMF is not smaller.",
-        ChartKind::Blend => "Gradient-Blending's weights w_h of each head's loss, stacked to 1, from each estimate on V to the next (the paper's Fig. 5a). A candidate whose held-out loss falls while its gap barely moves gets most of the weight; when no candidate's held-out loss falls, the blend is uniform.",
     }
 }
 
@@ -309,7 +307,7 @@ pub fn App(
                     <Story />
                 </div>
                 <div class="charts">
-                    {ChartKind::ALL.into_iter().enumerate().map(|(i, kind)| view! {
+                    {ChartKind::all().into_iter().enumerate().map(|(i, kind)| view! {
                         <Show when=move || state.mounted(AppState::FIRST_CHART_STAGE + i)><CanvasChart kind=kind caption=caption(kind) explanation=explanation(kind) /></Show>
                     }).collect_view()}
                 </div>

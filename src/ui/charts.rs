@@ -188,7 +188,7 @@ pub fn CanvasChart(
     let log_y = Signal::derive(move || state.log_charts.with(|ids| ids.iter().any(|id| id == kind.id())));
     let hidden = RwSignal::new(Vec::<String>::new());
     let retry = RwSignal::new(0u32);
-    let index = ChartKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    let index = ChartKind::all().iter().position(|k| *k == kind).unwrap_or(0);
     let in_use = Memo::new(move |_| state.config.with(|c| kind.in_use(c)));
     let total_steps = Memo::new(move |_| state.stats.with(|s| s.total_steps));
     let drawn_runs = StoredValue::new(u64::MAX);

@@ -115,12 +115,12 @@ impl PageLoop {
         let points = self.state.history.with_untracked(History::received)
             + self.state.comparison.with_untracked(|c| c.as_ref().map_or(0, |c| c.history.received()));
         if self.charts_to_redraw == 0 && points != self.drawn_points && now_ms() - self.last_redraw >= REDRAW_EVERY_MS {
-            self.charts_to_redraw = ChartKind::ALL.len();
+            self.charts_to_redraw = ChartKind::COUNT;
             self.drawn_points = points;
             self.last_redraw = now_ms();
         }
         if self.charts_to_redraw > 0 {
-            let chart = ChartKind::ALL.len() - self.charts_to_redraw;
+            let chart = ChartKind::COUNT - self.charts_to_redraw;
             self.charts_to_redraw -= 1;
             self.state.redraw.update(|(generation, index)| {
                 *generation += 1;

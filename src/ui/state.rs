@@ -161,7 +161,7 @@ impl AppState {
 
     /// Stages of the page's mount, one a frame: 0 the header and the run controls, 1-3 the
     /// settings (data; model and training; methods), then one chart each.
-    pub const MOUNT_STAGES: usize = Self::FIRST_CHART_STAGE + crate::plot::ChartKind::ALL.len();
+    pub const MOUNT_STAGES: usize = Self::FIRST_CHART_STAGE + crate::plot::ChartKind::COUNT;
 
     /// The stage of the first chart (the stages before it are the header and the settings).
     pub const FIRST_CHART_STAGE: usize = 4;
@@ -214,7 +214,7 @@ impl AppState {
 
     /// Puts chart `kind` on a log scale or takes it off (the list stays in page order).
     pub fn set_log_scale(&self, kind: ChartKind, on: bool) {
-        let ids: Vec<&str> = ChartKind::ALL.iter().map(|k| k.id()).collect();
+        let ids: Vec<&str> = ChartKind::all().iter().map(|k| k.id()).collect();
         self.log_charts.update(|l| *l = with_name(&ids, l, kind.id(), on));
     }
 

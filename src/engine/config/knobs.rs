@@ -4,12 +4,12 @@
 //! From this one table come: the range checks of [`ExperimentConfig::validate`], the line
 //! between live changes and restarts ([`ExperimentConfig::take_live`]), the page's controls
 //! and the configuration as text ([`encode`], [`decode`]). Each method adds its own rows
-//! ([`super::methods::MethodSettings::knobs`]). A test checks that every setting of the
+//! ([`crate::engine::methods::MethodSettings::knobs`]). A test checks that every setting of the
 //! configuration has exactly one row.
 
 use serde_json::Value;
 
-use super::methods::RegularizerConfig;
+use crate::engine::methods::RegularizerConfig;
 use super::{ConfigError, ExperimentConfig, MFEAT_VIEWS};
 
 /// How a number knob moves.

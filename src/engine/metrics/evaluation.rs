@@ -12,11 +12,6 @@ fn number_or_nan<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
     Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
 }
 
-/// [`number_or_nan`] for every element.
-fn numbers_or_nan<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
-    Ok(Vec::<Option<f64>>::deserialize(deserializer)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
 /// Clean, evaluation-mode metrics of one head at one checkpoint.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct HeadMetrics {
@@ -66,14 +61,6 @@ pub struct Contribution {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Event {
-    /// Early stopping ended the run and restored the best checkpoint.
-    EarlyStop {
-        /// Step of the restored checkpoint.
-        best_step: usize,
-        /// Its fused validation loss.
-        #[serde(deserialize_with = "number_or_nan")]
-        best_val_loss: f64,
-    },
     /// The training loss became NaN or infinite somewhere in `(from_step, to_step]`.
     Divergence {
         /// Last step known to be finite.
@@ -82,22 +69,6 @@ pub enum Event {
         to_step: usize,
         /// What to try.
         suggestion: String,
-    },
-    /// Gradient-Blending estimated new blend weights (read back with this evaluation).
-    GblendEstimate {
-        /// The run's step when the estimate was made.
-        step: usize,
-        /// The candidates, in order: each modality, then "fused".
-        candidates: Vec<String>,
-        /// ΔG_c = L^V before − L^V after the candidate's run, on V.
-        #[serde(deserialize_with = "numbers_or_nan")]
-        delta_g: Vec<f64>,
-        /// ΔO_c = O after − O before, with O = L^V (on V) − L^T (on T′).
-        #[serde(deserialize_with = "numbers_or_nan")]
-        delta_o: Vec<f64>,
-        /// The normalised blend weights w_c.
-        #[serde(deserialize_with = "numbers_or_nan")]
-        weights: Vec<f64>,
     },
     /// A live parameter changed.
     LiveChange {
@@ -114,6 +85,63 @@ pub enum Event {
         /// The step the run resumed from (the snapshot's).
         resumed_at_step: usize,
     },
+    /// A method's own event (early stopping's `early-stop`, Gradient-Blending's
+    /// `gblend-estimate`): its kind and its fields, as the method wrote them.
+    #[serde(untagged)]
+    Method(MethodEvent),
+}
+
+/// A method's event: `{"kind": "<kind>", <fields>…}` in the output, the kind first and the
+/// fields in the order the method gave them. Non-finite numbers are written as `null`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct MethodEvent {
+    /// Its kind, kebab-case, unique among all events (`early-stop`).
+    pub kind: String,
+    /// Its fields.
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+impl MethodEvent {
+    /// The number in field `name` (`None` when absent or not a number: a `null` is NaN).
+    pub fn number(&self, name: &str) -> Option<f64> {
+        match self.fields.get(name)? {
+            Value::Null => Some(f64::NAN),
+            value => value.as_f64(),
+        }
+    }
+
+    /// How it shows in the page (marks on the charts, a notice), as the method it belongs to
+    /// registered ([`crate::engine::methods::About::events`]).
+    pub fn shown(&self, step: usize) -> crate::engine::methods::kit::about::EventShown {
+        crate::engine::methods::kit::about::shown(self, step)
+    }
+
+    /// The numbers in field `name` (`null` elements are NaN; empty when absent).
+    pub fn numbers(&self, name: &str) -> Vec<f64> {
+        let values = self.fields.get(name).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        values.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect()
+    }
+}
+
+impl Event {
+    /// A method's event of `kind` with `fields` (a JSON object; anything else gives no
+    /// fields).
+    pub fn method(kind: &str, fields: Value) -> Event {
+        let fields = match fields {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        Event::Method(MethodEvent { kind: kind.to_string(), fields })
+    }
+
+    /// The method event of `kind`, if this is one.
+    pub fn of_kind(&self, kind: &str) -> Option<&MethodEvent> {
+        match self {
+            Event::Method(event) if event.kind == kind => Some(event),
+            _ => None,
+        }
+    }
 }
 
 /// One checkpoint.

@@ -162,7 +162,7 @@ mod tests {
         history.push(point(0, 1.5));
         let mut later = point(7, 0.25);
         later.heads[0].1.ogr = Some(2.0);
-        later.events.push(crate::engine::metrics::Event::EarlyStop { best_step: 7, best_val_loss: 0.25 });
+        later.events.push(crate::engine::metrics::Event::method("early-stop", serde_json::json!({"best_step": 7, "best_val_loss": 0.25})));
         history.push(later);
         let csv = history.to_csv();
         let lines: Vec<&str> = csv.lines().collect();

@@ -6,7 +6,7 @@ pub mod evaluation;
 pub mod history;
 pub mod ogr;
 
-pub use evaluation::{Contribution, Evaluation, Event, HeadMetrics};
+pub use evaluation::{Contribution, Evaluation, Event, HeadMetrics, MethodEvent};
 pub use diverging::diverging;
 pub use history::History;
 

@@ -1,9 +1,9 @@
 //! Settings of OGM-GE, on-the-fly gradient modulation with generalization enhancement
-//! (hooks: `engine::methods::ogm_ge`).
+//! (hooks: `hooks.rs` beside it).
 
 use serde::{Deserialize, Serialize};
 
-use super::MethodSettings;
+use crate::engine::methods::MethodSettings;
 use crate::engine::config::knobs::Knob;
 use crate::engine::config::{ConfigError, ExperimentConfig, FusionKind, OptimizerKind};
 
@@ -97,11 +97,6 @@ impl MethodSettings for OgmGeConfig {
                 serde_json::to_value(model.fusion).expect("serializes").as_str().unwrap_or("?"),
                 model.fusion_hidden
             )));
-        }
-        if config.regularizers.gradient_blending.enabled {
-            return Err(ConfigError(
-                "regularizers.ogm_ge and regularizers.gradient_blending define different losses (OGM-GE trains on CE(fused) alone, Gradient-Blending on Σ w_h·CE_h): turn one off".into(),
-            ));
         }
         Ok(())
     }

@@ -1,8 +1,8 @@
-//! Settings of early stopping (hooks: `engine::methods::early_stopping`).
+//! Settings of early stopping (hooks: `hooks.rs` beside it).
 
 use serde::{Deserialize, Serialize};
 
-use super::MethodSettings;
+use crate::engine::methods::MethodSettings;
 use crate::engine::config::knobs::Knob;
 
 /// Early stopping on the fused validation loss.

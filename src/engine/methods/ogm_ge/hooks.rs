@@ -30,9 +30,8 @@ use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde_json::{Value, json};
 
-use super::{Method, StepContext, StepView};
-use crate::engine::config::RegularizerConfig;
-use crate::engine::config::methods::ogm_ge::{CoefficientRule, OgmGeConfig};
+use super::settings::{CoefficientRule, OgmGeConfig};
+use crate::engine::methods::{Method, RegularizerConfig, StepContext, StepView};
 use crate::engine::model::MultimodalNet;
 use crate::engine::model::params::map_weight_gradients;
 
@@ -298,7 +297,7 @@ mod tests {
 
         fn modulated(&self, config: OgmGeConfig) -> GradientsParams {
             let device = Device::flex().autodiff();
-            let mut ctx = crate::engine::methods::test_context(3, &device, 0.1);
+            let mut ctx = crate::engine::methods::kit::hooks::test_context(3, &device, 0.1);
             let weights = crate::engine::methods::LossWeights::probes(2);
             let view = StepView { batch: &self.batch, embeddings: &self.embeddings, fused: &self.fused, fused_logits: &self.logits, unimodal_logits: &[], weights: &weights };
             OgmGe::new(&config).modulate_gradients(self.grads(), &self.model, &view, &mut ctx)

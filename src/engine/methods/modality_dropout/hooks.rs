@@ -5,8 +5,8 @@
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
-use super::{Method, StepContext};
-use crate::engine::config::{ModalityDropoutConfig, RegularizerConfig};
+use super::settings::ModalityDropoutConfig;
+use crate::engine::methods::{Method, RegularizerConfig, StepContext};
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
 pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
@@ -77,7 +77,7 @@ mod tests {
     #[test]
     fn kept_embeddings_are_not_rescaled() {
         let device = Device::flex();
-        let mut ctx = crate::engine::methods::test_context(1, &device, 0.0);
+        let mut ctx = crate::engine::methods::kit::hooks::test_context(1, &device, 0.0);
         let embeddings = vec![Tensor::ones([200, 3], &device), Tensor::ones([200, 3], &device)];
         let out = ModalityDropout::new(0.5).transform_embeddings(embeddings, &mut ctx);
         let a: Vec<f32> = out[0].clone().into_data().try_to_vec().unwrap();
@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn never_drops_every_modality() {
         let device = Device::flex();
-        let ctx = crate::engine::methods::test_context(1, &device, 0.0);
+        let ctx = crate::engine::methods::kit::hooks::test_context(1, &device, 0.0);
         let keep = ModalityDropout::new(0.9).draw_keep(1000, 2, &ctx);
         assert!(keep.iter().all(|row| row.iter().any(|&k| k)));
         let dropped = keep.iter().flatten().filter(|&&k| !k).count();

@@ -6,8 +6,8 @@
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
-use super::{Method, StepContext};
-use crate::engine::config::{FusionDropoutConfig, RegularizerConfig};
+use super::settings::FusionDropoutConfig;
+use crate::engine::methods::{Method, RegularizerConfig, StepContext};
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
 pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
@@ -56,7 +56,7 @@ mod tests {
     #[test]
     fn kept_units_are_scaled_by_one_over_one_minus_p() {
         let device = Device::flex();
-        let mut ctx = crate::engine::methods::test_context(1, &device, 0.0);
+        let mut ctx = crate::engine::methods::kit::hooks::test_context(1, &device, 0.0);
         let out = FusionDropout::new(0.75).transform_fused(Tensor::ones([50, 40], &device), &mut ctx);
         let values: Vec<f32> = out.into_data().try_to_vec().unwrap();
         assert!(values.iter().all(|&v| v == 0.0 || v == 4.0), "each unit is dropped or scaled by 1/(1−0.75)");

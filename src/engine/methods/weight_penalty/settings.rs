@@ -1,9 +1,9 @@
-//! Settings of the L2 penalty / weight decay (hooks: `engine::methods::weight_penalty`), the
+//! Settings of the L2 penalty / weight decay (hooks: `hooks.rs` beside it), the
 //! one way to ask for weight decay: the optimizers have none of their own.
 
 use serde::{Deserialize, Serialize};
 
-use super::MethodSettings;
+use crate::engine::methods::MethodSettings;
 use crate::engine::config::knobs::Knob;
 
 /// Coupled L2 penalty or decoupled weight decay.

@@ -1,8 +1,8 @@
-//! Settings of modality dropout (hooks: `engine::methods::modality_dropout`).
+//! Settings of modality dropout (hooks: `hooks.rs` beside it).
 
 use serde::{Deserialize, Serialize};
 
-use super::MethodSettings;
+use crate::engine::methods::MethodSettings;
 use crate::engine::config::knobs::Knob;
 
 /// Modality dropout on the embeddings.

@@ -31,9 +31,9 @@ use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 use serde_json::{Value, json};
 
-use super::{LossWeights, Method, SideContext, Weight};
-use crate::engine::config::methods::gradient_blending::{BlendRule, BlendSchedule, GradientBlendingConfig};
-use crate::engine::config::{FUSED, RegularizerConfig};
+use super::settings::{BlendRule, BlendSchedule, GradientBlendingConfig};
+use crate::engine::config::FUSED;
+use crate::engine::methods::{LossWeights, Method, RegularizerConfig, SideContext, Weight};
 use crate::engine::data::batcher::{Batch, batch_from_split};
 use crate::engine::data::split::streams;
 use crate::engine::metrics::Event;
@@ -307,13 +307,10 @@ impl Method for GradientBlending {
         }
         for (unread, chunk) in std::mem::take(&mut self.unread).into_iter().zip(values.chunks(3 * k)) {
             let read = Read { step: unread.step, delta_g: chunk[..k].to_vec(), delta_o: chunk[k..2 * k].to_vec(), weights: chunk[2 * k..].to_vec() };
-            self.events.push(Event::GblendEstimate {
-                step: read.step,
-                candidates: self.names.clone(),
-                delta_g: read.delta_g.clone(),
-                delta_o: read.delta_o.clone(),
-                weights: read.weights.clone(),
-            });
+            self.events.push(Event::method(
+                super::ESTIMATE,
+                json!({ "step": read.step, "candidates": self.names, "delta_g": read.delta_g, "delta_o": read.delta_o, "weights": read.weights }),
+            ));
             self.last = Some(read);
         }
     }

@@ -1,31 +1,12 @@
-//! The methods' settings (burn-free): one file per method under `methods/` with its serde
-//! config, its defaults, its knob rows and any validation beyond its knobs' ranges. The
-//! method list below is the one place that names every method: [`crate::for_each_method`]
-//! expands it here into [`RegularizerConfig`] and in `engine::methods` into the registry of
-//! hooks, so one line adds a method to the config, the validation, the CLI and the page.
+//! The methods' settings (burn-free): each method's `settings.rs` holds its serde config, its
+//! defaults, its knob rows and any validation beyond its knobs' ranges; the registration
+//! ([`crate::for_each_method`]) expands here into [`RegularizerConfig`], the settings of
+//! every method.
 
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, ExperimentConfig};
-use super::knobs::Knob;
-
-/// Every method: `config key: settings type`. The key names the method everywhere: the
-/// config (`regularizers.<key>`), the output's `methods` object, the page's knob paths and
-/// the hooks module `engine::methods::<key>`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! for_each_method {
-    ($callback:ident) => {
-        $callback! {
-            modality_dropout: ModalityDropoutConfig,
-            fusion_dropout: FusionDropoutConfig,
-            weight_penalty: WeightPenaltyConfig,
-            gradient_blending: GradientBlendingConfig,
-            ogm_ge: OgmGeConfig,
-            early_stopping: EarlyStoppingConfig,
-        }
-    };
-}
+use crate::engine::config::knobs::Knob;
+use crate::engine::config::{ConfigError, ExperimentConfig};
 
 /// What each method's settings type provides.
 pub trait MethodSettings {
@@ -49,10 +30,7 @@ pub trait MethodSettings {
 
 macro_rules! define_settings {
     ($($key:ident: $settings:ident),* $(,)?) => {
-        $(pub mod $key;)*
-        $(pub use $key::$settings;)*
-
-        $(impl $settings {
+        $(impl crate::engine::methods::$key::$settings {
             /// The method's key: its config key and its name in the output.
             pub const NAME: &'static str = stringify!($key);
         })*
@@ -63,7 +41,7 @@ macro_rules! define_settings {
         pub struct RegularizerConfig {
             $(
                 #[doc = concat!("Settings of `", stringify!($key), "`.")]
-                pub $key: $settings,
+                pub $key: crate::engine::methods::$key::$settings,
             )*
         }
 
@@ -81,7 +59,7 @@ macro_rules! define_settings {
             /// Every method's knob rows, in registry order.
             pub fn knobs() -> Vec<Knob> {
                 let mut rows = Vec::new();
-                $(rows.extend($settings::knobs());)*
+                $(rows.extend(crate::engine::methods::$key::$settings::knobs());)*
                 rows
             }
 
@@ -92,10 +70,11 @@ macro_rules! define_settings {
                 said
             }
 
-            /// Every enabled method's own validation against the whole `config`.
+            /// Every enabled method's own validation against the whole `config`, then the
+            /// pairs the registrations refuse ([`crate::engine::methods::About::refuses`]).
             pub fn validate(&self, config: &ExperimentConfig) -> Result<(), ConfigError> {
                 $(if self.$key.enabled() { self.$key.validate(config)?; })*
-                Ok(())
+                crate::engine::methods::kit::about::refused_pair(&self.enabled_names())
             }
         }
     };

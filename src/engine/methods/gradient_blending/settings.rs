@@ -1,8 +1,8 @@
-//! Settings of Gradient-Blending (hooks: `engine::methods::gradient_blending`).
+//! Settings of Gradient-Blending (hooks: `hooks.rs` beside it).
 
 use serde::{Deserialize, Serialize};
 
-use super::MethodSettings;
+use crate::engine::methods::MethodSettings;
 use crate::engine::config::{ConfigError, ExperimentConfig};
 use crate::engine::config::knobs::Knob;
 

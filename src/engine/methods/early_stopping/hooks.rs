@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::{Method, ScheduleAction};
-use crate::engine::config::{EarlyStoppingConfig, RegularizerConfig};
+use super::settings::EarlyStoppingConfig;
+use crate::engine::methods::{Method, RegularizerConfig, ScheduleAction};
 use crate::engine::metrics::{Evaluation, Event};
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
@@ -48,7 +48,7 @@ impl Method for EarlyStopping {
         match &self.best {
             Some((best_step, best_val_loss, weights)) if self.since_best >= self.patience => ScheduleAction::StopAndRestore {
                 weights: weights.clone(),
-                event: Event::EarlyStop { best_step: *best_step, best_val_loss: *best_val_loss },
+                event: Event::method(super::EARLY_STOP, json!({ "best_step": best_step, "best_val_loss": best_val_loss })),
             },
             _ => ScheduleAction::Continue,
         }

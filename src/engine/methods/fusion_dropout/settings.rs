@@ -1,8 +1,8 @@
-//! Settings of dropout on the fused representation (hooks: `engine::methods::fusion_dropout`).
+//! Settings of dropout on the fused representation (hooks: `hooks.rs` beside it).
 
 use serde::{Deserialize, Serialize};
 
-use super::MethodSettings;
+use crate::engine::methods::MethodSettings;
 use crate::engine::config::knobs::Knob;
 
 /// Dropout on the fused representation.

@@ -21,14 +21,15 @@
 //! reaches a running method through [`Method::reconfigure`], which keeps its state.
 //!
 //! The trainer calls every hook of every active method in [`REGISTRY`] order and knows no
-//! method by name; one line in [`crate::for_each_method`] adds a method (its settings file under
-//! `engine::config::methods`, its hooks file here).
+//! method by name; one line in [`crate::for_each_method`] adds a method (its folder under
+//! `engine::methods`, its hooks in the folder's `hooks.rs`).
 
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde_json::Value;
 
-use crate::engine::config::{ExperimentConfig, RegularizerConfig};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::methods::RegularizerConfig;
 use crate::engine::data::Dataset;
 use crate::engine::data::batcher::Batch;
 use crate::engine::metrics::{Evaluation, Event};
@@ -105,7 +106,7 @@ impl StepContext<'_> {
 
 /// A step context at step 0 of a one-step run, for the methods' unit tests.
 #[cfg(test)]
-fn test_context(seed: u64, device: &Device, learning_rate: f64) -> StepContext<'_> {
+pub fn test_context(seed: u64, device: &Device, learning_rate: f64) -> StepContext<'_> {
     StepContext { seed, device, learning_rate, step: 0, epoch: 0, total_steps: 1, heads_attached: false }
 }
 
@@ -329,13 +330,11 @@ pub struct Registration {
 
 macro_rules! define_registry {
     ($($key:ident: $settings:ident),* $(,)?) => {
-        $(pub mod $key;)*
-
         /// Every method, in the order of [`crate::for_each_method`] (hook order).
         pub const REGISTRY: &[Registration] = &[$(Registration {
             name: stringify!($key),
-            enabled: |c| crate::engine::config::MethodSettings::enabled(&c.$key),
-            build: $key::build,
+            enabled: |c| crate::engine::methods::MethodSettings::enabled(&c.$key),
+            build: crate::engine::methods::$key::hooks::build,
         }),*];
     };
 }

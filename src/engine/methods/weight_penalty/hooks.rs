@@ -11,8 +11,8 @@
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
-use super::{Method, StepContext, StepView};
-use crate::engine::config::{PenaltyMode, RegularizerConfig, WeightPenaltyConfig};
+use super::settings::{PenaltyMode, WeightPenaltyConfig};
+use crate::engine::methods::{Method, RegularizerConfig, StepContext, StepView};
 use crate::engine::model::MultimodalNet;
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
@@ -87,7 +87,7 @@ mod tests {
 
         // Decoupled decay with lr · λ = 0.5 halves the penalised weights, not the probes.
         let config = WeightPenaltyConfig { enabled: true, mode: PenaltyMode::Decoupled, lambda: 1.0 };
-        let mut ctx = crate::engine::methods::test_context(1, &device, 0.5);
+        let mut ctx = crate::engine::methods::kit::hooks::test_context(1, &device, 0.5);
         let (encoder, probe) = (values(net.encoders[0].layers[0].weight.val()), values(net.probes[0].weight.val()));
         let decayed = WeightPenalty::new(&config).after_step(net, &mut ctx);
         let halved: Vec<f32> = encoder.iter().map(|v| v * 0.5).collect();

@@ -1,0 +1,13 @@
+//! Dropout on the fused representation during training. Its folder: `settings`, `hooks`.
+
+pub mod settings;
+
+#[cfg(feature = "engine")]
+pub mod hooks;
+
+pub use settings::FusionDropoutConfig;
+
+use crate::engine::methods::kit::about::{About, no_events};
+
+/// Its registration.
+pub const ABOUT: About = About { key: FusionDropoutConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], events: no_events };

@@ -1,0 +1,82 @@
+//! A method's registration (burn-free): what the rest of the program learns about it without
+//! naming it. Each method's `mod.rs` declares one [`About`]; [`METHODS`] lists them in
+//! registry order, and the presets, the story cards, the charts, the validation of pairs and
+//! the charts' event marks read them from there.
+
+use crate::engine::config::ConfigError;
+use crate::engine::methods::kit::chart::MethodChart;
+use crate::engine::metrics::MethodEvent;
+use crate::engine::presets::Preset;
+use crate::engine::stories::Story;
+
+/// Another method this one cannot run with, and why (METHODS.md: where the two losses
+/// differ).
+pub struct Refusal {
+    /// The other method's key.
+    pub other: &'static str,
+    /// Why, completing "regularizers.<this> and regularizers.<other> …".
+    pub why: &'static str,
+}
+
+/// One method, as the burn-free layers see it.
+pub struct About {
+    /// The method's key (its folder, its config key under `regularizers`, its name in the
+    /// output).
+    pub key: &'static str,
+    /// The presets it brings, in menu order; they follow the first preset in the menu (the
+    /// phenomenon they address).
+    pub presets: &'static [Preset],
+    /// The story card of each of its presets.
+    pub stories: &'static [Story],
+    /// Its chart, drawn while it is on.
+    pub chart: Option<&'static MethodChart>,
+    /// The methods it cannot run with.
+    pub refuses: &'static [Refusal],
+    /// How one of its events, recorded with the evaluation of step `step`, shows in the page;
+    /// `None` when the event is not its own.
+    pub events: fn(event: &MethodEvent, step: usize) -> Option<EventShown>,
+}
+
+/// How a method's event shows in the page.
+pub struct EventShown {
+    /// Marks on every chart: an x value and a short label each.
+    pub marks: Vec<(f64, String)>,
+    /// A notice to the user, in a sentence.
+    pub notice: Option<String>,
+}
+
+/// The `events` of a method whose events show nothing beyond its own chart.
+pub fn no_events(_event: &MethodEvent, _step: usize) -> Option<EventShown> {
+    None
+}
+
+macro_rules! define_about {
+    ($($key:ident: $settings:ident),* $(,)?) => {
+        /// Every method's registration, in registry order.
+        pub const METHODS: &[&About] = &[$(&crate::engine::methods::$key::ABOUT),*];
+    };
+}
+
+crate::for_each_method!(define_about);
+
+/// The method registered as `key`.
+pub fn about(key: &str) -> Option<&'static About> {
+    METHODS.iter().copied().find(|m| m.key == key)
+}
+
+/// The first pair among the methods `enabled` that a registration refuses, as an error that
+/// names both and says why.
+pub fn refused_pair(enabled: &[&str]) -> Result<(), ConfigError> {
+    for method in METHODS.iter().filter(|m| enabled.contains(&m.key)) {
+        if let Some(refusal) = method.refuses.iter().find(|r| enabled.contains(&r.other)) {
+            return Err(ConfigError(format!("regularizers.{} and regularizers.{} {}: turn one off", method.key, refusal.other, refusal.why)));
+        }
+    }
+    Ok(())
+}
+
+/// How an event of a method shows ([`About::events`] of the method it belongs to); nothing
+/// for an event no method claims.
+pub fn shown(event: &MethodEvent, step: usize) -> EventShown {
+    METHODS.iter().find_map(|m| (m.events)(event, step)).unwrap_or(EventShown { marks: Vec::new(), notice: None })
+}

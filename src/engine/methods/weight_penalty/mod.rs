@@ -1,0 +1,14 @@
+//! L2 penalty / weight decay, the one place for weight decay (a loss term, or decoupled
+//! decay after the optimizer step). Its folder: `settings`, `hooks`.
+
+pub mod settings;
+
+#[cfg(feature = "engine")]
+pub mod hooks;
+
+pub use settings::WeightPenaltyConfig;
+
+use crate::engine::methods::kit::about::{About, no_events};
+
+/// Its registration.
+pub const ABOUT: About = About { key: WeightPenaltyConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], events: no_events };
