@@ -324,7 +324,7 @@ mod tests {
     #[test]
     fn every_part_round_trips() {
         let mut link = PageLink::of_preset("ogm-ge").unwrap();
-        link.config = link.config.with_override("train.learning_rate=0.0125").unwrap().with_override("regularizers.fusion_dropout.enabled=true").unwrap();
+        link.config = link.config.with_override("train.learning_rate=0.0125").unwrap().with_override("methods.fusion_dropout.enabled=true").unwrap();
         link.pace = None;
         link.smoothing = 0.6;
         link.log_charts = vec!["loss".into()];

@@ -274,7 +274,7 @@ fn the_rules_catch_their_violations() {
     let host = identifiers("use crate::engine::device::BackendKind; use crate::engine::trainer::Trainer;");
     assert_eq!(engine_modules_outside(&host, "crate", &HOST_MAY_USE), vec!["crate::engine::trainer"]);
     let methods = registered_methods();
-    let preset = identifiers(r#"fn p(c: &mut C) { c.regularizers.ogm_ge.enabled = true; let _ = "regularizers.ogm_ge.alpha=0.8"; }"#);
+    let preset = identifiers(r#"fn p(c: &mut C) { c.methods.ogm_ge.enabled = true; let _ = "methods.ogm_ge.alpha=0.8"; }"#);
     assert_eq!(method_names(&preset, &methods, None), vec!["ogm_ge"], "a field access names the method; a string path does not");
     assert_eq!(method_names(&preset, &methods, Some("ogm_ge")), Vec::<&String>::new(), "its own folder may");
     let typed = identifiers("fn f(s: &GradientBlendingConfig) {}");
@@ -292,7 +292,7 @@ fn registered_methods() -> Vec<(String, String)> {
         .map(|(key, settings)| (key.trim().to_string(), settings.trim().to_string()))
         .collect();
     let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys, modalscope::engine::config::RegularizerConfig::NAMES, "the registration list as parsed here");
+    assert_eq!(keys, modalscope::engine::config::MethodsConfig::NAMES, "the registration list as parsed here");
     pairs
 }
 
@@ -307,7 +307,7 @@ fn method_names<'a>(idents: &'a [String], methods: &[(String, String)], own: Opt
 fn no_code_outside_a_methods_folder_names_it() {
     // A method is one folder and one registration line: no other file of `src/` (the
     // trainer, the session, the model, the plots, the UI, the other methods) names its key
-    // or its settings type as code. String paths ("regularizers.ogm_ge.enabled=true" in a
+    // or its settings type as code. String paths ("methods.ogm_ge.enabled=true" in a
     // try-this button) are data, not names, and are allowed.
     let methods = registered_methods();
     let folder = root().join("engine/methods");

@@ -25,7 +25,7 @@ fn session(overrides: &[&str]) -> Session {
 
 #[test]
 fn switch_resumes_at_the_snapshot_step_and_keeps_the_history() {
-    let mut s = session(&["regularizers.modality_dropout.enabled=true"]);
+    let mut s = session(&["methods.modality_dropout.enabled=true"]);
     advance_to(&mut s, 7);
     let evaluations_before = s.history().points().to_vec();
     let snapshot = evaluations_before.last().unwrap().clone();
@@ -54,7 +54,7 @@ fn switch_rewinds_batch_order_and_random_streams() {
     // Two runs switch at the same snapshot (step 6): one right there, one three steps later.
     // If the cursor or the mask stream were not rewound, the second would see other batches
     // or other dropout masks after the switch and end elsewhere.
-    let overrides = ["regularizers.modality_dropout.enabled=true", "train.epochs=6"];
+    let overrides = ["methods.modality_dropout.enabled=true", "train.epochs=6"];
     let mut at_snapshot = session(&overrides);
     advance_to(&mut at_snapshot, 6);
     at_snapshot.switch_device(ComputeDevice::cpu(), "test");

@@ -20,7 +20,7 @@ fn estimates(s: &Session) -> Vec<MethodEvent> {
 fn an_estimate_runs_as_side_work_and_never_moves_the_run() {
     // Offline: one estimate before the first step: 3 candidates × (measure, 4 steps of one
     // epoch, measure) = 18 units, none of them a step of the run.
-    let mut s = session(&["regularizers.gradient_blending.schedule=\"offline\"", "train.epochs=3"]);
+    let mut s = session(&["methods.gradient_blending.schedule=\"offline\"", "train.epochs=3"]);
     advance_to(&mut s, 0);
     let mut units = 0;
     while s.step() == 0 {
@@ -50,7 +50,7 @@ fn a_live_change_keeps_the_weights_and_the_estimates_so_far() {
     let state = |s: &Session| last(s).methods["gradient_blending"].clone();
     let before = state(&s);
     assert_eq!((before["estimates"].clone(), before["estimated_at_step"].clone()), (3.into(), 20.into()), "{before}");
-    let next = s.config().with_override("regularizers.gradient_blending.epsilon=0.2").unwrap();
+    let next = s.config().with_override("methods.gradient_blending.epsilon=0.2").unwrap();
     s.apply(modalscope::engine::session::Command::Configure(Box::new(next))).unwrap();
     advance_to(&mut s, 28);
     let after = state(&s);

@@ -27,7 +27,7 @@ fn early_stopping_state(session: &Session) -> Value {
 
 #[test]
 fn the_methods_object_describes_the_state_after_its_own_evaluation() {
-    let mut s = session(&["regularizers.early_stopping.enabled=true"]);
+    let mut s = session(&["methods.early_stopping.enabled=true"]);
     advance_to(&mut s, 0);
     assert_eq!(early_stopping_state(&s)["best_step"], 0, "step 0 is the first best checkpoint, in its own evaluation");
 }
@@ -35,7 +35,7 @@ fn the_methods_object_describes_the_state_after_its_own_evaluation() {
 #[test]
 fn a_live_change_keeps_early_stoppings_best_checkpoint_and_count() {
     // imbalance overfits early: by step 150 the best fused validation loss lies behind.
-    let mut s = session(&["regularizers.early_stopping.enabled=true", "regularizers.early_stopping.patience=1000"]);
+    let mut s = session(&["methods.early_stopping.enabled=true", "methods.early_stopping.patience=1000"]);
     advance_to(&mut s, 150);
     let before = early_stopping_state(&s);
     let (best_step, since) = (before["best_step"].as_u64().unwrap(), before["evaluations_since_best"].as_u64().unwrap());
@@ -43,7 +43,7 @@ fn a_live_change_keeps_early_stoppings_best_checkpoint_and_count() {
 
     // Turn on fusion dropout and lower the patience below the count so far: the next
     // evaluation stops and must restore the best checkpoint from before the change.
-    live(&mut s, &["regularizers.fusion_dropout.enabled=true", "regularizers.early_stopping.patience=2"]);
+    live(&mut s, &["methods.fusion_dropout.enabled=true", "methods.early_stopping.patience=2"]);
     advance_to(&mut s, 1_000_000);
     assert_eq!(s.state(), RunState::EarlyStopped);
     let last = s.history().latest().unwrap().clone();
@@ -60,7 +60,7 @@ fn a_live_change_keeps_early_stoppings_best_checkpoint_and_count() {
 fn every_live_change_is_an_event() {
     let mut s = session(&[]);
     advance_to(&mut s, 3);
-    live(&mut s, &["train.learning_rate=0.002", "train.epochs=50", "train.eval_every=2", "regularizers.weight_penalty.enabled=true"]);
+    live(&mut s, &["train.learning_rate=0.002", "train.epochs=50", "train.eval_every=2", "methods.weight_penalty.enabled=true"]);
     advance_to(&mut s, 5);
     let what: Vec<String> = s
         .history()
@@ -125,7 +125,7 @@ fn every_knob_changes_a_running_session_as_the_table_says() {
 
 #[test]
 fn early_stopping_restores_the_best_weights_and_they_measure_as_the_best_checkpoint() {
-    let mut s = session(&["regularizers.early_stopping.enabled=true", "regularizers.early_stopping.patience=3"]);
+    let mut s = session(&["methods.early_stopping.enabled=true", "methods.early_stopping.patience=3"]);
     advance_to(&mut s, usize::MAX);
     assert_eq!(s.state(), RunState::EarlyStopped);
     let (best, last) = (s.history().best().unwrap().clone(), s.history().latest().unwrap().clone());
@@ -151,9 +151,9 @@ fn a_method_that_owns_layers_is_structural_to_switch() {
     let rows = table(&base);
     let shape = ModelShape { modalities: 2, width: 64, fused_width: 128, classes: 4 };
     for entry in REGISTRY {
-        let path = format!("regularizers.{}.enabled", entry.name);
+        let path = format!("methods.{}.enabled", entry.name);
         let on = base.with_override(&format!("{path}=true")).unwrap();
-        let layers = (entry.build)(&on.regularizers).layers(&shape, &mut HostRng::new(1, 6), &burn::tensor::Device::flex());
+        let layers = (entry.build)(&on.methods).layers(&shape, &mut HostRng::new(1, 6), &burn::tensor::Device::flex());
         let knob = rows.iter().find(|k| k.path == path).unwrap();
         assert!(layers.is_empty() || !knob.live, "{} owns layers, so {path} must restart the run", entry.name);
     }
@@ -163,19 +163,19 @@ fn a_method_that_owns_layers_is_structural_to_switch() {
 fn every_pair_of_methods_trains_ten_steps_or_is_refused_with_its_reason() {
     // The pairs METHODS.md excludes are refused by validation, the error naming both methods;
     // the page shows that reason on the toggle that is off. Every other pair trains.
-    use modalscope::engine::config::RegularizerConfig;
+    use modalscope::engine::config::MethodsConfig;
     use modalscope::engine::config::knobs::table;
     use modalscope::engine::readback::block_on;
-    let names = RegularizerConfig::NAMES;
+    let names = MethodsConfig::NAMES;
     let mut refused = Vec::new();
     for (i, a) in names.iter().enumerate() {
         for b in &names[i + 1..] {
-            let overrides = [format!("regularizers.{a}.enabled=true"), format!("regularizers.{b}.enabled=true")];
+            let overrides = [format!("methods.{a}.enabled=true"), format!("methods.{b}.enabled=true")];
             let pair = modalscope::engine::presets::preset("imbalance").unwrap().with_override(&overrides[0]).unwrap();
             match pair.with_override(&overrides[1]).and_then(|both| both.validate().map(|()| both)) {
                 Err(e) => {
                     assert!(e.0.contains(a) && e.0.contains(b), "{a} + {b} refused without naming both: {e}");
-                    let toggle = table(&pair).into_iter().find(|k| k.path == format!("regularizers.{b}.enabled")).unwrap();
+                    let toggle = table(&pair).into_iter().find(|k| k.path == format!("methods.{b}.enabled")).unwrap();
                     assert_eq!(toggle.unavailable(&pair), Some(e.0.clone()), "the toggle of {b} says why while {a} is on");
                     refused.push(format!("{a} + {b}"));
                 }

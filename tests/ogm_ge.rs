@@ -28,7 +28,7 @@ fn on_the_ogm_ge_preset_the_weaker_modalitys_probe_rises() {
         let seed_set = format!("train.seed={seed}");
         let with = train(config("ogm-ge", &[&seed_set]));
         let rho = last(&with).methods["ogm_ge"]["rho_ema"].clone();
-        let without = train(config("ogm-ge", &[&seed_set, "regularizers.ogm_ge.enabled=false"]));
+        let without = train(config("ogm-ge", &[&seed_set, "methods.ogm_ge.enabled=false"]));
         let (w, n) = (probe_and_split(&with, "b"), probe_and_split(&without, "b"));
         println!("seed {seed}: b probe {:.3} -> {:.3}, split {:.3} -> {:.3}", n.0, w.0, n.1, w.1);
         assert!(rho.is_null(), "no step modulated in the last interval (past half of the run): {rho}");
@@ -63,7 +63,7 @@ fn a_leads_early_and_modulation_stops_at_half_the_run() {
 fn a_live_change_keeps_the_running_instance() {
     let mut s = session(&["train.epochs=10"]);
     advance_to(&mut s, 14);
-    let next = s.config().with_override("regularizers.ogm_ge.alpha=0.2").unwrap();
+    let next = s.config().with_override("methods.ogm_ge.alpha=0.2").unwrap();
     s.apply(Command::Configure(Box::new(next))).unwrap();
     advance_to(&mut s, 21);
     let changed = last(&s).methods["ogm_ge"].clone();
@@ -100,10 +100,10 @@ fn with_k_one_and_no_noise_it_is_naive_training() {
         advance_to(&mut s, usize::MAX);
         s.last_weights().to_vec()
     };
-    let naive = weights(&["regularizers.ogm_ge.enabled=false"]);
-    assert_eq!(weights(&["regularizers.ogm_ge.alpha=0", "regularizers.ogm_ge.noise=false"]), naive);
-    assert_ne!(weights(&["regularizers.ogm_ge.noise=false"]), naive, "k < 1 changes training");
-    assert_ne!(weights(&["regularizers.ogm_ge.alpha=0"]), naive, "GE noise changes training");
+    let naive = weights(&["methods.ogm_ge.enabled=false"]);
+    assert_eq!(weights(&["methods.ogm_ge.alpha=0", "methods.ogm_ge.noise=false"]), naive);
+    assert_ne!(weights(&["methods.ogm_ge.noise=false"]), naive, "k < 1 changes training");
+    assert_ne!(weights(&["methods.ogm_ge.alpha=0"]), naive, "GE noise changes training");
 }
 
 /// With one modality ρ_m = score_m / (the mean of no others) is NaN: OGM-GE is refused, in
@@ -112,10 +112,10 @@ fn with_k_one_and_no_noise_it_is_naive_training() {
 fn one_modality_is_refused_with_the_reason() {
     let alone = config("ogm-ge", &["modalities=a"]);
     let message = alone.validate().unwrap_err().0;
-    assert!(message.contains("regularizers.ogm_ge") && message.contains("two or more modalities") && message.contains("1 is in use"), "{message}");
+    assert!(message.contains("methods.ogm_ge") && message.contains("two or more modalities") && message.contains("1 is in use"), "{message}");
     let off = config("imbalance", &["modalities=a"]);
     assert!(off.validate().is_ok());
-    let toggle = modalscope::engine::config::knobs::table(&off).into_iter().find(|k| k.path == "regularizers.ogm_ge.enabled").unwrap();
+    let toggle = modalscope::engine::config::knobs::table(&off).into_iter().find(|k| k.path == "methods.ogm_ge.enabled").unwrap();
     let why = toggle.unavailable(&off).expect("the toggle says why it cannot be turned on");
     assert!(why.contains("two or more modalities"), "{why}");
     assert!(config("ogm-ge", &[]).validate().is_ok(), "two modalities");
@@ -126,12 +126,12 @@ fn heads_that_cannot_be_split_are_refused_and_adam_draws_a_warning() {
     for (overrides, named) in [(&["model.fusion_hidden=16"][..], "fusion_hidden is 16"), (&["model.fusion=\"gated\""][..], "fusion is gated")] {
         let changed = overrides.iter().fold(modalscope::engine::presets::preset("ogm-ge").unwrap(), |c, o| c.with_override(o).unwrap());
         let message = changed.validate().unwrap_err().0;
-        assert!(message.contains("regularizers.ogm_ge") && message.contains(named), "{message}");
+        assert!(message.contains("methods.ogm_ge") && message.contains(named), "{message}");
     }
     assert!(config("ogm-ge", &["model.fusion=\"sum\""]).validate().is_ok(), "a sum head splits");
     let preset = config("ogm-ge", &[]);
-    assert!(preset.regularizers.advice(&preset).is_empty(), "SGD: no warning");
+    assert!(preset.methods.advice(&preset).is_empty(), "SGD: no warning");
     let adam = config("ogm-ge", &["train.optimizer=\"adam\""]);
-    let said = adam.regularizers.advice(&adam);
+    let said = adam.methods.advice(&adam);
     assert!(said.len() == 1 && said[0].0 == "ogm_ge" && said[0].1.contains("Adam"), "{said:?}");
 }

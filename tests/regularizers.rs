@@ -15,21 +15,21 @@ fn mean_final_gap(preset: &str, overrides: &[&str]) -> f64 {
 #[test]
 fn fusion_dropout_should_shrink_gap_on_balanced() {
     let base = mean_final_gap("balanced", &[]);
-    let with = mean_final_gap("balanced", &["regularizers.fusion_dropout.enabled=true"]);
+    let with = mean_final_gap("balanced", &["methods.fusion_dropout.enabled=true"]);
     assert!(with < base, "dropout {with} vs none {base}");
 }
 
 #[test]
 fn modality_dropout_should_shrink_gap_on_imbalance() {
     let base = mean_final_gap("imbalance", &[]);
-    let with = mean_final_gap("imbalance", &["regularizers.modality_dropout.enabled=true"]);
+    let with = mean_final_gap("imbalance", &["methods.modality_dropout.enabled=true"]);
     assert!(with < base, "modality dropout {with} vs none {base}");
 }
 
 #[test]
 fn coupled_l2_should_shrink_gap_on_balanced() {
     let base = mean_final_gap("balanced", &[]);
-    let with = mean_final_gap("balanced", &["regularizers.weight_penalty.enabled=true"]);
+    let with = mean_final_gap("balanced", &["methods.weight_penalty.enabled=true"]);
     assert!(with < base, "L2 {with} vs none {base}");
 }
 
@@ -40,14 +40,14 @@ fn decoupled_weight_decay_should_shrink_gap_when_strong_enough() {
     let base = mean_final_gap("balanced", &[]);
     let with = mean_final_gap(
         "balanced",
-        &["regularizers.weight_penalty.enabled=true", "regularizers.weight_penalty.mode=decoupled", "regularizers.weight_penalty.lambda=5"],
+        &["methods.weight_penalty.enabled=true", "methods.weight_penalty.mode=decoupled", "methods.weight_penalty.lambda=5"],
     );
     assert!(with < base, "decoupled decay {with} vs none {base}");
 }
 
 #[test]
 fn early_stopping_stops_and_restores_the_best_checkpoint() {
-    let session = train(config("imbalance", &["regularizers.early_stopping.enabled=true"]));
+    let session = train(config("imbalance", &["methods.early_stopping.enabled=true"]));
     assert_eq!(session.state(), modalscope::engine::session::RunState::EarlyStopped);
     let best = best(&session);
     let stop = last(&session);
@@ -63,10 +63,10 @@ fn regularizers_compose() {
         "balanced",
         &[
             "train.epochs=5",
-            "regularizers.fusion_dropout.enabled=true",
-            "regularizers.modality_dropout.enabled=true",
-            "regularizers.weight_penalty.enabled=true",
-            "regularizers.early_stopping.enabled=true",
+            "methods.fusion_dropout.enabled=true",
+            "methods.modality_dropout.enabled=true",
+            "methods.weight_penalty.enabled=true",
+            "methods.early_stopping.enabled=true",
         ],
     )));
     let names: Vec<&String> = eval.methods.keys().collect();

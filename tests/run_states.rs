@@ -37,7 +37,7 @@ fn run_to(s: &mut Session, step: usize) {
 fn in_state(state: RunState) -> Session {
     let mut s = match state {
         RunState::Finished => session(&["train.epochs=2"]),
-        RunState::EarlyStopped => session(&["regularizers.early_stopping.enabled=true", "regularizers.early_stopping.patience=1"]),
+        RunState::EarlyStopped => session(&["methods.early_stopping.enabled=true", "methods.early_stopping.patience=1"]),
         RunState::Diverged => session(&["debug.nan_at_step=5"]),
         _ => session(&[]),
     };

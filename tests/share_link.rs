@@ -134,3 +134,22 @@ fn a_huge_or_empty_link_falls_back_to_the_default_page_with_a_message() {
     let (_, ignored) = PageLink::decode(&many);
     assert!(ignored.iter().any(|i| i.part.contains("beyond the first")), "{ignored:?}");
 }
+
+#[test]
+fn links_configs_and_set_paths_from_before_schema_3_still_read() {
+    // Before schema version 3 the methods' table was called `regularizers`.
+    let (link, ignored) = PageLink::decode("#v=1&preset=imbalance&regularizers.fusion_dropout.enabled=true&regularizers.fusion_dropout.p=0.4");
+    assert!(ignored.is_empty(), "{ignored:?}");
+    assert!(link.config.methods.fusion_dropout.enabled && link.config.methods.fusion_dropout.p == 0.4);
+    assert!(link.encode().contains("&methods.fusion_dropout.enabled=true"), "written back with today's name: {}", link.encode());
+    let toml_text = "[train]\nepochs = 3\n\n[regularizers.fusion_dropout]\nenabled = true\np = 0.4\n";
+    let read = ExperimentConfig::from_toml(toml_text).unwrap();
+    let patched = ExperimentConfig::default().merged_with(&toml::from_str(toml_text).unwrap()).unwrap();
+    for config in [&read, &patched] {
+        assert!(config.methods.fusion_dropout.enabled && config.methods.fusion_dropout.p == 0.4 && config.train.epochs == 3, "{config:?}");
+    }
+    let set = ExperimentConfig::default().with_override("regularizers.fusion_dropout.enabled=true").unwrap();
+    assert!(set.methods.fusion_dropout.enabled);
+    let written = serde_json::to_value(&read).unwrap();
+    assert!(written.get("regularizers").is_none() && written["methods"]["fusion_dropout"]["enabled"] == true, "{written}");
+}

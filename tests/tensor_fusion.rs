@@ -63,10 +63,10 @@ fn the_rank_is_structural_and_a_live_change_keeps_the_trained_fusion() {
 
 #[test]
 fn every_method_trains_ten_steps_on_either_fusion_except_ogm_ge() {
-    use modalscope::engine::config::RegularizerConfig;
+    use modalscope::engine::config::MethodsConfig;
     for preset in ["lmf", "tfn"] {
-        for name in RegularizerConfig::NAMES {
-            let with = config(preset, &[&format!("regularizers.{name}.enabled=true")]);
+        for name in MethodsConfig::NAMES {
+            let with = config(preset, &[&format!("methods.{name}.enabled=true")]);
             match with.validate() {
                 Err(e) => assert!(*name == "ogm_ge" && e.0.contains(&format!("fusion is {preset}")), "{preset} + {name}: {e}"),
                 Ok(()) => {

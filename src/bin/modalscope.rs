@@ -278,7 +278,7 @@ fn diverging_policy(stop_on_diverging: bool) -> OnDiverging {
 
 fn run(source: &ConfigSource, out: &Path, quiet: bool, charts: Option<&Path>, stop_on_diverging: bool) -> Result<ExitCode, Failure> {
     let config = source.resolve()?;
-    for (method, text) in config.regularizers.advice(&config) {
+    for (method, text) in config.methods.advice(&config) {
         eprintln!("warning: {method}: {text}");
     }
     let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
@@ -318,7 +318,7 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool, charts: Option<&Path>, st
 fn compare(a: &ConfigSource, b: &ConfigSource, out: &Path, quiet: bool, stop_on_diverging: bool) -> Result<ExitCode, Failure> {
     let (config_a, config_b) = (a.resolve()?, b.resolve()?);
     for (who, config) in [("A", &config_a), ("B", &config_b)] {
-        for (method, text) in config.regularizers.advice(config) {
+        for (method, text) in config.methods.advice(config) {
             eprintln!("warning: {who}: {method}: {text}");
         }
     }
@@ -522,7 +522,7 @@ fn bench(
         config.model.encoder_width,
         config.model.fusion,
         config.train.batch_size,
-        config.regularizers.enabled_names().join(", ")
+        config.methods.enabled_names().join(", ")
     );
     println!("steps_per_s={:.1}", steps as f64 / seconds);
     Ok(ExitCode::SUCCESS)

@@ -12,15 +12,15 @@ use serde_json::Value;
 
 pub mod knobs;
 
-pub use crate::engine::methods::{MethodSettings, RegularizerConfig};
+pub use crate::engine::methods::{MethodSettings, MethodsConfig};
 
 /// Version of the configuration and output schema written by the CLI and the exports.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The head name reserved for the fused model; no modality may be called this.
 pub const FUSED: &str = "fused";
 
-/// The whole experiment: data, model, training and regularizers.
+/// The whole experiment: data, model, training and methods.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExperimentConfig {
@@ -30,8 +30,11 @@ pub struct ExperimentConfig {
     pub model: ModelConfig,
     /// Optimizer, batch size, run length and evaluation interval.
     pub train: TrainConfig,
-    /// Regularizers, each off unless enabled.
-    pub regularizers: RegularizerConfig,
+    /// The training methods (regularizers, loss weighting, gradient modulation, early
+    /// stopping), each off unless enabled. Read from `regularizers` too, its name before
+    /// schema version 3.
+    #[serde(alias = "regularizers")]
+    pub methods: MethodsConfig,
     /// Constants of the derived metrics (METHODS.md "Metrics").
     pub metrics: MetricsConfig,
     /// Modalities in use, by name; empty means all of them. One name trains a unimodal model
@@ -374,7 +377,7 @@ impl ExperimentConfig {
     /// `patch` win, nested tables merge key by key.
     pub fn merged_with(&self, patch: &Value) -> Result<Self, ConfigError> {
         let mut base = serde_json::to_value(self).expect("config serializes");
-        merge_json(&mut base, patch);
+        merge_json(&mut base, &current_tables(patch));
         serde_json::from_value(base).map_err(|e| ConfigError(format!("invalid config: {e}")))
     }
 
@@ -385,7 +388,8 @@ impl ExperimentConfig {
         let (path, raw) = assignment.split_once('=').ok_or_else(|| {
             ConfigError(format!("--set {assignment}: expected key.path=value, for example train.learning_rate=0.01"))
         })?;
-        let path = path.trim();
+        let path = current_path(path.trim());
+        let path = path.as_str();
         let mut root = serde_json::to_value(self).expect("config serializes");
         let slot = json_slot(&mut root, path)?;
         let parsed: Value = serde_json::from_str(raw.trim()).unwrap_or_else(|_| Value::String(raw.trim().to_string()));
@@ -510,7 +514,7 @@ impl ExperimentConfig {
                 )));
             }
         }
-        self.regularizers.validate(self)
+        self.methods.validate(self)
     }
 }
 
@@ -533,8 +537,8 @@ fn merge_json(base: &mut Value, patch: &Value) {
 /// Settings that were removed, with where their job went, so that an old config says how
 /// to ask for the same thing.
 const RETIRED: &[(&str, &str)] = &[
-    ("weight_decay", "weight decay has one switch: the L2 method, regularizers.weight_penalty (mode coupled or decoupled)"),
-    ("adamw", "AdamW is optimizer adam with regularizers.weight_penalty in mode decoupled"),
+    ("weight_decay", "weight decay has one switch: the L2 method, methods.weight_penalty (mode coupled or decoupled)"),
+    ("adamw", "AdamW is optimizer adam with methods.weight_penalty in mode decoupled"),
 ];
 
 fn with_hint(message: String) -> String {
@@ -542,6 +546,33 @@ fn with_hint(message: String) -> String {
         Some((_, hint)) => format!("{message} ({hint})"),
         None => message,
     }
+}
+
+/// The methods' table was called `regularizers` before schema version 3: a `--set` path or a
+/// link's setting written then names it so, and keeps working.
+const FORMER_METHODS: &str = "regularizers";
+
+/// `path` as the configuration names it now ([`FORMER_METHODS`] read as `methods`).
+fn current_path(path: &str) -> String {
+    match path.split_once('.') {
+        Some((FORMER_METHODS, rest)) => format!("methods.{rest}"),
+        None if path == FORMER_METHODS => "methods".to_string(),
+        _ => path.to_string(),
+    }
+}
+
+/// `patch` with its [`FORMER_METHODS`] table named `methods` (merged into `methods` when it
+/// has both), so that it patches the methods' table rather than sit beside it.
+fn current_tables(patch: &Value) -> Value {
+    let mut patch = patch.clone();
+    if let Value::Object(tables) = &mut patch
+        && let Some(former) = tables.remove(FORMER_METHODS)
+    {
+        let mut methods = tables.remove("methods").unwrap_or(Value::Object(Default::default()));
+        merge_json(&mut methods, &former);
+        tables.insert("methods".into(), methods);
+    }
+    patch
 }
 
 fn json_slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, ConfigError> {
@@ -595,7 +626,7 @@ mod tests {
             ExperimentConfig::from_toml("[train]\nweight_decay = 0.01").unwrap_err(),
             ExperimentConfig::default().with_override("train.optimizer=adamw").unwrap_err(),
         ] {
-            assert!(err.0.contains("regularizers.weight_penalty"), "{err}");
+            assert!(err.0.contains("methods.weight_penalty"), "{err}");
         }
     }
 
@@ -622,9 +653,9 @@ mod tests {
 
     #[test]
     fn validation_names_field_value_and_range() {
-        let c = ExperimentConfig::default().with_override("regularizers.fusion_dropout.p=1.5").unwrap();
+        let c = ExperimentConfig::default().with_override("methods.fusion_dropout.p=1.5").unwrap();
         let err = c.validate().unwrap_err().0;
-        assert!(err.contains("regularizers.fusion_dropout.p") && err.contains("1.5") && err.contains("0.95"), "{err}");
+        assert!(err.contains("methods.fusion_dropout.p") && err.contains("1.5") && err.contains("0.95"), "{err}");
         let c = ExperimentConfig::default().with_override("data.synthetic.0.name=fused").unwrap();
         assert!(c.validate().unwrap_err().0.contains("reserved"));
     }
@@ -643,7 +674,7 @@ mod tests {
     #[test]
     fn the_live_split_is_one_list() {
         let base = ExperimentConfig::default();
-        for live in ["train.learning_rate=0.01", "train.epochs=3", "train.eval_every=2", "regularizers.fusion_dropout.enabled=true", "metrics.epsilon_ogr=0.01", "debug.nan_at_step=3"] {
+        for live in ["train.learning_rate=0.01", "train.epochs=3", "train.eval_every=2", "methods.fusion_dropout.enabled=true", "metrics.epsilon_ogr=0.01", "debug.nan_at_step=3"] {
             let changed = base.with_override(live).unwrap();
             assert!(base.same_structure(&changed), "{live} is live");
             let mut copy = base.clone();

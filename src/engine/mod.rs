@@ -1,4 +1,4 @@
-//! The ML core: data, model, training, metrics and regularizers. No web imports here, and
+//! The ML core: data, model, training, metrics and methods. No web imports here, and
 //! no tensor is read back anywhere but in `readback`.
 //!
 //! `config`, `presets`, `stories`, `metrics` and the methods' registrations, settings, charts

@@ -120,7 +120,7 @@ const PHENOMENA: &[Story] = &[
         verdict: imbalance,
         tries: &[
             Try { label: "Train a alone", expect: "The same data with modality a only: its validation accuracy ends above the fused model's.", settings: &["modalities=a"] },
-            Try { label: "Turn on Gradient-Blending", expect: "Each head's loss weighted by how well it generalizes on the held-out part V: the weights chart gives a almost all of the weight at first.", settings: &["regularizers.gradient_blending.enabled=true"] },
+            Try { label: "Turn on Gradient-Blending", expect: "Each head's loss weighted by how well it generalizes on the held-out part V: the weights chart gives a almost all of the weight at first.", settings: &["methods.gradient_blending.enabled=true"] },
         ],
     },
     Story {

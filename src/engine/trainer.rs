@@ -12,7 +12,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use serde_json::Map;
 
-use crate::engine::config::{ExperimentConfig, FUSED, RegularizerConfig};
+use crate::engine::config::{ExperimentConfig, FUSED, MethodsConfig};
 use crate::engine::data::Dataset;
 use crate::engine::data::batcher::{Batch, batch_from_split};
 use crate::engine::data::split::streams;
@@ -130,7 +130,7 @@ fn build_model(config: &ExperimentConfig, data: &Dataset, methods: &mut [Box<dyn
 impl Trainer {
     /// A trainer at step 0: data and initial weights drawn from the config's seed.
     pub fn new(config: ExperimentConfig, data: Dataset, compute: ComputeDevice) -> Self {
-        let methods = methods::from_config(&config.regularizers);
+        let methods = methods::from_config(&config.methods);
         Self::with_methods(config, data, compute, methods)
     }
 
@@ -248,10 +248,10 @@ impl Trainer {
         if new.train.learning_rate != old.train.learning_rate {
             changes.push(format!("learning rate {} -> {}", old.train.learning_rate, new.train.learning_rate));
         }
-        let methods_changed = new.regularizers != old.regularizers;
+        let methods_changed = new.methods != old.methods;
         if methods_changed {
-            let names = |c: &RegularizerConfig| c.enabled_names().join(", ");
-            changes.push(format!("methods [{}] -> [{}]", names(&old.regularizers), names(&new.regularizers)));
+            let names = |c: &MethodsConfig| c.enabled_names().join(", ");
+            changes.push(format!("methods [{}] -> [{}]", names(&old.methods), names(&new.methods)));
         }
         if new.train.epochs != old.train.epochs {
             changes.push(format!("epochs {} -> {}", old.train.epochs, new.train.epochs));
@@ -267,7 +267,7 @@ impl Trainer {
         }
         self.config.take_live(live);
         if methods_changed {
-            self.methods = methods::reconfigure_all(std::mem::take(&mut self.methods), &self.config.regularizers);
+            self.methods = methods::reconfigure_all(std::mem::take(&mut self.methods), &self.config.methods);
         }
         self.total_steps = self.steps_per_epoch * self.config.train.epochs;
         if self.status == RunStatus::Finished && self.step < self.total_steps {
@@ -622,7 +622,7 @@ mod tests {
             "projection"
         }
 
-        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+        fn reconfigure(&mut self, _config: &MethodsConfig) {}
 
         fn layers(&mut self, shape: &ModelShape, rng: &mut HostRng, device: &Device) -> Vec<Linear> {
             vec![linear_from_rng(shape.width, 3, rng, device)]
@@ -643,7 +643,7 @@ mod tests {
             "side-runs"
         }
 
-        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+        fn reconfigure(&mut self, _config: &MethodsConfig) {}
 
         fn has_side_work(&self, step: usize, _steps_per_epoch: usize) -> bool {
             step == 0 && self.0 > 0
@@ -720,10 +720,10 @@ mod tests {
 
     #[test]
     fn side_work_counts_in_chunks_and_never_moves_the_run() {
-        let config = crate::engine::presets::preset("imbalance").unwrap().with_override("regularizers.modality_dropout.enabled=true").unwrap();
+        let config = crate::engine::presets::preset("imbalance").unwrap().with_override("methods.modality_dropout.enabled=true").unwrap();
         let data = Dataset::from_config(&config, None).unwrap();
         let mut plain = Trainer::new(config.clone(), data.clone(), ComputeDevice::cpu());
-        let mut methods = methods::from_config(&config.regularizers);
+        let mut methods = methods::from_config(&config.methods);
         methods.push(Box::new(SideRuns(5)));
         let mut side = Trainer::with_methods(config, data, ComputeDevice::cpu(), methods);
         block_on(side.evaluate()).unwrap();
@@ -745,7 +745,7 @@ mod tests {
             "drawer"
         }
 
-        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+        fn reconfigure(&mut self, _config: &MethodsConfig) {}
 
         fn layers(&mut self, shape: &ModelShape, rng: &mut HostRng, device: &Device) -> Vec<Linear> {
             vec![linear_from_rng(shape.width, 5, rng, device)]
@@ -765,14 +765,14 @@ mod tests {
     /// layer, so the run is the same (with one shared stream, Drawer's draws shifted both).
     #[test]
     fn a_method_that_draws_shifts_no_other_methods_draws() {
-        let config = crate::engine::presets::preset("imbalance").unwrap().with_override("regularizers.modality_dropout.enabled=true").unwrap();
+        let config = crate::engine::presets::preset("imbalance").unwrap().with_override("methods.modality_dropout.enabled=true").unwrap();
         let data = Dataset::from_config(&config, None).unwrap();
         let run = |drawer: bool| {
             let mut methods: Vec<Box<dyn Method>> = Vec::new();
             if drawer {
                 methods.push(Box::new(Drawer));
             }
-            methods.extend(methods::from_config(&config.regularizers));
+            methods.extend(methods::from_config(&config.methods));
             methods.push(Box::new(Projection));
             let mut t = Trainer::with_methods(config.clone(), data.clone(), ComputeDevice::cpu(), methods);
             let initial = values(t.model.method_layers("projection")[0]);
@@ -792,7 +792,7 @@ mod tests {
             "fused-weight"
         }
 
-        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+        fn reconfigure(&mut self, _config: &MethodsConfig) {}
 
         fn loss_weights(&self, modalities: usize) -> Option<LossWeights> {
             Some(LossWeights { fused: self.0.clone(), ..LossWeights::probes(modalities) })
@@ -828,7 +828,7 @@ mod tests {
             "halver"
         }
 
-        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+        fn reconfigure(&mut self, _config: &MethodsConfig) {}
 
         fn loss_weights(&self, modalities: usize) -> Option<LossWeights> {
             use crate::engine::methods::Weight;
@@ -848,7 +848,7 @@ mod tests {
             "weight-spy"
         }
 
-        fn reconfigure(&mut self, _config: &RegularizerConfig) {}
+        fn reconfigure(&mut self, _config: &MethodsConfig) {}
 
         fn extra_loss(&mut self, _model: &MultimodalNet, view: &StepView, ctx: &mut StepContext) -> Option<Tensor<1>> {
             use crate::engine::methods::Weight;
@@ -870,7 +870,7 @@ mod tests {
         let config = crate::engine::presets::preset("gradient-blending").unwrap();
         let data = Dataset::from_config(&config, None).unwrap();
         let seen = SeenWeights::default();
-        let mut methods = methods::from_config(&config.regularizers);
+        let mut methods = methods::from_config(&config.methods);
         methods.push(Box::new(Halver));
         methods.push(Box::new(WeightSpy(seen.clone())));
         let mut t = Trainer::with_methods(config, data, ComputeDevice::cpu(), methods);

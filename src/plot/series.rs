@@ -117,7 +117,7 @@ impl ChartKind {
     /// that method is on, the fusion-size chart only for LMF and TFN.
     pub fn in_use(self, config: &ExperimentConfig) -> bool {
         match self {
-            ChartKind::Method(chart) => config.regularizers.enabled_names().contains(&chart.method),
+            ChartKind::Method(chart) => config.methods.enabled_names().contains(&chart.method),
             ChartKind::FusionSize => matches!(config.model.fusion, FusionKind::Lmf | FusionKind::Tfn),
             _ => true,
         }

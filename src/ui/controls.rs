@@ -1,12 +1,12 @@
-//! The control panel: dataset, model, training, regularizers, run and view. Every control
+//! The control panel: dataset, model, training, methods, run and view. Every control
 //! carries a one- or two-sentence tooltip a teacher could read aloud. Live controls
-//! (learning rate, regularizers, run length) apply at the next step; the others rebuild.
+//! (learning rate, methods, run length) apply at the next step; the others rebuild.
 
 use leptos::prelude::*;
 
 use serde_json::Value;
 
-use crate::engine::config::RegularizerConfig;
+use crate::engine::config::MethodsConfig;
 use crate::engine::config::knobs::{self, Knob, KnobKind, Scale, Section};
 use crate::engine::presets::{PRESETS, default_pace, preset};
 use crate::protocol::Request;
@@ -348,10 +348,10 @@ pub fn ConfigControls() -> impl IntoView {
     // Controls a classroom link hides (`hide=`), and the way to show them again.
     let hides = move |name: &'static str| state.hidden.with(|h| h.iter().any(|n| n == name));
     let methods = move || {
-        RegularizerConfig::NAMES
+        MethodsConfig::NAMES
             .iter()
             .map(|name| {
-                let advice = move || cfg.with(|c| c.regularizers.advice(c).into_iter().find(|(key, _)| key == name).map(|(_, text)| text));
+                let advice = move || cfg.with(|c| c.methods.advice(c).into_iter().find(|(key, _)| key == name).map(|(_, text)| text));
                 view! {
                     <fieldset class="method" data-testid=format!("method-{name}")>
                         {section_view(section(Section::Method(name)), root)}

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::engine::methods::RegularizerConfig;
+use crate::engine::methods::MethodsConfig;
 use super::{ConfigError, ExperimentConfig, MFEAT_VIEWS};
 
 /// How a number knob moves.
@@ -383,7 +383,7 @@ pub fn table(config: &ExperimentConfig) -> Vec<Knob> {
             .live(),
         Knob::count("train.seed", "seed", "Seed of everything random: data, initial weights, batch order, masks (default 1). Another seed is another draw of the same experiment.", 0, u32::MAX as usize),
     ]);
-    rows.extend(RegularizerConfig::knobs());
+    rows.extend(MethodsConfig::knobs());
     rows.extend([
         Knob::number("metrics.epsilon_ogr", "ε_ogr", "OGR = |ΔO/ΔG| is null (a break in the chart) when |ΔG| < ε_ogr (default 1e-4).", 0.0, 1.0)
             .live()
@@ -526,7 +526,7 @@ mod tests {
     fn differences_name_each_changed_knob_with_both_values() {
         let a = preset("imbalance").unwrap();
         assert!(differences(&a, &a).is_empty());
-        let b = a.with_override("train.learning_rate=0.01").unwrap().with_override("regularizers.ogm_ge.enabled=true").unwrap();
+        let b = a.with_override("train.learning_rate=0.01").unwrap().with_override("methods.ogm_ge.enabled=true").unwrap();
         let listed = differences(&a, &b);
         let lr = listed.iter().find(|d| d.label == "learning rate").expect("the learning rate is listed");
         assert_eq!((lr.from.as_str(), lr.to.as_str()), ("0.001", "0.01"));
@@ -573,11 +573,11 @@ mod tests {
 
     #[test]
     fn every_method_contributes_knobs_in_its_own_section() {
-        let rows = RegularizerConfig::knobs();
-        for name in RegularizerConfig::NAMES {
+        let rows = MethodsConfig::knobs();
+        for name in MethodsConfig::NAMES {
             let own: Vec<&Knob> = rows.iter().filter(|k| k.section == Section::Method(name)).collect();
-            assert!(own.iter().any(|k| k.path == format!("regularizers.{name}.enabled") && k.kind == KnobKind::Toggle), "{name}");
-            assert!(own.iter().all(|k| k.path.starts_with(&format!("regularizers.{name}.")) && k.live), "{name}");
+            assert!(own.iter().any(|k| k.path == format!("methods.{name}.enabled") && k.kind == KnobKind::Toggle), "{name}");
+            assert!(own.iter().all(|k| k.path.starts_with(&format!("methods.{name}.")) && k.live), "{name}");
         }
     }
 
@@ -619,7 +619,7 @@ mod tests {
             ("model.encoder_depth=9", "use a whole number from 1 to 8"),
             ("data.label_noise=1.5", "use a number from 0 to 1"),
             ("modalities=a,a", "named twice"),
-            ("regularizers.early_stopping.patience=0", "use a whole number from 1 to 10000"),
+            ("methods.early_stopping.patience=0", "use a whole number from 1 to 10000"),
         ] {
             let err = base.with_override(assignment).map(|c| c.validate());
             let message = match err {
@@ -636,11 +636,11 @@ mod tests {
         let config = serde_json::to_value(ExperimentConfig::default()).unwrap();
         let rows = table(&ExperimentConfig::default());
         let find = |path: &str| rows.iter().find(|k| k.path == path).unwrap();
-        assert_eq!(find("regularizers.fusion_dropout.p").disabled_because(&config), Some("turn on dropout on the fused layer"));
+        assert_eq!(find("methods.fusion_dropout.p").disabled_because(&config), Some("turn on dropout on the fused layer"));
         assert_eq!(find("data.views").disabled_because(&config), Some("choose the mfeat dataset"));
         assert_eq!(find("train.learning_rate").disabled_because(&config), None);
-        let on = serde_json::to_value(ExperimentConfig::default().with_override("regularizers.fusion_dropout.enabled=true").unwrap()).unwrap();
-        assert_eq!(find("regularizers.fusion_dropout.p").disabled_because(&on), None);
+        let on = serde_json::to_value(ExperimentConfig::default().with_override("methods.fusion_dropout.enabled=true").unwrap()).unwrap();
+        assert_eq!(find("methods.fusion_dropout.p").disabled_because(&on), None);
     }
 
     #[test]
@@ -649,11 +649,11 @@ mod tests {
         // validation says; with V it is available, and an enabled toggle never is blocked.
         let without_v = ExperimentConfig::default().with_override("data.holdout_fraction=0").unwrap();
         let rows = table(&without_v);
-        let toggle = rows.iter().find(|k| k.path == "regularizers.gradient_blending.enabled").unwrap();
+        let toggle = rows.iter().find(|k| k.path == "methods.gradient_blending.enabled").unwrap();
         let refused = toggle.set(&without_v, Value::Bool(true)).unwrap().validate().unwrap_err();
         assert_eq!(toggle.unavailable(&without_v), Some(refused.0));
         assert_eq!(toggle.unavailable(&ExperimentConfig::default()), None);
-        let p = rows.iter().find(|k| k.path == "regularizers.fusion_dropout.p").unwrap();
+        let p = rows.iter().find(|k| k.path == "methods.fusion_dropout.p").unwrap();
         assert_eq!(p.unavailable(&without_v).as_deref(), Some("turn on dropout on the fused layer"), "a dependency comes first");
     }
 }

@@ -18,7 +18,7 @@
 pub mod kit;
 
 /// Every method: `key: settings type`, in hook order (the registration). The key names the
-/// method everywhere: its folder, the configuration (`regularizers.<key>`), the output's
+/// method everywhere: its folder, the configuration (`methods.<key>`), the output's
 /// `methods` object and the page's knob paths.
 #[doc(hidden)]
 #[macro_export]
@@ -46,6 +46,6 @@ crate::for_each_method!(declare_methods);
 
 pub use kit::about::{About, METHODS};
 pub use kit::chart::{ChartLines, Line, MethodChart};
-pub use kit::settings::{MethodSettings, RegularizerConfig};
+pub use kit::settings::{MethodSettings, MethodsConfig};
 #[cfg(feature = "engine")]
 pub use kit::hooks::*;

@@ -15,7 +15,7 @@ test("toggling a regularizer mid-run goes on from the same step", { timeout: CPU
     const evaluations = await ui.number("eval-counter");
     await ui.watchSmallest("step-counter");
     await ui.watchSmallest("eval-counter");
-    await ui.page.getByTestId("knob-regularizers.fusion_dropout.enabled").check();
+    await ui.page.getByTestId("knob-methods.fusion_dropout.enabled").check();
     await ui.waitForAtLeast("eval-counter", evaluations + 5);
     assert.ok((await ui.smallestSeen("step-counter")) >= before, "the step counter never went back (no restart)");
     assert.ok((await ui.smallestSeen("eval-counter")) >= evaluations, "the history was never cleared");

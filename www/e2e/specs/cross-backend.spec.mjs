@@ -110,8 +110,8 @@ test("5 steps on WebGPU (SwiftShader) match `modalscope run` of the same config"
 // (Gradient-Blending's estimate at step 0), gradient modulation with host-drawn noise
 // (OGM-GE, SGD) and the two tensor fusions (batched matmuls, outer products).
 const METHOD_RUNS = {
-  "gradient-blending": ["regularizers.gradient_blending.enabled=true", "regularizers.gradient_blending.schedule=offline"],
-  "ogm-ge": ["regularizers.ogm_ge.enabled=true", "train.optimizer=sgd", "train.learning_rate=0.05"],
+  "gradient-blending": ["methods.gradient_blending.enabled=true", "methods.gradient_blending.schedule=offline"],
+  "ogm-ge": ["methods.ogm_ge.enabled=true", "train.optimizer=sgd", "train.learning_rate=0.05"],
   lmf: ["model.fusion=lmf"],
   tfn: ["model.fusion=tfn"],
 };

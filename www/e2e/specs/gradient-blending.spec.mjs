@@ -11,7 +11,7 @@ test("Gradient-Blending estimates in chunks and charts its weights", { timeout: 
     const before = await ui.chartFingerprint("blend");
     assert.match(await ui.page.getByTestId("chart-blend").innerText(), /Gradient-Blending is off/);
     await ui.resetLongTasks();
-    await ui.page.getByTestId("knob-regularizers.gradient_blending.enabled").check();
+    await ui.page.getByTestId("knob-methods.gradient_blending.enabled").check();
     const note = await ui.page.waitForFunction(() => {
       const text = document.querySelector('[data-testid="chart-blend"] .chart-note')?.textContent ?? "";
       return /Estimate of step \d+/.test(text) ? text : null;

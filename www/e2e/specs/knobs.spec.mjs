@@ -10,14 +10,14 @@ const knob = (ui, path) => ui.page.getByTestId(`knob-${path}`);
 
 test("a knob is disabled with its reason until the setting it needs is on", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, query: "?set=train.epochs=100000" }, async (ui) => {
-    const p = knob(ui, "regularizers.fusion_dropout.p");
+    const p = knob(ui, "methods.fusion_dropout.p");
     assert.ok(await p.isDisabled(), "p is disabled while dropout is off");
     const row = ui.page.locator("div.knob", { has: p });
     assert.match(await row.innerText(), /turn on dropout on the fused layer/);
     assert.equal(await p.getAttribute("aria-label"), "dropout p");
     assert.equal(await p.getAttribute("aria-valuetext"), "0.3");
-    await knob(ui, "regularizers.fusion_dropout.enabled").check();
-    await ui.page.waitForFunction(() => !document.querySelector('[data-testid="knob-regularizers.fusion_dropout.p"]').disabled);
+    await knob(ui, "methods.fusion_dropout.enabled").check();
+    await ui.page.waitForFunction(() => !document.querySelector('[data-testid="knob-methods.fusion_dropout.p"]').disabled);
     assert.doesNotMatch(await row.innerText(), /turn on/);
     // Synthetic modalities have their own ids (no two controls share one).
     const ids = await ui.page.$$eval("[data-testid]", (els) => els.map((e) => e.dataset.testid));

@@ -22,7 +22,7 @@ test("a live change's notice clears when the run finishes", { timeout: CPU_TIMEO
   // About 4,000 steps: long enough to change a setting while it trains.
   await withExplorer({ webgpu: false, query: "?set=train.epochs=1000" }, async (ui) => {
     await ui.waitForText("run-status", /^training$/);
-    await ui.page.getByTestId("knob-regularizers.fusion_dropout.enabled").check();
+    await ui.page.getByTestId("knob-methods.fusion_dropout.enabled").check();
     await ui.waitForText("notice", /Applied at the next step/);
     await ui.waitForText("run-status", /^finished$/, 60_000);
     await ui.page.waitForFunction(() => document.querySelector('[data-testid="notice"]').textContent === "", null, { timeout: 5_000 });

@@ -25,7 +25,7 @@ test("OGM-GE charts rho and k, blocks Gradient-Blending with the reason, warns w
     await ui.frames(10);
     assert.notEqual(await ui.chartFingerprint("ogm"), before, "the ρ/k chart was drawn");
 
-    const blend = ui.page.getByTestId("knob-regularizers.gradient_blending.enabled");
+    const blend = ui.page.getByTestId("knob-methods.gradient_blending.enabled");
     assert.ok(await blend.isDisabled(), "Gradient-Blending cannot be turned on with OGM-GE");
     const why = await blend.locator("xpath=ancestor::div[contains(@class, 'knob')]").locator(".why").innerText();
     assert.match(why, /define different losses/);

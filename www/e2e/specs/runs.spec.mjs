@@ -135,7 +135,7 @@ test("A/B: identical settings give identical numbers on the CPU; a change of B r
     assert.deepEqual((await legend(ui, "loss")).slice(0, 3), ["A · fused val", "A · a val", "A · b val"]);
     assert.ok((await legend(ui, "loss")).includes("B − A · fused val"));
     // B takes a change (dropout on the fused layer): both restart, the panel names it.
-    await ui.page.getByTestId("knob-regularizers.fusion_dropout.enabled").check();
+    await ui.page.getByTestId("knob-methods.fusion_dropout.enabled").check();
     await ui.waitForText("ab-differences", /^B differs from A in: .*false → true\.$/);
     await ui.page.getByTestId("play").click();
     await ui.waitForText("run-status", /^finished$/, 60_000);

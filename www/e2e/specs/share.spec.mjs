@@ -126,8 +126,8 @@ test("the engine's answer to an earlier change does not undo a later one", { tim
   }`;
   await withExplorer({ webgpu: false, workerInitScript, query: "?test-hooks" }, async (ui) => {
     await ui.waitForAtLeast("eval-counter", 2);
-    const second = "knob-regularizers.modality_dropout.enabled";
-    await ui.page.getByTestId("knob-regularizers.fusion_dropout.enabled").check();
+    const second = "knob-methods.modality_dropout.enabled";
+    await ui.page.getByTestId("knob-methods.fusion_dropout.enabled").check();
     await ui.page.waitForTimeout(200); // the first change is on its way; its answer is held back
     await ui.page.getByTestId(second).check();
     // Watch the second box every frame until both answers are in.

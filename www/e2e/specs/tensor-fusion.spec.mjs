@@ -33,8 +33,8 @@ test("LMF learns the XOR with a linear head; the parameter counts follow the ran
     // run's configuration for a moment, so wait for the engine's answer to this one.
     const disabled = (testid) => ui.page.waitForFunction((id) => document.querySelector(`[data-testid="${id}"]`)?.disabled, testid, { timeout: 10_000 });
     await disabled("knob-model.rank"); // the rank is LMF's
-    const ogm = ui.page.getByTestId("knob-regularizers.ogm_ge.enabled");
-    await disabled("knob-regularizers.ogm_ge.enabled"); // OGM-GE cannot split a tensor fusion
+    const ogm = ui.page.getByTestId("knob-methods.ogm_ge.enabled");
+    await disabled("knob-methods.ogm_ge.enabled"); // OGM-GE cannot split a tensor fusion
     assert.match(await ogm.locator("xpath=ancestor::div[contains(@class, 'knob')]").locator(".why").innerText(), /fusion is tfn/);
     console.log(`lmf: best fused validation accuracy ${best}; ${counts}; then ${ranked}`);
     await ui.screenshot("tensor-fusion.png");

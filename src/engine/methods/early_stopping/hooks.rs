@@ -4,11 +4,11 @@
 use serde_json::{Value, json};
 
 use super::settings::EarlyStoppingConfig;
-use crate::engine::methods::{Method, RegularizerConfig, ScheduleAction};
+use crate::engine::methods::{Method, MethodsConfig, ScheduleAction};
 use crate::engine::metrics::{Evaluation, Event};
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
-pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+pub fn build(c: &MethodsConfig) -> Box<dyn Method> {
     Box::new(EarlyStopping::new(c.early_stopping.patience))
 }
 
@@ -33,7 +33,7 @@ impl Method for EarlyStopping {
 
     /// A new patience applies to the count so far: the best checkpoint and the evaluations
     /// since it are kept.
-    fn reconfigure(&mut self, config: &RegularizerConfig) {
+    fn reconfigure(&mut self, config: &MethodsConfig) {
         self.patience = config.early_stopping.patience;
     }
 

@@ -27,12 +27,12 @@ impl MethodSettings for EarlyStoppingConfig {
     }
 
     fn knobs() -> Vec<Knob> {
-        let on = "regularizers.early_stopping.enabled";
+        let on = "methods.early_stopping.enabled";
         vec![
             Knob::toggle(on, "early stopping",
                 "Stop when the fused validation loss has not reached a new low for `patience` evaluations, and restore the weights of the best one. Off by default.")
                 .method(Self::NAME),
-            Knob::count("regularizers.early_stopping.patience", "patience",
+            Knob::count("methods.early_stopping.patience", "patience",
                 "Evaluations without a new lowest fused validation loss before the run stops (default 5).", 1, 10_000)
                 .log()
                 .method(Self::NAME)

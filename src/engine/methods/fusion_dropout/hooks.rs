@@ -7,10 +7,10 @@ use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
 use super::settings::FusionDropoutConfig;
-use crate::engine::methods::{Method, RegularizerConfig, StepContext};
+use crate::engine::methods::{Method, MethodsConfig, StepContext};
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
-pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+pub fn build(c: &MethodsConfig) -> Box<dyn Method> {
     Box::new(FusionDropout::new(c.fusion_dropout.p))
 }
 
@@ -31,7 +31,7 @@ impl Method for FusionDropout {
         FusionDropoutConfig::NAME
     }
 
-    fn reconfigure(&mut self, config: &RegularizerConfig) {
+    fn reconfigure(&mut self, config: &MethodsConfig) {
         self.p = config.fusion_dropout.p;
     }
 

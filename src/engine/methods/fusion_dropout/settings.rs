@@ -27,12 +27,12 @@ impl MethodSettings for FusionDropoutConfig {
     }
 
     fn knobs() -> Vec<Knob> {
-        let on = "regularizers.fusion_dropout.enabled";
+        let on = "methods.fusion_dropout.enabled";
         vec![
             Knob::toggle(on, "dropout on the fused layer",
                 "Inverted dropout on the fused representation while training: each unit is zeroed with probability p and the kept ones are scaled by 1/(1−p). Off by default.")
                 .method(Self::NAME),
-            Knob::number("regularizers.fusion_dropout.p", "dropout p", "Drop probability of the fused-layer dropout (default 0.3).", 0.0, 0.95)
+            Knob::number("methods.fusion_dropout.p", "dropout p", "Drop probability of the fused-layer dropout (default 0.3).", 0.0, 0.95)
                 .step(0.05)
                 .method(Self::NAME)
                 .needs(on, true, "turn on dropout on the fused layer"),

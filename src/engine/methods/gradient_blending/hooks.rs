@@ -33,7 +33,7 @@ use serde_json::{Value, json};
 
 use super::settings::{BlendRule, BlendSchedule, GradientBlendingConfig};
 use crate::engine::config::FUSED;
-use crate::engine::methods::{LossWeights, Method, RegularizerConfig, SideContext, Weight};
+use crate::engine::methods::{LossWeights, Method, MethodsConfig, SideContext, Weight};
 use crate::engine::data::batcher::{Batch, batch_from_split};
 use crate::engine::data::split::streams;
 use crate::engine::metrics::Event;
@@ -46,7 +46,7 @@ use crate::engine::rng::HostRng;
 const MULTIBENCH_MIN_GAP: f64 = 1e-4;
 
 /// A fresh instance (registered by [`crate::for_each_method`]).
-pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+pub fn build(c: &MethodsConfig) -> Box<dyn Method> {
     Box::new(GradientBlending::new(&c.gradient_blending))
 }
 
@@ -231,7 +231,7 @@ impl Method for GradientBlending {
 
     /// New settings apply from the next estimate; the weights and the estimates so far are
     /// kept.
-    fn reconfigure(&mut self, config: &RegularizerConfig) {
+    fn reconfigure(&mut self, config: &MethodsConfig) {
         self.config = config.gradient_blending.clone();
     }
 

@@ -62,9 +62,9 @@ impl MethodSettings for GradientBlendingConfig {
     }
 
     fn knobs() -> Vec<Knob> {
-        let on = "regularizers.gradient_blending.enabled";
+        let on = "methods.gradient_blending.enabled";
         let why = "turn on Gradient-Blending";
-        let online = "regularizers.gradient_blending.schedule";
+        let online = "methods.gradient_blending.schedule";
         vec![
             Knob::toggle(on, "Gradient-Blending",
                 "Train with L = Σ_h w_h·CE_h over the fused head and every unimodal head (attached), w estimated on the held-out part V: each candidate trains a copy for one epoch, raw = max(ΔG,0)/max(|ΔO|,ε)², w = raw/Σraw (Wang et al., CVPR 2020). Off by default.")
@@ -73,25 +73,25 @@ impl MethodSettings for GradientBlendingConfig {
                 &["offline", "online"])
                 .method(Self::NAME)
                 .needs(on, true, why),
-            Knob::choice("regularizers.gradient_blending.rule", "weight rule",
+            Knob::choice("methods.gradient_blending.rule", "weight rule",
                 "paper: max(ΔG,0)/max(|ΔO|,ε_gb)²; multibench: MultiBench's code, |L^V/O²| after the run with O clamped to 1e-4 (a variant that rewards a high held-out loss; default paper).",
                 &["paper", "multibench"])
                 .method(Self::NAME)
                 .needs(on, true, why),
-            Knob::number("regularizers.gradient_blending.epsilon", "ε_gb",
+            Knob::number("methods.gradient_blending.epsilon", "ε_gb",
                 "Floor of |ΔO| in the paper's rule: when a candidate's gap barely moves, ε_gb decides its weight (default 1e-3).", 1e-6, 1.0)
                 .log()
                 .method(Self::NAME)
                 .needs(on, true, why),
-            Knob::count("regularizers.gradient_blending.first_after", "first re-estimate after (epochs)", "Online: epochs before the first re-estimate (default 3).", 1, 1000)
+            Knob::count("methods.gradient_blending.first_after", "first re-estimate after (epochs)", "Online: epochs before the first re-estimate (default 3).", 1, 1000)
                 .method(Self::NAME)
                 .needs(online, "online", "choose the online schedule")
                 .advanced(),
-            Knob::count("regularizers.gradient_blending.every", "then every (epochs)", "Online: epochs between later re-estimates (default 2).", 1, 1000)
+            Knob::count("methods.gradient_blending.every", "then every (epochs)", "Online: epochs between later re-estimates (default 2).", 1, 1000)
                 .method(Self::NAME)
                 .needs(online, "online", "choose the online schedule")
                 .advanced(),
-            Knob::count("regularizers.gradient_blending.estimate_epochs", "n′ (epochs per candidate)",
+            Knob::count("methods.gradient_blending.estimate_epochs", "n′ (epochs per candidate)",
                 "Epochs of optimizer steps each candidate trains for one estimate (default 1).", 1, 20)
                 .method(Self::NAME)
                 .needs(on, true, why)
@@ -112,7 +112,7 @@ impl MethodSettings for GradientBlendingConfig {
                     data.train_size as f64 * data.holdout_fraction as f64 / (1.0 - data.holdout_fraction as f64)
                 )
             };
-            return Err(ConfigError(format!("regularizers.gradient_blending needs a held-out part V to estimate its weights: {why}")));
+            return Err(ConfigError(format!("methods.gradient_blending needs a held-out part V to estimate its weights: {why}")));
         }
         Ok(())
     }

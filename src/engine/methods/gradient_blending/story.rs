@@ -14,7 +14,7 @@ pub const PRESET: Preset = Preset {
 
 fn preset() -> ExperimentConfig {
     let mut config = imbalance();
-    config.regularizers.gradient_blending.enabled = true;
+    config.methods.gradient_blending.enabled = true;
     config
 }
 
@@ -24,7 +24,7 @@ pub const STORY: Story = Story {
     claim: "Gradient-Blending weights each head's loss by its estimated generalization per overfitting on a held-out part V. The strong modality's head ends far above the fused head, which still leans on the overfitting modality.",
     watch: "Gradient-Blending weights: a gets almost all of the weight in the first estimates (later ones turn uniform once no head's held-out loss falls); Accuracy: head a's validation line (solid blue) far above the fused one (solid black).",
     verdict,
-    tries: &[Try { label: "Turn Gradient-Blending off", expect: "Back to naive joint training: the unimodal heads become probes that no longer train the encoders; the fused head is what predicts.", settings: &["regularizers.gradient_blending.enabled=false"] }],
+    tries: &[Try { label: "Turn Gradient-Blending off", expect: "Back to naive joint training: the unimodal heads become probes that no longer train the encoders; the fused head is what predicts.", settings: &["methods.gradient_blending.enabled=false"] }],
 };
 
 fn verdict(e: &Evaluation) -> Option<Verdict> {

@@ -14,13 +14,13 @@ use crate::engine::stories::Story;
 pub struct Refusal {
     /// The other method's key.
     pub other: &'static str,
-    /// Why, completing "regularizers.<this> and regularizers.<other> …".
+    /// Why, completing "methods.<this> and methods.<other> …".
     pub why: &'static str,
 }
 
 /// One method, as the burn-free layers see it.
 pub struct About {
-    /// The method's key (its folder, its config key under `regularizers`, its name in the
+    /// The method's key (its folder, its config key under `methods`, its name in the
     /// output).
     pub key: &'static str,
     /// The presets it brings, in menu order; they follow the first preset in the menu (the
@@ -69,7 +69,7 @@ pub fn about(key: &str) -> Option<&'static About> {
 pub fn refused_pair(enabled: &[&str]) -> Result<(), ConfigError> {
     for method in METHODS.iter().filter(|m| enabled.contains(&m.key)) {
         if let Some(refusal) = method.refuses.iter().find(|r| enabled.contains(&r.other)) {
-            return Err(ConfigError(format!("regularizers.{} and regularizers.{} {}: turn one off", method.key, refusal.other, refusal.why)));
+            return Err(ConfigError(format!("methods.{} and methods.{} {}: turn one off", method.key, refusal.other, refusal.why)));
         }
     }
     Ok(())

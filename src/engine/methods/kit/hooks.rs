@@ -29,7 +29,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde_json::Value;
 
 use crate::engine::config::ExperimentConfig;
-use crate::engine::methods::RegularizerConfig;
+use crate::engine::methods::MethodsConfig;
 use crate::engine::data::Dataset;
 use crate::engine::data::batcher::Batch;
 use crate::engine::metrics::{Evaluation, Event};
@@ -222,7 +222,7 @@ pub trait Method {
 
     /// A live change of the settings: take the new values, keep the state (best checkpoint,
     /// patience counter, weights, histories).
-    fn reconfigure(&mut self, config: &RegularizerConfig);
+    fn reconfigure(&mut self, config: &MethodsConfig);
 
     /// Trainable layers the method owns (projection heads, ...), built once when the run
     /// starts, their weights drawn from `rng`: the optimizer steps them, snapshots include
@@ -320,12 +320,12 @@ pub trait Method {
 
 /// One registered method: its key, whether a configuration turns it on, and how to build it.
 pub struct Registration {
-    /// The method's key (config key under `regularizers`, name in the output).
+    /// The method's key (config key under `methods`, name in the output).
     pub name: &'static str,
     /// True when the configuration enables the method.
-    pub enabled: fn(&RegularizerConfig) -> bool,
+    pub enabled: fn(&MethodsConfig) -> bool,
     /// A fresh instance at step 0.
-    pub build: fn(&RegularizerConfig) -> Box<dyn Method>,
+    pub build: fn(&MethodsConfig) -> Box<dyn Method>,
 }
 
 macro_rules! define_registry {
@@ -353,14 +353,14 @@ pub fn add_method_layers(mut model: MultimodalNet, methods: &mut [Box<dyn Method
 }
 
 /// The active methods of a configuration, in [`REGISTRY`] order, all fresh.
-pub fn from_config(config: &RegularizerConfig) -> Vec<Box<dyn Method>> {
+pub fn from_config(config: &MethodsConfig) -> Vec<Box<dyn Method>> {
     reconfigure_all(Vec::new(), config)
 }
 
 /// The active methods of `config`: the running instances of methods that stay on are kept
 /// (reconfigured, their state intact), methods turned on are built fresh, methods turned off
 /// are dropped.
-pub fn reconfigure_all(running: Vec<Box<dyn Method>>, config: &RegularizerConfig) -> Vec<Box<dyn Method>> {
+pub fn reconfigure_all(running: Vec<Box<dyn Method>>, config: &MethodsConfig) -> Vec<Box<dyn Method>> {
     let mut running: Vec<Option<Box<dyn Method>>> = running.into_iter().map(Some).collect();
     REGISTRY
         .iter()

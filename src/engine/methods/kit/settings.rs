@@ -1,6 +1,6 @@
 //! The methods' settings (burn-free): each method's `settings.rs` holds its serde config, its
 //! defaults, its knob rows and any validation beyond its knobs' ranges; the registration
-//! ([`crate::for_each_method`]) expands here into [`RegularizerConfig`], the settings of
+//! ([`crate::for_each_method`]) expands here into [`MethodsConfig`], the settings of
 //! every method.
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ pub trait MethodSettings {
     /// True when the settings turn the method on.
     fn enabled(&self) -> bool;
 
-    /// The knob rows of the method, paths under `regularizers.<key>.`.
+    /// The knob rows of the method, paths under `methods.<key>.`.
     fn knobs() -> Vec<Knob>;
 
     /// Checks beyond the knobs' own ranges (relations with other settings of `config`).
@@ -38,14 +38,14 @@ macro_rules! define_settings {
         /// The settings of every method, each off by default.
         #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
         #[serde(deny_unknown_fields, default)]
-        pub struct RegularizerConfig {
+        pub struct MethodsConfig {
             $(
                 #[doc = concat!("Settings of `", stringify!($key), "`.")]
                 pub $key: crate::engine::methods::$key::$settings,
             )*
         }
 
-        impl RegularizerConfig {
+        impl MethodsConfig {
             /// Every method's key, in registry order.
             pub const NAMES: &'static [&'static str] = &[$(stringify!($key)),*];
 

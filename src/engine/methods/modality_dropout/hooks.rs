@@ -6,10 +6,10 @@ use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
 use super::settings::ModalityDropoutConfig;
-use crate::engine::methods::{Method, RegularizerConfig, StepContext};
+use crate::engine::methods::{Method, MethodsConfig, StepContext};
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
-pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+pub fn build(c: &MethodsConfig) -> Box<dyn Method> {
     Box::new(ModalityDropout::new(c.modality_dropout.p))
 }
 
@@ -43,7 +43,7 @@ impl Method for ModalityDropout {
         ModalityDropoutConfig::NAME
     }
 
-    fn reconfigure(&mut self, config: &RegularizerConfig) {
+    fn reconfigure(&mut self, config: &MethodsConfig) {
         self.p = config.modality_dropout.p;
     }
 

@@ -27,12 +27,12 @@ impl MethodSettings for ModalityDropoutConfig {
     }
 
     fn knobs() -> Vec<Knob> {
-        let on = "regularizers.modality_dropout.enabled";
+        let on = "methods.modality_dropout.enabled";
         vec![
             Knob::toggle(on, "modality dropout",
                 "Per training sample, each modality's embedding is replaced by zeros with probability p (never all of them: redrawn); the kept ones are not rescaled. Off by default.")
                 .method(Self::NAME),
-            Knob::number("regularizers.modality_dropout.p", "modality dropout p",
+            Knob::number("methods.modality_dropout.p", "modality dropout p",
                 "Probability that one modality's embedding is zeroed for a sample (default 0.2).", 0.0, 0.95)
                 .step(0.05)
                 .method(Self::NAME)

@@ -31,12 +31,12 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde_json::{Value, json};
 
 use super::settings::{CoefficientRule, OgmGeConfig};
-use crate::engine::methods::{Method, RegularizerConfig, StepContext, StepView};
+use crate::engine::methods::{Method, MethodsConfig, StepContext, StepView};
 use crate::engine::model::MultimodalNet;
 use crate::engine::model::params::map_weight_gradients;
 
 /// A fresh instance (registered by [`crate::for_each_method`]).
-pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+pub fn build(c: &MethodsConfig) -> Box<dyn Method> {
     Box::new(OgmGe::new(&c.ogm_ge))
 }
 
@@ -125,7 +125,7 @@ impl Method for OgmGe {
     }
 
     /// New settings apply from the next step; ρ's EMA and the interval's sums are kept.
-    fn reconfigure(&mut self, config: &RegularizerConfig) {
+    fn reconfigure(&mut self, config: &MethodsConfig) {
         self.config = config.ogm_ge.clone();
     }
 

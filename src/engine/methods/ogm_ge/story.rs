@@ -27,9 +27,9 @@ fn preset() -> ExperimentConfig {
         train: TrainConfig { epochs: 60, optimizer: OptimizerKind::Sgd, learning_rate: 0.01, ..Default::default() },
         ..Default::default()
     };
-    config.regularizers.ogm_ge.enabled = true;
-    config.regularizers.ogm_ge.alpha = 0.8;
-    ["regularizers.weight_penalty.enabled=true", "regularizers.weight_penalty.lambda=1e-4"]
+    config.methods.ogm_ge.enabled = true;
+    config.methods.ogm_ge.alpha = 0.8;
+    ["methods.weight_penalty.enabled=true", "methods.weight_penalty.lambda=1e-4"]
         .iter()
         .try_fold(config, |c, setting| c.with_override(setting))
         .expect("the ogm-ge preset's settings are valid")
@@ -41,7 +41,7 @@ pub const STORY: Story = Story {
     claim: "Modality a fits the training data within a few steps and starves the weaker but useful b. OGM-GE slows a's encoder while a leads (k_a < 1), so b's encoder keeps learning.",
     watch: "OGM-GE: ρ_a above 1 and k_a (dashed blue) below 1 in the first half; Contribution: b's probe (light vermillion) keeps rising. The verdict reads b's split head, the b part of the fused head's logits.",
     verdict,
-    tries: &[Try { label: "Turn OGM-GE off", expect: "Naive training with the same SGD: b's split head ends near 50 % and its probe lower.", settings: &["regularizers.ogm_ge.enabled=false"] }],
+    tries: &[Try { label: "Turn OGM-GE off", expect: "Naive training with the same SGD: b's split head ends near 50 % and its probe lower.", settings: &["methods.ogm_ge.enabled=false"] }],
 };
 
 /// b's split head is what OGM-GE moves most (0.45 ± 0.08 → 0.62 ± 0.10 over five seeds,

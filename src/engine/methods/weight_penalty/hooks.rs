@@ -12,11 +12,11 @@ use burn::tensor::Tensor;
 use serde_json::{Value, json};
 
 use super::settings::{PenaltyMode, WeightPenaltyConfig};
-use crate::engine::methods::{Method, RegularizerConfig, StepContext, StepView};
+use crate::engine::methods::{Method, MethodsConfig, StepContext, StepView};
 use crate::engine::model::MultimodalNet;
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
-pub fn build(c: &RegularizerConfig) -> Box<dyn Method> {
+pub fn build(c: &MethodsConfig) -> Box<dyn Method> {
     Box::new(WeightPenalty::new(&c.weight_penalty))
 }
 
@@ -38,7 +38,7 @@ impl Method for WeightPenalty {
         WeightPenaltyConfig::NAME
     }
 
-    fn reconfigure(&mut self, config: &RegularizerConfig) {
+    fn reconfigure(&mut self, config: &MethodsConfig) {
         *self = Self::new(&config.weight_penalty);
     }
 

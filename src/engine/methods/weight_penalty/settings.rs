@@ -41,18 +41,18 @@ impl MethodSettings for WeightPenaltyConfig {
     }
 
     fn knobs() -> Vec<Knob> {
-        let on = "regularizers.weight_penalty.enabled";
+        let on = "methods.weight_penalty.enabled";
         let why = "turn on L2 / weight decay";
         vec![
             Knob::toggle(on, "L2 / weight decay",
                 "The only weight decay there is (the optimizers have none of their own). Penalises weights, not biases, of the encoders, the fusion and the fused head (the unimodal heads only while Gradient-Blending attaches them; never the probes). Off by default.")
                 .method(Self::NAME),
-            Knob::choice("regularizers.weight_penalty.mode", "form", 
+            Knob::choice("methods.weight_penalty.mode", "form", 
                 "coupled: loss += λ/2·Σ‖W‖², so Adam rescales its gradient; decoupled (AdamW-style): W ← W − lr·λ·W after each step, whatever the optimizer (default coupled).",
                 &["coupled", "decoupled"])
                 .method(Self::NAME)
                 .needs(on, true, why),
-            Knob::number("regularizers.weight_penalty.lambda", "λ", "Strength of the penalty or decay (default 0.01).", 1e-6, 10.0)
+            Knob::number("methods.weight_penalty.lambda", "λ", "Strength of the penalty or decay (default 0.01).", 1e-6, 10.0)
                 .log()
                 .method(Self::NAME)
                 .needs(on, true, why),
