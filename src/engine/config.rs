@@ -575,7 +575,7 @@ fn current_tables(patch: &Value) -> Value {
     patch
 }
 
-fn json_slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, ConfigError> {
+pub(crate) fn json_slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, ConfigError> {
     let mut slot = root;
     for key in path.split('.') {
         slot = match slot {

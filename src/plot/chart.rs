@@ -5,7 +5,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::series::{ChartSpec, Series};
+use super::spec::{ChartSpec, Series};
 
 fn visible(value: f64, log_y: bool) -> Option<f64> {
     match log_y {
@@ -238,7 +238,7 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSp
 /// `config`, drawn from `history` over the whole run (`total_steps`) at each chart's default
 /// scale, unsmoothed, its legend inside the plot. The CLI's `--charts` writes them.
 pub fn run_charts_svg(config: &crate::engine::config::ExperimentConfig, history: &[crate::engine::metrics::Evaluation], heads: &[String], total_steps: usize) -> Result<Vec<(String, String)>, String> {
-    use crate::plot::series::{ChartKind, chart_from_history, fusion_size_chart};
+    use crate::plot::{ChartKind, chart_from_history, fusion_size_chart};
     let mut files = Vec::new();
     for kind in ChartKind::all().into_iter().filter(|k| k.in_use(config)) {
         let spec = match kind {
@@ -259,7 +259,7 @@ pub fn run_charts_svg(config: &crate::engine::config::ExperimentConfig, history:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::series::{ChartKind, Series};
+    use crate::plot::{ChartKind, Series};
 
     fn svg(spec: &ChartSpec) -> String {
         let mut out = String::new();

@@ -1,13 +1,27 @@
 //! Charts drawn from plain engine data with plotters, generic over the drawing backend (a
 //! `<canvas>` in the browser, SVG in native tests). Nothing here knows about tensors.
 //!
-//! [`series`] turns an evaluation history into named series (one colour per modality
-//! everywhere, `fused` in slate; training curves lighter than validation), with
-//! TensorBoard's debiased-EMA smoothing, breaks where a value is undefined (OGR) and
-//! downsampling past ~1,500 points. [`chart`] draws one [`series::ChartSpec`].
+//! [`from_history`] turns an evaluation history into named series (one colour per modality
+//! everywhere, [`palette`]; training curves lighter than validation), with TensorBoard's
+//! debiased-EMA smoothing ([`smoothing`]), breaks where a value is undefined (OGR) and
+//! downsampling past ~1,500 points; [`runs`] adds pinned runs and A/B; [`marks`] the events'
+//! marks; [`fusion_size`] is drawn from the configuration. [`chart`] draws one
+//! [`spec::ChartSpec`] of a [`kind::ChartKind`].
 
 pub mod chart;
-pub mod series;
+pub mod from_history;
+pub mod fusion_size;
+pub mod kind;
+pub mod marks;
+pub mod palette;
+pub mod runs;
+pub mod smoothing;
+pub mod spec;
 
 pub use chart::{draw_chart, run_charts_svg};
-pub use series::{ChartKind, ChartSpec, RunLines, Series, chart_from_history, chart_with_runs, fusion_size_chart, heads};
+pub use from_history::chart_from_history;
+pub use fusion_size::fusion_size_chart;
+pub use kind::ChartKind;
+pub use palette::{FUSED_COLOR, MODALITY_COLORS, Rgb, head_color, heads};
+pub use runs::{RunLines, chart_with_runs};
+pub use spec::{ChartSpec, Series};

@@ -1,10 +1,5 @@
-//! The engine host: runs in the engine's Web Worker (`src/worker.rs`), owns the [`Session`]
-//! behind the page's [`crate::protocol::SessionHandle`] and is the only web code that
-//! touches burn. It reads [`Request`]s, runs steps in chunks, yields to the worker's event
-//! loop between chunks (so requests arrive), evaluates when due (one asynchronous readback)
-//! and answers with [`Message`]s, which cross `postMessage` as JSON.
-
-pub mod backend;
+//! The host's state and what it does with the page's requests: configure, play, pause,
+//! compare (A/B), switch backends, and the evaluations' notices.
 
 use crate::browser::{fetch_bytes, js_flag, now_ms, sleep_ms, yield_now};
 use crate::engine::config::{DataSource, ExperimentConfig};
@@ -12,31 +7,6 @@ use crate::engine::device::{BackendKind, ComputeDevice};
 use crate::engine::metrics::{Evaluation, Event};
 use crate::engine::session::{Command, GroupOutcome, Outcome, RunGroup, Session};
 use crate::protocol::{Backend, HostEnd, Message, MetricsFormat, Request, Status};
-
-/// Work between two looks at the page's requests, in ms: a pause or a new setting takes
-/// effect within about a frame.
-const CHUNK_BUDGET_MS: f64 = 16.0;
-
-/// A frame of a 60 Hz display, in ms: how long an idle host waits before it looks again.
-const FRAME_MS: f64 = 1000.0 / 60.0;
-
-/// Status messages go out at most this often while nothing but the step count changes.
-const STATUS_EVERY_MS: f64 = 50.0;
-
-/// What the engine did over the current second: steps, and ms in steps and in evaluations.
-#[derive(Clone, Copy)]
-struct RateWindow {
-    since: f64,
-    steps: usize,
-    step_ms: f64,
-    evaluation_ms: f64,
-}
-
-impl RateWindow {
-    fn starting_now() -> Self {
-        RateWindow { since: now_ms(), steps: 0, step_ms: 0.0, evaluation_ms: 0.0 }
-    }
-}
 
 struct Host {
     end: HostEnd,
@@ -65,6 +35,97 @@ struct Host {
 
 /// A/B's B: the group's lead. A ([`Request::Compare`]) is its first follower.
 const B: usize = 0;
+
+/// The sentence with its first letter in capitals (the engine's notices are clauses).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The engine module's entry, after its static constructors ran: forwards panics to the
+/// page, then starts the host on the worker's end of the link.
+pub fn run_in_worker() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        crate::browser::report_engine_failure(&format!("{info}"));
+    }));
+    start(crate::browser::page_link());
+}
+
+/// Starts the host for the worker's lifetime: it waits for [`Request::Start`], picks the
+/// backend, builds the session, starts playing (unless asked not to) and then serves
+/// requests between chunks.
+pub fn start(end: HostEnd) {
+    wasm_bindgen_futures::spawn_local(async move {
+        // Requests that arrive with or before the start (a setting changed while the engine
+        // loaded) are served once the session runs, in order.
+        let mut early = Vec::new();
+        let (config, prefer_cpu, test_hooks, pace, play) = loop {
+            let mut start = None;
+            for request in end.receive() {
+                match request {
+                    Request::Start { config, prefer_cpu, test_hooks, pace, play } if start.is_none() => start = Some((*config, prefer_cpu, test_hooks, pace, play)),
+                    other => early.push(other),
+                }
+            }
+            if let Some(start) = start {
+                break start;
+            }
+            sleep_ms(FRAME_MS).await;
+        };
+        let (compute, gpu, info) = backend::choose(prefer_cpu).await;
+        web_sys::console::log_1(&format!("modalscope backend: {} ({})", info.label, info.reason).into());
+        end.send(Message::Backend(info));
+        let mfeat = match config.data.source {
+            DataSource::Mfeat => fetch_bytes("assets/mfeat.bin").await.ok(),
+            DataSource::Synthetic => None,
+        };
+        let mfeat_loaded = mfeat.is_some();
+        let session = match Session::new(config, compute, mfeat) {
+            Ok(session) => session,
+            Err(e) => return end.send(Message::Notice(e.0)),
+        };
+        let mut host = Host {
+            end,
+            group: RunGroup::new(session),
+            cpu: ComputeDevice::cpu(),
+            gpu,
+            gpu_label: backend::gpu_label(),
+            mfeat_loaded,
+            ms_per_step: vec![5.0],
+            pace,
+            allowance: 0.0,
+            refilled_at: now_ms(),
+            rate_window: RateWindow::starting_now(),
+            status: Status::default(),
+            status_sent: Status::default(),
+            status_sent_at: 0.0,
+            evaluated_once: false,
+            revision: 0,
+        };
+        if play {
+            let _ = host.group.apply(Command::Play);
+        }
+        for request in early {
+            host.handle(request).await;
+        }
+        // After the early requests: announced before them, the start's configuration would
+        // show for a moment in place of a setting the user changed while the engine loaded.
+        host.announce_run();
+        loop {
+            for request in host.end.receive() {
+                host.handle(request).await;
+            }
+            if test_hooks && js_flag("__modalscopePanicRequested") {
+                panic!("a panic requested through ?test-hooks (window.__modalscopeTestHooks.panic())");
+            }
+            match host.chunk().await {
+                wait if wait > 0.0 => sleep_ms(wait).await,
+                _ => yield_now().await,
+            }
+        }
+    });
+}
 
 impl Host {
     async fn ensure_mfeat(&mut self, config: &ExperimentConfig) -> Result<(), String> {
@@ -256,202 +317,4 @@ impl Host {
             }
         }
     }
-
-    /// Steps per ms the pace allows (`None`: no limit): `pace` evaluations a second, each an
-    /// evaluation interval of steps.
-    fn steps_per_ms(&self) -> Option<f64> {
-        let interval = self.group.lead().eval_interval() as f64;
-        self.pace.map(|pace| pace * interval / 1000.0)
-    }
-
-    /// Refills the pace's allowance for the time since the last refill (at most two frames'
-    /// worth, or one step, so that a pause does not bank a burst).
-    fn refill(&mut self) {
-        let t = now_ms();
-        self.allowance = match self.steps_per_ms() {
-            Some(rate) => (self.allowance + rate * (t - self.refilled_at)).min((2.0 * FRAME_MS * rate).max(1.0)),
-            None => f64::INFINITY,
-        };
-        self.refilled_at = t;
-    }
-
-    /// One chunk of work: the due evaluation and steps until the budget is spent or the
-    /// pace's allowance is used up (each call to the session as many steps as fit,
-    /// by the measured time per step). Returns how long to wait before the next chunk: 0
-    /// when there is more to do now.
-    async fn chunk(&mut self) -> f64 {
-        let started = now_ms();
-        let mut wait_ms = 0.0;
-        loop {
-            let spent = now_ms() - started;
-            if spent >= CHUNK_BUDGET_MS {
-                break;
-            }
-            self.refill();
-            if self.allowance < 1.0 {
-                let rate = self.steps_per_ms().unwrap_or(1.0);
-                // At most a few frames at a time, so that a request waits no longer.
-                wait_ms = ((1.0 - self.allowance) / rate).min(3.0 * FRAME_MS);
-                break;
-            }
-            let run = self.group.next_run();
-            let ms_per_step = self.ms_per_step[run];
-            let fits = (((CHUNK_BUDGET_MS - spent) / ms_per_step.max(1e-3)) as usize).max(1);
-            // A follows B, so the pace holds both; past a B that stopped by itself, A goes at
-            // the pace's rate alone.
-            let budget = if self.allowance.is_finite() { self.allowance as usize } else { usize::MAX };
-            let allowed = self.group.allowed_steps(run, budget);
-            let chunk_started = now_ms();
-            let advanced = self.group.advance_run(run, fits.min(allowed)).await;
-            let elapsed = now_ms() - chunk_started;
-            if let Some(result) = advanced.evaluation {
-                self.rate_window.evaluation_ms += elapsed;
-                self.on_evaluation(run, result, advanced.warning, elapsed);
-                continue;
-            }
-            if advanced.steps == 0 {
-                // Paused, finished or stopped: look at the requests again a frame later.
-                wait_ms = FRAME_MS;
-                break;
-            }
-            self.ms_per_step[run] = 0.7 * ms_per_step + 0.3 * elapsed / advanced.steps as f64;
-            self.rate_window.steps += advanced.steps;
-            self.rate_window.step_ms += elapsed;
-            self.status.max_chunk_ms = self.status.max_chunk_ms.max(elapsed);
-            if self.group.paced(run) {
-                self.allowance -= advanced.steps as f64;
-            }
-        }
-        self.publish_status();
-        wait_ms
-    }
-
-    fn publish_status(&mut self) {
-        let t = now_ms();
-        let window = self.rate_window;
-        if t - window.since >= 1000.0 {
-            self.rate_window = RateWindow::starting_now();
-            self.status.steps_per_second = window.steps as f64 * 1000.0 / (t - window.since);
-            let busy = window.step_ms + window.evaluation_ms;
-            self.status.evaluation_share = if busy > 0.0 { window.evaluation_ms / busy } else { 0.0 };
-            self.status.engine_memory_bytes = wasm_memory_bytes();
-        }
-        let lead = self.group.lead();
-        let next = Status {
-            step: lead.step(),
-            total_steps: lead.total_steps(),
-            state: lead.state().word().to_string(),
-            a: self.group.followers().first().map(|a| (a.step(), a.state().word().to_string())),
-            ..self.status.clone()
-        };
-        self.status = next.clone();
-        // Compared with what the page last got: the working copy above is updated in place
-        // (rates, chunk times), so comparing with it would never see those changes alone
-        // (the badge kept the last rate after a run finished).
-        let state_changed = next.state != self.status_sent.state;
-        let due = t - self.status_sent_at >= STATUS_EVERY_MS;
-        if (next != self.status_sent && (due || state_changed)) || !self.evaluated_once {
-            self.status_sent = next.clone();
-            self.status_sent_at = t;
-            self.end.send(Message::Status(next));
-        }
-    }
-}
-
-/// The size of this module's wasm memory (it only grows), in bytes.
-fn wasm_memory_bytes() -> u64 {
-    use wasm_bindgen::JsCast;
-    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
-    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64
-}
-
-/// The sentence with its first letter in capitals (the engine's notices are clauses).
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-/// The engine module's entry, after its static constructors ran: forwards panics to the
-/// page, then starts the host on the worker's end of the link.
-pub fn run_in_worker() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        crate::browser::report_engine_failure(&format!("{info}"));
-    }));
-    start(crate::browser::page_link());
-}
-
-/// Starts the host for the worker's lifetime: it waits for [`Request::Start`], picks the
-/// backend, builds the session, starts playing (unless asked not to) and then serves
-/// requests between chunks.
-pub fn start(end: HostEnd) {
-    wasm_bindgen_futures::spawn_local(async move {
-        // Requests that arrive with or before the start (a setting changed while the engine
-        // loaded) are served once the session runs, in order.
-        let mut early = Vec::new();
-        let (config, prefer_cpu, test_hooks, pace, play) = loop {
-            let mut start = None;
-            for request in end.receive() {
-                match request {
-                    Request::Start { config, prefer_cpu, test_hooks, pace, play } if start.is_none() => start = Some((*config, prefer_cpu, test_hooks, pace, play)),
-                    other => early.push(other),
-                }
-            }
-            if let Some(start) = start {
-                break start;
-            }
-            sleep_ms(FRAME_MS).await;
-        };
-        let (compute, gpu, info) = backend::choose(prefer_cpu).await;
-        web_sys::console::log_1(&format!("modalscope backend: {} ({})", info.label, info.reason).into());
-        end.send(Message::Backend(info));
-        let mfeat = match config.data.source {
-            DataSource::Mfeat => fetch_bytes("assets/mfeat.bin").await.ok(),
-            DataSource::Synthetic => None,
-        };
-        let mfeat_loaded = mfeat.is_some();
-        let session = match Session::new(config, compute, mfeat) {
-            Ok(session) => session,
-            Err(e) => return end.send(Message::Notice(e.0)),
-        };
-        let mut host = Host {
-            end,
-            group: RunGroup::new(session),
-            cpu: ComputeDevice::cpu(),
-            gpu,
-            gpu_label: backend::gpu_label(),
-            mfeat_loaded,
-            ms_per_step: vec![5.0],
-            pace,
-            allowance: 0.0,
-            refilled_at: now_ms(),
-            rate_window: RateWindow::starting_now(),
-            status: Status::default(),
-            status_sent: Status::default(),
-            status_sent_at: 0.0,
-            evaluated_once: false,
-            revision: 0,
-        };
-        if play {
-            let _ = host.group.apply(Command::Play);
-        }
-        for request in early {
-            host.handle(request).await;
-        }
-        // After the early requests: announced before them, the start's configuration would
-        // show for a moment in place of a setting the user changed while the engine loaded.
-        host.announce_run();
-        loop {
-            for request in host.end.receive() {
-                host.handle(request).await;
-            }
-            if test_hooks && js_flag("__modalscopePanicRequested") {
-                panic!("a panic requested through ?test-hooks (window.__modalscopeTestHooks.panic())");
-            }
-            match host.chunk().await {
-                wait if wait > 0.0 => sleep_ms(wait).await,
-                _ => yield_now().await,
-            }
-        }
-    });
 }
