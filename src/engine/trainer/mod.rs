@@ -11,7 +11,7 @@ mod evaluation;
 mod run;
 mod step;
 
-#[cfg(test)]
+// Compiled in tests only (`#![cfg(test)]` in the file).
 mod tests;
 
 pub use run::{RunStatus, Trainer};

@@ -1,6 +1,8 @@
 //! The trainer's unit tests: the packed evaluation, side work, the methods' streams and loss
 //! weights, layers a method owns.
 
+#![cfg(test)]
+
 use burn::optim::GradientsParams;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
