@@ -1,19 +1,16 @@
 //! Chunks of work that last about a frame, at the pace the page asks for (evaluations a
 //! second), so that the worker sees the page's requests between chunks.
 
-use crate::browser::{fetch_bytes, js_flag, now_ms, sleep_ms, yield_now};
-use crate::engine::config::{DataSource, ExperimentConfig};
-use crate::engine::device::{BackendKind, ComputeDevice};
-use crate::engine::metrics::{Evaluation, Event};
-use crate::engine::session::{Command, GroupOutcome, Outcome, RunGroup, Session};
-use crate::protocol::{Backend, HostEnd, Message, MetricsFormat, Request, Status};
+use crate::browser::now_ms;
+
+use super::requests::Host;
 
 /// Work between two looks at the page's requests, in ms: a pause or a new setting takes
 /// effect within about a frame.
 const CHUNK_BUDGET_MS: f64 = 16.0;
 
 /// A frame of a 60 Hz display, in ms: how long an idle host waits before it looks again.
-const FRAME_MS: f64 = 1000.0 / 60.0;
+pub(super) const FRAME_MS: f64 = 1000.0 / 60.0;
 
 impl Host {
     /// Steps per ms the pace allows (`None`: no limit): `pace` evaluations a second, each an
@@ -38,7 +35,7 @@ impl Host {
     /// pace's allowance is used up (each call to the session as many steps as fit,
     /// by the measured time per step). Returns how long to wait before the next chunk: 0
     /// when there is more to do now.
-    async fn chunk(&mut self) -> f64 {
+    pub(super) async fn chunk(&mut self) -> f64 {
         let started = now_ms();
         let mut wait_ms = 0.0;
         loop {

@@ -8,33 +8,37 @@ use crate::engine::metrics::{Evaluation, Event};
 use crate::engine::session::{Command, GroupOutcome, Outcome, RunGroup, Session};
 use crate::protocol::{Backend, HostEnd, Message, MetricsFormat, Request, Status};
 
-struct Host {
-    end: HostEnd,
+use super::backend;
+use super::pacing::FRAME_MS;
+use super::status::RateWindow;
+
+pub(super) struct Host {
+    pub(super) end: HostEnd,
     /// The run the controls steer (B during A/B) and, during A/B, A following it.
-    group: RunGroup,
-    cpu: ComputeDevice,
-    gpu: Option<ComputeDevice>,
-    gpu_label: String,
-    mfeat_loaded: bool,
+    pub(super) group: RunGroup,
+    pub(super) cpu: ComputeDevice,
+    pub(super) gpu: Option<ComputeDevice>,
+    pub(super) gpu_label: String,
+    pub(super) mfeat_loaded: bool,
     /// Measured ms per step of each run of the group.
-    ms_per_step: Vec<f64>,
+    pub(super) ms_per_step: Vec<f64>,
     /// Evaluations per second the pace control allows; `None`: as fast as it goes.
-    pace: Option<f64>,
+    pub(super) pace: Option<f64>,
     /// Steps the pace allows now, refilled at `pace` × the evaluation interval per second.
-    allowance: f64,
-    refilled_at: f64,
-    rate_window: RateWindow,
-    status: Status,
+    pub(super) allowance: f64,
+    pub(super) refilled_at: f64,
+    pub(super) rate_window: RateWindow,
+    pub(super) status: Status,
     /// The status the page last got, and when.
-    status_sent: Status,
-    status_sent_at: f64,
-    evaluated_once: bool,
+    pub(super) status_sent: Status,
+    pub(super) status_sent_at: f64,
+    pub(super) evaluated_once: bool,
     /// The revision of the page's last configure request ([`Request::Configure`]).
-    revision: u64,
+    pub(super) revision: u64,
 }
 
 /// A/B's B: the group's lead. A ([`Request::Compare`]) is its first follower.
-const B: usize = 0;
+pub(super) const B: usize = 0;
 
 /// The sentence with its first letter in capitals (the engine's notices are clauses).
 fn capitalised(text: &str) -> String {
@@ -138,7 +142,7 @@ impl Host {
 
     /// A sentence for the user, after the status it describes: the page clears a notice
     /// when the run's state changes from the one it arrived in.
-    fn notice(&mut self, text: String) {
+    pub(super) fn notice(&mut self, text: String) {
         self.publish_status();
         self.end.send(Message::Notice(text));
     }
@@ -277,7 +281,7 @@ impl Host {
         self.rate_window = RateWindow::starting_now();
     }
 
-    fn on_evaluation(&mut self, run: usize, result: Result<Evaluation, String>, warning: Option<String>, elapsed: f64) {
+    pub(super) fn on_evaluation(&mut self, run: usize, result: Result<Evaluation, String>, warning: Option<String>, elapsed: f64) {
         // A's sentences say that they are A's.
         let whose = if run == B { "" } else { "A: " };
         match result {

@@ -1,26 +1,24 @@
 //! The status the page shows: steps a second, how busy the engine is, its memory.
 
-use crate::browser::{fetch_bytes, js_flag, now_ms, sleep_ms, yield_now};
-use crate::engine::config::{DataSource, ExperimentConfig};
-use crate::engine::device::{BackendKind, ComputeDevice};
-use crate::engine::metrics::{Evaluation, Event};
-use crate::engine::session::{Command, GroupOutcome, Outcome, RunGroup, Session};
-use crate::protocol::{Backend, HostEnd, Message, MetricsFormat, Request, Status};
+use crate::browser::now_ms;
+use crate::protocol::{Message, Status};
+
+use super::requests::Host;
 
 /// Status messages go out at most this often while nothing but the step count changes.
 const STATUS_EVERY_MS: f64 = 50.0;
 
 /// What the engine did over the current second: steps, and ms in steps and in evaluations.
 #[derive(Clone, Copy)]
-struct RateWindow {
-    since: f64,
-    steps: usize,
-    step_ms: f64,
-    evaluation_ms: f64,
+pub(super) struct RateWindow {
+    pub(super) since: f64,
+    pub(super) steps: usize,
+    pub(super) step_ms: f64,
+    pub(super) evaluation_ms: f64,
 }
 
 impl RateWindow {
-    fn starting_now() -> Self {
+    pub(super) fn starting_now() -> Self {
         RateWindow { since: now_ms(), steps: 0, step_ms: 0.0, evaluation_ms: 0.0 }
     }
 }
@@ -33,7 +31,7 @@ fn wasm_memory_bytes() -> u64 {
 }
 
 impl Host {
-    fn publish_status(&mut self) {
+    pub(super) fn publish_status(&mut self) {
         let t = now_ms();
         let window = self.rate_window;
         if t - window.since >= 1000.0 {
