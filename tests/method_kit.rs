@@ -142,9 +142,11 @@ fn early_stopping_restores_the_best_weights_and_they_measure_as_the_best_checkpo
 
 #[test]
 fn a_method_that_owns_layers_is_structural_to_switch() {
-    // Layers change the network (and so its snapshots): such a method's `enabled` knob must
-    // restart the run. (No method owns layers yet; the contrastive method will.)
+    // Layers change the network (and so its snapshots): a method that builds any must say so
+    // in its registration (`About::owns_layers`), which makes its `enabled` knob restart the
+    // run (the rule itself: `kit::about`'s unit test); a method that builds none applies live.
     use modalscope::engine::config::knobs::table;
+    use modalscope::engine::methods::kit::about::about;
     use modalscope::engine::methods::{ModelShape, REGISTRY};
     use modalscope::engine::rng::HostRng;
     let base = config("imbalance", &[]);
@@ -153,9 +155,10 @@ fn a_method_that_owns_layers_is_structural_to_switch() {
     for entry in REGISTRY {
         let path = format!("methods.{}.enabled", entry.name);
         let on = base.with_override(&format!("{path}=true")).unwrap();
-        let layers = (entry.build)(&on.methods).layers(&shape, &mut HostRng::new(1, 6), &burn::tensor::Device::flex());
+        let owns = !(entry.build)(&on.methods).layers(&shape, &mut HostRng::new(1, 6), &burn::tensor::Device::flex()).is_empty();
+        assert_eq!(about(entry.name).unwrap().owns_layers, owns, "{}: the registration says whether it owns layers", entry.name);
         let knob = rows.iter().find(|k| k.path == path).unwrap();
-        assert!(layers.is_empty() || !knob.live, "{} owns layers, so {path} must restart the run", entry.name);
+        assert_eq!(knob.live, !owns, "{path}: live unless the method owns layers");
     }
 }
 
@@ -167,6 +170,14 @@ fn every_pair_of_methods_trains_ten_steps_or_is_refused_with_its_reason() {
     use modalscope::engine::config::knobs::table;
     use modalscope::engine::readback::block_on;
     let names = MethodsConfig::NAMES;
+    let measured = |config: ExperimentConfig| {
+        let mut s = Session::new(config, ComputeDevice::cpu(), None).unwrap();
+        advance_to(&mut s, 10);
+        let heads = block_on(s.measure()).unwrap();
+        (s, heads)
+    };
+    let imbalance = || modalscope::engine::presets::preset("imbalance").unwrap();
+    let alone: Vec<_> = names.iter().map(|a| measured(imbalance().with_override(&format!("methods.{a}.enabled=true")).unwrap()).1).collect();
     let mut refused = Vec::new();
     for (i, a) in names.iter().enumerate() {
         for b in &names[i + 1..] {
@@ -180,11 +191,16 @@ fn every_pair_of_methods_trains_ten_steps_or_is_refused_with_its_reason() {
                     refused.push(format!("{a} + {b}"));
                 }
                 Ok(both) => {
-                    let mut s = Session::new(both, ComputeDevice::cpu(), None).unwrap();
-                    advance_to(&mut s, 10);
-                    let e = block_on(s.measure()).unwrap();
+                    // Both act: both are active, and the pair's run is neither one's alone
+                    // (early stopping, which acts only when it stops, excepted).
+                    let (s, e) = measured(both);
                     assert!(s.step() >= 10, "{a} + {b}");
                     assert!(e.iter().all(|(_, h)| h.val_loss.is_finite()), "{a} + {b}: {e:?}");
+                    let active = &s.history().latest().unwrap().methods;
+                    assert!(active.contains_key(*a) && active.contains_key(*b), "{a} + {b}: both active");
+                    assert!(*b == "early_stopping" || e != alone[i], "{a} + {b}: {b} changes the run of {a}");
+                    let j = names.iter().position(|n| n == b).unwrap();
+                    assert!(*a == "early_stopping" || e != alone[j], "{a} + {b}: {a} changes the run of {b}");
                 }
             }
         }

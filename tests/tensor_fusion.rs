@@ -62,9 +62,15 @@ fn the_rank_is_structural_and_a_live_change_keeps_the_trained_fusion() {
 }
 
 #[test]
-fn every_method_trains_ten_steps_on_either_fusion_except_ogm_ge() {
+fn every_method_acts_on_either_fusion_except_ogm_ge() {
+    // Each method trains ten steps on a tensor fusion, is active (its state in the output)
+    // and changes the run: the heads differ from the preset's own run at step 10 (early
+    // stopping, which acts only when it stops, excepted).
     use modalscope::engine::config::MethodsConfig;
     for preset in ["lmf", "tfn"] {
+        let mut plain = Session::on_cpu(config(preset, &[]), None).unwrap();
+        advance_to(&mut plain, 10);
+        let alone = block_on(plain.measure()).unwrap();
         for name in MethodsConfig::NAMES {
             let with = config(preset, &[&format!("methods.{name}.enabled=true")]);
             match with.validate() {
@@ -75,6 +81,8 @@ fn every_method_trains_ten_steps_on_either_fusion_except_ogm_ge() {
                     advance_to(&mut s, 10);
                     let e = block_on(s.measure()).unwrap();
                     assert!(s.step() >= 10 && e.iter().all(|(_, h)| h.val_loss.is_finite()), "{preset} + {name}: {e:?}");
+                    assert!(s.history().latest().unwrap().methods.contains_key(*name), "{preset} + {name}: the method is active");
+                    assert!(*name == "early_stopping" || e != alone, "{preset} + {name}: the method changes the run");
                 }
             }
         }

@@ -24,5 +24,6 @@ pub const ABOUT: About = About {
     stories: &[story::STORY],
     chart: Some(&chart::CHART),
     refuses: &[],
+    owns_layers: false,
     events: no_events,
 };

@@ -4,6 +4,7 @@
 //! the charts' event marks read them from there.
 
 use crate::engine::config::ConfigError;
+use crate::engine::config::knobs::Knob;
 use crate::engine::methods::kit::chart::MethodChart;
 use crate::engine::metrics::MethodEvent;
 use crate::engine::presets::Preset;
@@ -32,6 +33,9 @@ pub struct About {
     pub chart: Option<&'static MethodChart>,
     /// The methods it cannot run with.
     pub refuses: &'static [Refusal],
+    /// It owns trainable layers (`Method::layers`): switching it changes the network, so its
+    /// `enabled` knob restarts the run ([`table_rows`]).
+    pub owns_layers: bool,
     /// How one of its events, recorded with the evaluation of step `step`, shows in the page;
     /// `None` when the event is not its own.
     pub events: fn(event: &MethodEvent, step: usize) -> Option<EventShown>,
@@ -75,8 +79,36 @@ pub fn refused_pair(enabled: &[&str]) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// A method's knob rows as the table holds them: the `enabled` switch of a method that owns
+/// layers restarts the run (its network changes); every other row applies live.
+pub fn table_rows(about: &About, rows: Vec<Knob>) -> Vec<Knob> {
+    let switch = format!("methods.{}.enabled", about.key);
+    rows.into_iter()
+        .map(|mut row| {
+            if about.owns_layers && row.path == switch {
+                row.live = false;
+            }
+            row
+        })
+        .collect()
+}
+
 /// How an event of a method shows ([`About::events`] of the method it belongs to); nothing
 /// for an event no method claims.
 pub fn shown(event: &MethodEvent, step: usize) -> EventShown {
     METHODS.iter().find_map(|m| (m.events)(event, step)).unwrap_or(EventShown { marks: Vec::new(), notice: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_switch_of_a_method_that_owns_layers_restarts_the_run() {
+        let rows = || vec![Knob::toggle("methods.m.enabled", "m", "").method("m"), Knob::number("methods.m.x", "x", "", 0.0, 1.0).method("m")];
+        let about = |owns_layers| About { key: "m", presets: &[], stories: &[], chart: None, refuses: &[], owns_layers, events: no_events };
+        let live = |owns: bool| table_rows(&about(owns), rows()).iter().map(|k| k.live).collect::<Vec<bool>>();
+        assert_eq!(live(true), [false, true], "the switch restarts, the other settings stay live");
+        assert_eq!(live(false), [true, true]);
+    }
 }

@@ -59,7 +59,7 @@ macro_rules! define_settings {
             /// Every method's knob rows, in registry order.
             pub fn knobs() -> Vec<Knob> {
                 let mut rows = Vec::new();
-                $(rows.extend(crate::engine::methods::$key::$settings::knobs());)*
+                $(rows.extend(crate::engine::methods::kit::about::table_rows(&crate::engine::methods::$key::ABOUT, crate::engine::methods::$key::$settings::knobs()));)*
                 rows
             }
 

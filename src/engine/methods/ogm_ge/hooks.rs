@@ -303,9 +303,45 @@ mod tests {
             OgmGe::new(&config).modulate_gradients(self.grads(), &self.model, &view, &mut ctx)
         }
 
+        /// k_m of the current rule, computed on the host in f64 from the embeddings and the
+        /// fused head's weights, without the code under test: split logits
+        /// s_m = z_m · W[rows of m] + b / M, score_m = Σ_i softmax(s_m,i)[y_i],
+        /// ρ_m = score_m / mean of the others', k_m = 1 − tanh(α·ρ_m) where ρ_m > 1, else 1.
         fn k(&self, config: &OgmGeConfig) -> Vec<f64> {
-            let split: Vec<Tensor<2>> = self.model.split_logits(&self.embeddings).unwrap().into_iter().map(|s| s.detach().inner()).collect();
-            values(coefficients(scores(&split, &self.batch.targets.clone().inner()), config.rule, config.alpha).1)
+            assert_eq!(config.rule, CoefficientRule::Current);
+            let read = |t: Tensor<2>| -> (Vec<f64>, [usize; 2]) {
+                let dims = t.dims();
+                (t.inner().into_data().try_to_vec::<f32>().unwrap().into_iter().map(f64::from).collect(), dims)
+            };
+            let (weight, [_, classes]) = read(self.model.head.weight.val());
+            let bias: Vec<f64> = self.model.head.bias.as_ref().unwrap().val().inner().into_data().try_to_vec::<f32>().unwrap().into_iter().map(f64::from).collect();
+            let (targets, [rows, _]) = read(self.batch.targets.clone());
+            let modalities = self.embeddings.len();
+            let scores: Vec<f64> = self
+                .embeddings
+                .iter()
+                .enumerate()
+                .map(|(m, z)| {
+                    let (z, [_, width]) = read(z.clone());
+                    (0..rows)
+                        .map(|i| {
+                            let logit = |c: usize| (0..width).map(|j| z[i * width + j] * weight[(m * width + j) * classes + c]).sum::<f64>() + bias[c] / modalities as f64;
+                            let logits: Vec<f64> = (0..classes).map(logit).collect();
+                            let top = logits.iter().cloned().fold(f64::MIN, f64::max);
+                            let total: f64 = logits.iter().map(|l| (l - top).exp()).sum();
+                            (0..classes).map(|c| targets[i * classes + c] * (logits[c] - top).exp() / total).sum::<f64>()
+                        })
+                        .sum()
+                })
+                .collect();
+            let all: f64 = scores.iter().sum();
+            scores
+                .iter()
+                .map(|&score| {
+                    let rho = score / ((all - score) / (modalities - 1) as f64);
+                    if rho > 1.0 { 1.0 - (config.alpha * rho).tanh() } else { 1.0 }
+                })
+                .collect()
         }
     }
 
