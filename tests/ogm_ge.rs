@@ -20,9 +20,10 @@ fn probe_and_split(s: &Session, modality: &str) -> (f64, f64) {
 
 #[test]
 fn on_the_ogm_ge_preset_the_weaker_modalitys_probe_rises() {
-    // Measured over seeds 1..5 (CLI, final evaluation): b's probe 0.722 ± 0.050 naive →
-    // 0.764 ± 0.042 with OGM-GE (higher on every seed), b's split-head accuracy 0.45 → 0.62;
-    // b alone reaches 0.789. The fused head stays at 0.99 either way.
+    // Measured over seeds 1..5 (CLI, final evaluation, the optimizer's own weight decay):
+    // b's probe 0.721 ± 0.048 naive → 0.768 ± 0.046 with OGM-GE, b's split-head accuracy
+    // 0.450 ± 0.084 → 0.621 ± 0.106, both higher on every seed. The fused head stays at 0.99
+    // either way.
     let (mut naive, mut ogm) = ((0.0, 0.0), (0.0, 0.0));
     for seed in 1..=5u64 {
         let seed_set = format!("train.seed={seed}");
@@ -30,13 +31,13 @@ fn on_the_ogm_ge_preset_the_weaker_modalitys_probe_rises() {
         let rho = last(&with).methods["ogm_ge"]["rho_ema"].clone();
         let without = train(config("ogm-ge", &[&seed_set, "methods.ogm_ge.enabled=false"]));
         let (w, n) = (probe_and_split(&with, "b"), probe_and_split(&without, "b"));
-        println!("seed {seed}: b probe {:.3} -> {:.3}, split {:.3} -> {:.3}", n.0, w.0, n.1, w.1);
         assert!(rho.is_null(), "no step modulated in the last interval (past half of the run): {rho}");
+        assert!(w.0 > n.0 && w.1 > n.1, "seed {seed}: b's probe {:.3} -> {:.3}, split head {:.3} -> {:.3}", n.0, w.0, n.1, w.1);
         naive = (naive.0 + n.0 / 5.0, naive.1 + n.1 / 5.0);
         ogm = (ogm.0 + w.0 / 5.0, ogm.1 + w.1 / 5.0);
     }
-    assert!(ogm.0 > naive.0 + 0.02, "b's probe: naive {:.3}, OGM-GE {:.3}", naive.0, ogm.0);
-    assert!(ogm.1 > naive.1 + 0.05, "b's split-head accuracy: naive {:.3}, OGM-GE {:.3}", naive.1, ogm.1);
+    assert!(ogm.0 > naive.0 + 0.03, "b's probe: naive {:.3}, OGM-GE {:.3}", naive.0, ogm.0);
+    assert!(ogm.1 > naive.1 + 0.1, "b's split-head accuracy: naive {:.3}, OGM-GE {:.3}", naive.1, ogm.1);
 }
 
 #[test]

@@ -537,7 +537,7 @@ fn merge_json(base: &mut Value, patch: &Value) {
 /// Settings that were removed, with where their job went, so that an old config says how
 /// to ask for the same thing.
 const RETIRED: &[(&str, &str)] = &[
-    ("weight_decay", "weight decay has one switch: the L2 method, methods.weight_penalty (mode coupled or decoupled)"),
+    ("weight_decay", "weight decay has one switch: the L2 method, methods.weight_penalty (mode coupled, decoupled or optimizer)"),
     ("adamw", "AdamW is optimizer adam with methods.weight_penalty in mode decoupled"),
 ];
 

@@ -96,7 +96,7 @@ impl Trainer {
         let modalities = data.modality_names.len();
         let epoch_order = HostRng::new(config.train.seed, streams::BATCHES).permutation(data.train.len());
         Self {
-            optimizer: optimizer_for(&config),
+            optimizer: optimizer_for(&config, &methods::optimizer_settings(&methods)),
             methods,
             resume_point: ResumePoint { step: 0, cursor: 0, epoch_order: epoch_order.clone() },
             resume_check_due: false,
@@ -218,7 +218,15 @@ impl Trainer {
         }
         self.config.take_live(live);
         if methods_changed {
+            let asked = methods::optimizer_settings(&self.methods);
             self.methods = methods::reconfigure_all(std::mem::take(&mut self.methods), &self.config.methods);
+            let now = methods::optimizer_settings(&self.methods);
+            if now != asked {
+                // What the methods ask of the optimizer itself changed (its own weight decay):
+                // a new one, whose momentum starts again.
+                self.optimizer = optimizer_for(&self.config, &now);
+                changes.push("optimizer rebuilt for its weight decay (its momentum starts again)".into());
+            }
         }
         self.total_steps = self.steps_per_epoch * self.config.train.epochs;
         if self.status == RunStatus::Finished && self.step < self.total_steps {
@@ -250,7 +258,7 @@ impl Trainer {
         let plain = compute.evaluation();
         self.eval_sets = EvalSets::new(&self.data, &plain);
         self.accumulators = Accumulators::new(self.data.modality_names.len(), &plain);
-        self.optimizer = optimizer_for(&self.config);
+        self.optimizer = optimizer_for(&self.config, &methods::optimizer_settings(&self.methods));
         let resume = self.resume_point.clone();
         self.pending_events.push(Event::DeviceSwitch {
             backend: compute.kind.name().into(),

@@ -8,7 +8,7 @@ use crate::engine::data::batcher::batch_from_split;
 use crate::engine::data::split::streams;
 use crate::engine::model::loss::cross_entropy;
 use crate::engine::model::params::gradient_norm;
-use crate::engine::methods::{LossWeights, SideContext, StepContext, StepView};
+use crate::engine::methods::{self, LossWeights, SideContext, StepContext, StepView};
 use crate::engine::rng::HostRng;
 
 use super::run::Trainer;
@@ -49,6 +49,7 @@ impl Trainer {
 
     /// One unit of the first method's pending side work; false when no method has any.
     fn side_step(&mut self) -> bool {
+        let optimizer = methods::optimizer_settings(&self.methods);
         let Some(method) = self.methods.iter_mut().find(|m| m.has_side_work(self.step, self.steps_per_epoch)) else {
             return false;
         };
@@ -60,6 +61,7 @@ impl Trainer {
             config: &self.config,
             step: self.step,
             steps_per_epoch: self.steps_per_epoch,
+            optimizer: &optimizer,
         };
         method.side_step(&self.model, &mut ctx);
         true

@@ -60,7 +60,7 @@ impl Method for SideRuns {
     }
 
     fn side_step(&mut self, model: &MultimodalNet, ctx: &mut SideContext) {
-        let mut optimizer = optimizer_for(ctx.config);
+        let mut optimizer = optimizer_for(ctx.config, ctx.optimizer);
         let rows: Vec<usize> = (0..ctx.config.train.batch_size).collect();
         let batch = batch_from_split(&ctx.data.train, Some(&rows), ctx.data.classes, ctx.device);
         let copy = model.clone();
@@ -322,4 +322,47 @@ fn layers_a_method_owns_are_trained_and_in_every_snapshot() {
     assert_eq!(t.last_weights.len(), count(&plain.model) + before.len() + 3, "the snapshot holds the layer's weight and bias");
     let restored = load_parameters(with_projection().model, &t.last_weights);
     assert_eq!(values(restored.method_layers("projection")[0]), after, "loading a snapshot restores the layer");
+}
+
+/// Sets every head's loss weight to 0: every gradient of the step is 0.
+struct NoLoss;
+
+impl Method for NoLoss {
+    fn name(&self) -> &'static str {
+        "no-loss"
+    }
+
+    fn reconfigure(&mut self, _config: &MethodsConfig) {}
+
+    fn loss_weights(&self, modalities: usize) -> Option<LossWeights> {
+        use crate::engine::methods::Weight;
+        Some(LossWeights { fused: Weight::Fixed(0.0), unimodal: vec![Weight::Fixed(0.0); modalities], attached: false })
+    }
+}
+
+#[test]
+fn the_optimizers_own_weight_decay_shrinks_every_parameter_biases_included() {
+    // With every loss weight 0 the gradients are 0, so one SGD step of the optimizer's own
+    // decay is θ ← θ − lr·λ·θ for every parameter (biases and probe heads included). The
+    // coupled penalty, a loss term on the weight matrices, leaves every bias where it was.
+    let (lr, lambda) = (0.1, 0.5);
+    let one_step = |mode: &str| {
+        let settings = ["train.optimizer=sgd".to_string(), format!("train.learning_rate={lr}"), "methods.weight_penalty.enabled=true".into(), format!("methods.weight_penalty.mode={mode}"), format!("methods.weight_penalty.lambda={lambda}")];
+        let config = settings.iter().try_fold(crate::engine::presets::preset("imbalance").unwrap(), |c, s| c.with_override(s)).unwrap();
+        let mut methods = methods::from_config(&config.methods);
+        methods.push(Box::new(NoLoss));
+        let data = Dataset::from_config(&config, None).unwrap();
+        let mut t = Trainer::with_methods(config, data, ComputeDevice::cpu(), methods);
+        let values = |t: &Trainer| flatten_parameters(&t.model).into_data().try_to_vec::<f32>().unwrap();
+        block_on(t.evaluate()).unwrap();
+        let before = values(&t);
+        assert_eq!(t.step(1), 1, "one step after the evaluation at step 0");
+        (before, values(&t))
+    };
+    let (before, after) = one_step("optimizer");
+    let decayed = before.iter().zip(&after).filter(|(b, a)| (**a - **b * (1.0 - (lr * lambda) as f32)).abs() <= 1e-6 * b.abs().max(1.0)).count();
+    assert_eq!(decayed, before.len(), "every parameter decays by the factor 1 − lr·λ");
+    let (before, after) = one_step("coupled");
+    let unmoved = before.iter().zip(&after).filter(|(b, a)| a == b).count();
+    assert!(unmoved > 0 && unmoved < before.len(), "the coupled penalty moves the weights and no bias: {unmoved} of {} unmoved", before.len());
 }

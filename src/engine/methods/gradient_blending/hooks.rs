@@ -249,7 +249,7 @@ impl Method for GradientBlending {
         estimate.phase = match estimate.phase {
             Phase::Before => {
                 estimate.before = Some(Self::measure(model, c, ctx));
-                estimate.copy = Some((model.clone(), optimizer_for(ctx.config)));
+                estimate.copy = Some((model.clone(), optimizer_for(ctx.config, ctx.optimizer)));
                 Phase::Train(0)
             }
             Phase::Train(done) => {

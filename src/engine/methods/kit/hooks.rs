@@ -14,7 +14,8 @@
 //! 6. optimizer side ([`Method::after_step`]);
 //! 7. schedule ([`Method::after_evaluation`]);
 //! 8. side work between steps that is not a step of the run ([`Method::has_side_work`],
-//!    [`Method::side_step`]: Gradient-Blending's estimation runs).
+//!    [`Method::side_step`]: Gradient-Blending's estimation runs);
+//! 9. the optimizer itself ([`Method::optimizer`]: its own weight decay).
 //!
 //! Methods may also add device-side scalars to the one packed evaluation readback
 //! ([`Method::device_scalars`], read back into [`Method::read_scalars`]). A live change
@@ -34,6 +35,7 @@ use crate::engine::data::Dataset;
 use crate::engine::data::batcher::Batch;
 use crate::engine::metrics::{Evaluation, Event};
 use crate::engine::model::MultimodalNet;
+use crate::engine::model::optimizer::OptimizerSettings;
 use crate::engine::data::split::streams;
 use crate::engine::rng::{HostRng, key_id};
 
@@ -54,6 +56,8 @@ pub struct SideContext<'a> {
     pub step: usize,
     /// Optimizer steps per epoch of the run.
     pub steps_per_epoch: usize,
+    /// What the methods ask of the run's optimizer (a copy's fresh optimizer is built alike).
+    pub optimizer: &'a OptimizerSettings,
 }
 
 /// The sizes a method needs to build its own layers.
@@ -201,6 +205,16 @@ impl LossWeights {
     }
 }
 
+/// What every method in `methods` asks of the optimizer ([`Method::optimizer`]), in their
+/// order.
+pub fn optimizer_settings(methods: &[Box<dyn Method>]) -> OptimizerSettings {
+    let mut settings = OptimizerSettings::default();
+    for method in methods {
+        method.optimizer(&mut settings);
+    }
+    settings
+}
+
 /// What the schedule hook asks of the trainer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScheduleAction {
@@ -291,6 +305,12 @@ pub trait Method {
     ) -> GradientsParams {
         grads
     }
+
+    /// Hook 9: what this method asks of the optimizer itself (its own weight decay), applied
+    /// when the run's optimizer is built: at the start, after a backend switch, and when a
+    /// live change changes what the methods ask (the optimizer is then rebuilt, and its
+    /// momentum starts again).
+    fn optimizer(&self, _settings: &mut OptimizerSettings) {}
 
     /// Hook 6: change the model after the optimizer step (decoupled weight decay).
     fn after_step(&mut self, model: MultimodalNet, _ctx: &mut StepContext) -> MultimodalNet {

@@ -6,7 +6,10 @@
 //! - coupled: loss += λ/2 · Σ‖W‖² (the gradient λ·W then passes through the optimizer, so
 //!   Adam rescales it);
 //! - decoupled (Loshchilov & Hutter, AdamW): after each optimizer step W ← W − lr·λ·W,
-//!   independent of the optimizer's gradient scaling.
+//!   independent of the optimizer's gradient scaling;
+//! - optimizer: the optimizer's own decay (torch's `weight_decay`, which OGM-GE's official
+//!   code uses): g ← g + λ·θ inside the optimizer, after gradient modulation, on every
+//!   parameter it steps, biases and the probe heads included (hook 9).
 
 use burn::tensor::Tensor;
 use serde_json::{Value, json};
@@ -14,6 +17,7 @@ use serde_json::{Value, json};
 use super::settings::{PenaltyMode, WeightPenaltyConfig};
 use crate::engine::methods::{Method, MethodsConfig, StepContext, StepView};
 use crate::engine::model::MultimodalNet;
+use crate::engine::model::optimizer::OptimizerSettings;
 
 /// A fresh instance at step 0 (registered by [`crate::for_each_method`]).
 pub fn build(c: &MethodsConfig) -> Box<dyn Method> {
@@ -50,7 +54,13 @@ impl Method for WeightPenalty {
     fn after_step(&mut self, model: MultimodalNet, ctx: &mut StepContext) -> MultimodalNet {
         match self.mode {
             PenaltyMode::Decoupled => model.scale_penalised_weights(1.0 - ctx.learning_rate * self.lambda, ctx.heads_attached),
-            PenaltyMode::Coupled => model,
+            PenaltyMode::Coupled | PenaltyMode::Optimizer => model,
+        }
+    }
+
+    fn optimizer(&self, settings: &mut OptimizerSettings) {
+        if self.mode == PenaltyMode::Optimizer {
+            settings.weight_decay = Some(self.lambda);
         }
     }
 

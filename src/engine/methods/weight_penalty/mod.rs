@@ -1,5 +1,5 @@
-//! L2 penalty / weight decay, the one place for weight decay (a loss term, or decoupled
-//! decay after the optimizer step). Its folder: `settings`, `hooks`.
+//! L2 penalty / weight decay, the one place for weight decay (a loss term, decoupled decay
+//! after the optimizer step, or the optimizer's own decay). Its folder: `settings`, `hooks`.
 
 pub mod settings;
 
