@@ -120,7 +120,11 @@ const PHENOMENA: &[Story] = &[
         verdict: imbalance,
         tries: &[
             Try { label: "Train a alone", expect: "The same data with modality a only: its validation accuracy ends above the fused model's.", settings: &["modalities=a"] },
-            Try { label: "Turn on Gradient-Blending", expect: "Each head's loss weighted by how well it generalizes on the held-out part V: the weights chart gives a almost all of the weight at first.", settings: &["methods.gradient_blending.enabled=true"] },
+            Try {
+                label: "Turn on Gradient-Blending (with SGD)",
+                expect: "Each head's loss weighted by how well it generalizes on the held-out part V, trained with SGD (Adam would cancel the weights): the fused head ends near a's head.",
+                settings: &["methods.gradient_blending.enabled=true", "train.optimizer=sgd", "train.learning_rate=0.01"],
+            },
         ],
     },
     Story {

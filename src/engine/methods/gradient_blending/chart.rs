@@ -44,5 +44,13 @@ fn weight_lines(history: &[Evaluation], _heads: &[String]) -> ChartLines {
     let (delta_g, delta_o, w) = (last.numbers("delta_g"), last.numbers("delta_o"), last.numbers("weights"));
     let parts: Vec<String> =
         names.iter().enumerate().map(|(c, name)| format!("{name}: ΔG {:+.3}, ΔO {:+.3}, w {:.2}", delta_g[c], delta_o[c], w[c])).collect();
-    ChartLines { lines, note: format!("Estimate of step {last_step} (one epoch per candidate on V): {}.", parts.join("; ")) }
+    let kept = |ev: &MethodEvent| ev.fields.get("kept").and_then(|k| k.as_bool()).unwrap_or(false);
+    let said = if kept(last) {
+        " It kept the previous weights: no candidate's held-out loss fell (every raw weight 0) or one was not finite."
+    } else {
+        ""
+    };
+    let kept_count = estimates.iter().filter(|(_, ev)| kept(ev)).count();
+    let count = if kept_count > 0 { format!(" {kept_count} of {} estimates kept the previous weights.", estimates.len()) } else { String::new() };
+    ChartLines { lines, note: format!("Estimate of step {last_step} (one epoch per candidate on V): {}.{said}{count}", parts.join("; ")) }
 }

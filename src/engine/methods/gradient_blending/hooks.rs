@@ -9,8 +9,10 @@
 //! with the same seeded batch order for every candidate; measure L^T on T′ and L^V on V of
 //! head c before and after; ΔG_c = L^V_before − L^V_after, ΔO_c = O_after − O_before with
 //! O = L^V − L^T; raw_c = max(ΔG_c, 0) / max(|ΔO_c|, ε_gb)² (paper rule; MultiBench's code:
-//! |L^V_after / O_after²| with O_after clamped to 1e-4 when negative); w = raw / Σ raw
-//! (uniform when every raw is 0).
+//! |L^V_after / O_after²| with O_after clamped to 1e-4 when negative); w = raw / Σ raw.
+//! When every raw weight is 0 (no candidate's held-out loss fell) or one is not finite, the
+//! previous weights are kept (uniform only at the first estimate), and the estimate's event
+//! says so (`kept`): a jump to uniform would be an artefact of the rule, not a finding.
 //!
 //! Offline: one estimate, when the method starts. Online: an estimate when it starts, again
 //! `first_after` epochs later, then every `every` epochs, counted from the epoch it was
@@ -75,12 +77,26 @@ pub fn raw_weight(rule: BlendRule, epsilon: f64, t0: Tensor<1>, v0: Tensor<1>, t
     (delta_g, delta_o, raw)
 }
 
-/// w = raw / Σ raw, uniform when Σ raw is 0.
-pub fn normalise(raw: &[Tensor<1>]) -> Vec<Tensor<1>> {
-    let total = Tensor::cat(raw.to_vec(), 0).sum();
-    let empty = total.clone().equal_elem(0.0);
-    let uniform = 1.0 / raw.len() as f64;
-    raw.iter().map(|r| (r.clone() / total.clone().clamp_min(f64::MIN_POSITIVE)).mask_fill(empty.clone(), uniform)).collect()
+/// The weights of an estimate from its raw weights (`[1]` each): w = raw / Σ raw, or the
+/// `previous` weights (uniform at the first estimate) when every raw weight is 0 or one is not
+/// finite. Also returns a `[1]` flag, 1 when the previous weights were kept. All on the
+/// device: nothing is read back.
+pub fn blend_weights(raw: &[Tensor<1>], previous: Option<&[Tensor<1>]>) -> (Vec<Tensor<1>>, Tensor<1>) {
+    let candidates = raw.len();
+    let all = Tensor::cat(raw.to_vec(), 0);
+    let finite = all.clone().is_finite();
+    let finite_raw = all.mask_fill(finite.clone().bool_not(), 0.0);
+    let total = finite_raw.clone().sum();
+    let kept = finite.all().bool_not().bool_or(total.clone().lower_equal_elem(0.0)).float();
+    let device = total.device();
+    let previous = match previous {
+        Some(weights) => Tensor::cat(weights.to_vec(), 0),
+        None => Tensor::full([candidates], 1.0 / candidates as f64, &device),
+    };
+    // Where the previous weights are kept, divide by 1 instead of a total of 0.
+    let fresh = finite_raw / (total + kept.clone());
+    let weights = fresh * kept.clone().neg().add_scalar(1.0) + previous * kept.clone();
+    (weights.split(1, 0), kept)
 }
 
 /// Where an estimate in progress stands.
@@ -119,6 +135,8 @@ struct Read {
     delta_g: Vec<f64>,
     delta_o: Vec<f64>,
     weights: Vec<f64>,
+    /// The previous weights were kept (every raw weight 0, or one not finite).
+    kept: bool,
 }
 
 /// Gradient-Blending with its estimation state.
@@ -217,9 +235,10 @@ impl GradientBlending {
     }
 
     fn finish(&mut self, estimate: Estimate, ctx: &SideContext) {
-        let weights = normalise(&estimate.raw);
+        let previous: Option<Vec<Tensor<1>>> = self.weights.as_ref().map(|ws| ws.iter().map(|w| w.clone().inner().to_device(&estimate.raw[0].device())).collect());
+        let (weights, kept) = blend_weights(&estimate.raw, previous.as_deref());
         self.weights = Some(weights.iter().map(|w| Tensor::from_inner(w.clone()).to_device(ctx.device)).collect());
-        let scalars = estimate.delta_g.into_iter().chain(estimate.delta_o).chain(weights).collect();
+        let scalars = estimate.delta_g.into_iter().chain(estimate.delta_o).chain(weights).chain([kept]).collect();
         self.unread.push(Unread { step: estimate.step, scalars });
     }
 }
@@ -305,11 +324,17 @@ impl Method for GradientBlending {
         if self.unread.is_empty() || k == 0 {
             return;
         }
-        for (unread, chunk) in std::mem::take(&mut self.unread).into_iter().zip(values.chunks(3 * k)) {
-            let read = Read { step: unread.step, delta_g: chunk[..k].to_vec(), delta_o: chunk[k..2 * k].to_vec(), weights: chunk[2 * k..].to_vec() };
+        for (unread, chunk) in std::mem::take(&mut self.unread).into_iter().zip(values.chunks(3 * k + 1)) {
+            let read = Read {
+                step: unread.step,
+                delta_g: chunk[..k].to_vec(),
+                delta_o: chunk[k..2 * k].to_vec(),
+                weights: chunk[2 * k..3 * k].to_vec(),
+                kept: chunk[3 * k] > 0.5,
+            };
             self.events.push(Event::method(
                 super::ESTIMATE,
-                json!({ "step": read.step, "candidates": self.names, "delta_g": read.delta_g, "delta_o": read.delta_o, "weights": read.weights }),
+                json!({ "step": read.step, "candidates": self.names, "delta_g": read.delta_g, "delta_o": read.delta_o, "weights": read.weights, "kept": read.kept }),
             ));
             self.last = Some(read);
         }
@@ -352,7 +377,7 @@ mod tests {
     fn weights(rule: BlendRule, epsilon: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let out: Vec<_> = RUNS.iter().map(|&(t0, v0, t1, v1)| raw_weight(rule, epsilon, scalar(t0), scalar(v0), scalar(t1), scalar(v1))).collect();
         let raw: Vec<Tensor<1>> = out.iter().map(|o| o.2.clone()).collect();
-        let w = normalise(&raw).iter().map(value).collect();
+        let w = blend_weights(&raw, None).0.iter().map(value).collect();
         (out.iter().map(|o| value(&o.0)).collect(), out.iter().map(|o| value(&o.1)).collect(), w)
     }
 
@@ -386,9 +411,21 @@ mod tests {
     }
 
     #[test]
-    fn all_zero_raw_weights_blend_uniformly() {
-        let w: Vec<f64> = normalise(&[scalar(0.0), scalar(0.0), scalar(0.0)]).iter().map(value).collect();
-        assert!(close(&w, &[1.0 / 3.0; 3]), "{w:?}");
+    fn an_estimate_without_gain_or_with_a_non_finite_raw_weight_keeps_the_previous_weights() {
+        let blend = |raw: [f64; 3], previous: Option<[f64; 3]>| {
+            let previous = previous.map(|p| p.map(scalar).to_vec());
+            let (w, kept) = blend_weights(&raw.map(scalar), previous.as_deref());
+            (w.iter().map(value).collect::<Vec<f64>>(), value(&kept))
+        };
+        let previous = Some([0.7, 0.1, 0.2]);
+        let (w, kept) = blend([2.0, 1.0, 1.0], previous);
+        assert!(close(&w, &[0.5, 0.25, 0.25]) && kept == 0.0, "a gain: new weights, {w:?}");
+        for raw in [[0.0; 3], [1.0, f64::NAN, 1.0], [f64::INFINITY, 0.0, 1.0]] {
+            let (w, kept) = blend(raw, previous);
+            assert!(close(&w, &[0.7, 0.1, 0.2]) && kept == 1.0, "{raw:?} keeps the previous weights: {w:?}");
+        }
+        let (w, kept) = blend([0.0; 3], None);
+        assert!(close(&w, &[1.0 / 3.0; 3]) && kept == 1.0, "uniform only at the first estimate: {w:?}");
     }
 
     #[test]

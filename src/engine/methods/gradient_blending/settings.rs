@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::methods::MethodSettings;
-use crate::engine::config::{ConfigError, ExperimentConfig};
+use crate::engine::config::{ConfigError, ExperimentConfig, OptimizerKind};
 use crate::engine::config::knobs::Knob;
 
 /// When the blend weights are estimated.
@@ -115,5 +115,11 @@ impl MethodSettings for GradientBlendingConfig {
             return Err(ConfigError(format!("methods.gradient_blending needs a held-out part V to estimate its weights: {why}")));
         }
         Ok(())
+    }
+
+    fn advice(&self, config: &ExperimentConfig) -> Option<String> {
+        (config.train.optimizer == OptimizerKind::Adam).then(|| {
+            "Gradient-Blending runs with Adam: Adam divides each gradient by its own running scale, so a constant weight w_h on a head that only its own loss reaches largely cancels, and the blend hardly acts. Its preset uses SGD with momentum 0.9 (train.optimizer = sgd; the gradient-blending preset).".to_string()
+        })
     }
 }
