@@ -88,3 +88,14 @@ fn on_imbalance_the_fused_head_beats_naive_joint_training_with_the_same_sgd() {
     }
     assert!(wins >= 4 && blended > naive + 0.03, "G-Blend's fused {blended:.3} vs naive {naive:.3}, {wins} wins of 5");
 }
+
+#[test]
+fn with_adam_the_page_and_the_cli_warn() {
+    // Adam cancels most of a constant loss weight (METHODS.md): the preset trains with SGD,
+    // and a run with Adam is told so, under the method in the page and on the CLI's stderr.
+    let preset = config("gradient-blending", &[]);
+    assert!(preset.methods.advice(&preset).is_empty(), "SGD: no warning");
+    let adam = config("gradient-blending", &["train.optimizer=\"adam\""]);
+    let said = adam.methods.advice(&adam);
+    assert!(said.len() == 1 && said[0].0 == "gradient_blending" && said[0].1.contains("Adam"), "{said:?}");
+}
