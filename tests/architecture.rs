@@ -345,3 +345,38 @@ fn a_methods_folder_is_burn_free_but_for_its_hooks() {
         assert!(found.is_empty(), "{} is on the page's side of the boundary but touches burn: {found:?}", file.display());
     }
 }
+
+#[test]
+fn a_folder_module_is_its_mod_rs_and_a_mod_rs_only_declares() {
+    // STYLE.md: `folder/mod.rs` everywhere (no `x.rs` beside `x/`), and `mod.rs` only declares
+    // and re-exports; a method's `mod.rs` also holds its registration (constants), and the
+    // methods' `mod.rs` the registration list (a macro).
+    let mut folders = 0;
+    for file in rust_files(&root()) {
+        let beside = file.with_extension("");
+        assert!(file.ends_with("mod.rs") || !beside.is_dir(), "{} sits beside {}/: make it {}/mod.rs", file.display(), beside.display(), beside.display());
+        if !file.ends_with("mod.rs") {
+            continue;
+        }
+        folders += 1;
+        let parsed = syn::parse_file(&source(&file)).unwrap();
+        for item in &parsed.items {
+            let declares = matches!(item, syn::Item::Mod(_) | syn::Item::Use(_) | syn::Item::Const(_) | syn::Item::Macro(_));
+            assert!(declares, "{} holds more than declarations: {}", file.display(), quote_item(item));
+        }
+    }
+    assert!(folders >= 15, "{folders} folder modules");
+}
+
+/// An item's kind and name, to name it in a message.
+fn quote_item(item: &syn::Item) -> String {
+    match item {
+        syn::Item::Fn(f) => format!("fn {}", f.sig.ident),
+        syn::Item::Struct(s) => format!("struct {}", s.ident),
+        syn::Item::Enum(e) => format!("enum {}", e.ident),
+        syn::Item::Static(s) => format!("static {}", s.ident),
+        syn::Item::Trait(t) => format!("trait {}", t.ident),
+        syn::Item::Impl(_) => "an impl block".into(),
+        _ => "an item that is not a declaration".into(),
+    }
+}

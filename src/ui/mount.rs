@@ -1,19 +1,6 @@
-//! The browser explorer (leptos, client-side rendered). Never touches a tensor and never
-//! sees the session: it sends [`crate::protocol::Request`]s through a
-//! [`crate::protocol::SessionHandle`] and draws the plain messages it gets back with
-//! [`crate::plot`].
+//! The page's start: the panic overlay, then the app mounted on `<body>`.
 
-pub mod app;
-pub mod canvas;
-pub mod charts;
-pub mod controls;
-pub mod driver;
-pub mod export;
-pub mod page_options;
-pub mod panic;
-pub mod runs;
-pub mod share;
-pub mod state;
+use crate::ui::{app, panic};
 
 /// Installs the panic overlay and mounts the app on `<body>`, talking to the engine host
 /// through `handle`; without one (no worker could start) the overlay says why.
