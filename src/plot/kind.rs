@@ -121,3 +121,17 @@ const fn method_chart_count() -> usize {
     }
     count
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_count_is_the_number_of_charts() {
+        // COUNT is counted at compile time (the page's mount stages need a constant); all()
+        // lists the charts: the two must agree, and every id is one chart's.
+        let all = ChartKind::all();
+        assert_eq!(ChartKind::COUNT, all.len());
+        assert!(all.iter().all(|k| ChartKind::by_id(k.id()) == Some(*k)));
+    }
+}
