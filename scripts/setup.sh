@@ -37,8 +37,41 @@ fast_install() {
     cargo install --no-default-features "$@"
 }
 
+# The cargo commands trunk runs for index.html's rust links (trunk 0.21's own arguments), so
+# that a build made with them is the one trunk then finds fresh.
+build_wasm_modules() {
+  grep -o '<link data-trunk rel="rust"[^>]*>' index.html | while read -r link; do
+    attr() { grep -o "$1=\"[^\"]*\"" <<<"$link" | cut -d'"' -f2; }
+    local profile=(--release)
+    [ -n "$(attr data-cargo-profile-release)" ] && profile=(--profile "$(attr data-cargo-profile-release)")
+    local default_features=()
+    grep -q data-cargo-no-default-features <<<"$link" && default_features=(--no-default-features)
+    env "${wasm_build_env[@]}" cargo build --target=wasm32-unknown-unknown --manifest-path "$repo_root/Cargo.toml" \
+      "${profile[@]}" --offline --locked --bin "$(attr data-bin)" "${default_features[@]}" --features "$(attr data-cargo-features)"
+  done
+}
+
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if [ "$("$cargo_bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+trunk_version=0.21.14
+need_wasm_bindgen=0 need_trunk=0
+[ "$("$cargo_bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ] && need_wasm_bindgen=1
+[ "$("$cargo_bin/trunk" --version 2>/dev/null | awk '{print $2}')" != "$trunk_version" ] && need_trunk=1
+
+# Building the tools (minutes) leaves a core idle now and then (a large crate, a link); the
+# wasm modules are built beside them, in their own process group, with trunk's commands.
+modules_build=""
+if [ $((need_wasm_bindgen + need_trunk)) -gt 0 ]; then
+  modules_log="$CARGO_TARGET_DIR/wasm-modules-build.log"
+  mkdir -p "$CARGO_TARGET_DIR"
+  say "building the wasm modules beside the tools, in the background (log: $modules_log)"
+  export -f build_wasm_modules
+  export repo_root
+  setsid bash -c "set -euo pipefail; $(declare -p wasm_build_env); build_wasm_modules" >"$modules_log" 2>&1 &
+  modules_build=$!
+  trap 'kill -- "-$modules_build" 2>/dev/null || true' EXIT
+fi
+
+if [ "$need_wasm_bindgen" = 1 ]; then
   say "installing wasm-bindgen-cli $wasm_bindgen_version (Cargo.lock's version)"
   # --locked first; if a locked dependency is no longer on the registry, resolve afresh.
   # Only the wasm-bindgen binary (not its test runner nor wasm2es6js), at opt-level 1: at 0
@@ -52,10 +85,22 @@ if [ "$installed" != "$wasm_bindgen_version" ]; then
   exit 1
 fi
 
-if [ "$("$cargo_bin/trunk" --version 2>/dev/null | awk '{print $2}')" != "0.21.14" ]; then
-  say "installing trunk 0.21.14"
+if [ "$need_trunk" = 1 ]; then
+  say "installing trunk $trunk_version"
   # At opt-level 0: it only runs cargo and wasm-bindgen, copies files and serves them.
-  fast_install 0 trunk --version 0.21.14 --locked --force
+  fast_install 0 trunk --version "$trunk_version" --locked --force
+fi
+
+if [ -n "$modules_build" ]; then
+  say "waiting for the wasm modules' build (its output follows)"
+  modules_status=0
+  wait "$modules_build" || modules_status=$?
+  trap - EXIT
+  cat "$modules_log"
+  if [ "$modules_status" -ne 0 ]; then
+    echo "the wasm modules' build failed (exit $modules_status)" >&2
+    exit 1
+  fi
 fi
 
 if [ "${MODALSCOPE_NO_BROWSER:-0}" != "1" ]; then

@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
 # Runs every test: native engine/CLI/plot tests, the engine without the web and CLI
-# features, a check that the page's main-thread module has no burn, clippy (native and for
-# the browser modules on wasm32), the release wasm build (the page and two engine modules), and the
-# browser specs in headless Chromium (WebGPU through SwiftShader, and the CPU fallback).
+# features, checks that the page's main-thread module has no burn and the CPU-only engine no
+# WebGPU backend, clippy (native and for the three browser modules on wasm32), the release
+# wasm build (the page and two engine modules, beside the native tests), and the browser
+# specs in headless Chromium (WebGPU through SwiftShader, the CPU fallback, Firefox ESR once).
 # Clippy lints the crate while these builds compile it (scripts/build-env.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-say "native tests (engine, CLI, plots, architecture rules), linted by clippy as they compile"
+say "native test build (engine, CLI, plots, architecture rules), linted by clippy as it compiles"
 # The benchmark is only compiled (and linted), as `cargo clippy --all-targets` did.
 env "${native_build_env[@]}" cargo test --locked --benches --no-run
+env "${native_build_env[@]}" cargo test --locked --no-run
+
+# The release wasm build runs beside the native tests and checks below, which leave a core
+# idle much of the time (a test binary's tests, one crate's build); its output is shown once
+# it has finished. Its own folders (wasm32 target, release profiles) share no lock with them.
+wasm_log="$CARGO_TARGET_DIR/release-wasm-build.log"
+say "release wasm build (trunk), in the background: the page (web), the engine (worker,webgpu) and the CPU-only engine (worker), linted by clippy as they compile with .clippy/wasm (bans std::time::Instant::now and std::thread::spawn)"
+# In a process group of its own (setsid), so that a failure here stops it with its cargo and
+# rustc processes.
+setsid env "${wasm_build_env[@]}" trunk build --release >"$wasm_log" 2>&1 &
+wasm_build=$!
+trap 'kill -- "-$wasm_build" 2>/dev/null || true' EXIT
+
+say "native tests"
 env "${native_build_env[@]}" cargo test --locked
 
 say "engine alone, without the web and CLI features (must reuse the burn build above)"
@@ -39,8 +54,15 @@ if grep -q "^cubecl-wgpu" <<<"$tree"; then
 fi
 cargo tree --locked --target wasm32-unknown-unknown --no-default-features --features worker,webgpu -i cubecl-wgpu --depth 0 | grep -q "^cubecl-wgpu"
 
-say "release wasm build (trunk): the page (web), the engine (worker,webgpu) and the CPU-only engine (worker), linted by clippy as they compile with .clippy/wasm (bans std::time::Instant::now and std::thread::spawn)"
-env "${wasm_build_env[@]}" trunk build --release
+say "waiting for the release wasm build (its output follows)"
+wasm_status=0
+wait "$wasm_build" || wasm_status=$?
+trap - EXIT
+cat "$wasm_log"
+if [ "$wasm_status" -ne 0 ]; then
+  echo "the release wasm build failed (exit $wasm_status)" >&2
+  exit 1
+fi
 
 say "browser specs (headless Chromium)"
 # The cross-backend spec compares the page with the CLI's debug binary that cargo test built.

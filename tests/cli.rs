@@ -170,6 +170,41 @@ fn unwritable_output_folder_gives_exit_2() {
     assert_bad_input(&["run", "--preset", "balanced", "--out", target.to_str().unwrap()], "cannot create output folder");
 }
 
+/// A rejected command removes nothing: `run` into a folder holding an earlier run, with an
+/// unwritable `--charts`, exits 2 and leaves the earlier files as they were (and creates no
+/// folder for nothing); `compare` with an unwritable `a/` leaves `b/` and `differences.json`.
+#[test]
+fn a_rejected_command_removes_nothing_of_an_earlier_run() {
+    let dir = scratch("earlier");
+    let (out, blocked) = (dir.join("out"), dir.join("blocked"));
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(&blocked, "a file, not a folder").unwrap();
+    let earlier = ["metrics.jsonl", "summary.json"];
+    for file in earlier {
+        std::fs::write(out.join(file), "earlier").unwrap();
+    }
+    let charts = blocked.join("charts");
+    assert_bad_input(&["run", "--preset", "balanced", "--out", out.to_str().unwrap(), "--charts", charts.to_str().unwrap()], "cannot create output folder");
+    for file in earlier {
+        assert_eq!(std::fs::read_to_string(out.join(file)).unwrap(), "earlier", "{file} of the earlier run");
+    }
+    let new = dir.join("new").join("deep");
+    assert_bad_input(&["run", "--preset", "balanced", "--out", new.to_str().unwrap(), "--charts", charts.to_str().unwrap()], "cannot create output folder");
+    assert!(!dir.join("new").exists(), "the folders created for a rejected command are removed");
+
+    std::fs::write(dir.join("a.toml"), "[train]\nepochs = 1\n").unwrap();
+    let compared = dir.join("compared");
+    std::fs::create_dir_all(compared.join("b")).unwrap();
+    std::fs::write(compared.join("differences.json"), "earlier").unwrap();
+    std::fs::write(compared.join("b/metrics.jsonl"), "earlier").unwrap();
+    std::fs::write(compared.join("a"), "a file, not a folder").unwrap();
+    let a = dir.join("a.toml");
+    assert_bad_input(&["compare", "--preset", "balanced", "--a", a.to_str().unwrap(), "--b", a.to_str().unwrap(), "--out", compared.to_str().unwrap()], "cannot create output folder");
+    for file in ["differences.json", "b/metrics.jsonl"] {
+        assert_eq!(std::fs::read_to_string(compared.join(file)).unwrap(), "earlier", "{file} of the earlier comparison");
+    }
+}
+
 #[test]
 fn every_subcommand_has_help() {
     for sub in ["run", "presets", "export-data", "bench"] {

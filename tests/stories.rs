@@ -10,20 +10,26 @@ use modalscope::engine::stories::story;
 
 #[test]
 fn every_verdict_holds_at_the_end_of_its_preset() {
-    let mut failed = Vec::new();
-    for p in PRESETS.iter() {
-        let session = train(config(p.name, &[]));
-        let preset = session.config();
-        assert_eq!(session.step(), preset.total_steps(), "{}: the run's steps", p.name);
-        assert_eq!(session.history().received(), preset.evaluations_in_run(), "{}: the run's evaluations", p.name);
-        let seconds = preset.evaluations_in_run() as f64 / default_pace(preset);
-        assert!((seconds - RUN_SECONDS).abs() < 1e-9, "{}: {seconds} s at the default pace", p.name);
-        let verdict = (story(p.name).expect("a story").verdict)(&last(&session)).unwrap_or_else(|| panic!("{}: no verdict", p.name));
-        println!("{}: {} ({})", p.name, verdict.figures, if verdict.holds { "holds" } else { "fails" });
-        if !verdict.holds {
-            failed.push(format!("{}: {}", p.name, verdict.figures));
-        }
-    }
+    // The presets' runs side by side (a run is single-threaded; the test command has two cores).
+    let failed: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = PRESETS
+            .iter()
+            .map(|p| {
+                scope.spawn(move || {
+                    let session = train(config(p.name, &[]));
+                    let preset = session.config();
+                    assert_eq!(session.step(), preset.total_steps(), "{}: the run's steps", p.name);
+                    assert_eq!(session.history().received(), preset.evaluations_in_run(), "{}: the run's evaluations", p.name);
+                    let seconds = preset.evaluations_in_run() as f64 / default_pace(preset);
+                    assert!((seconds - RUN_SECONDS).abs() < 1e-9, "{}: {seconds} s at the default pace", p.name);
+                    let verdict = (story(p.name).expect("a story").verdict)(&last(&session)).unwrap_or_else(|| panic!("{}: no verdict", p.name));
+                    println!("{}: {} ({})", p.name, verdict.figures, if verdict.holds { "holds" } else { "fails" });
+                    (!verdict.holds).then(|| format!("{}: {}", p.name, verdict.figures))
+                })
+            })
+            .collect();
+        runs.into_iter().filter_map(|run| run.join().expect("a preset's run")).collect()
+    });
     assert!(failed.is_empty(), "verdicts that do not hold: {failed:#?}");
 }
 

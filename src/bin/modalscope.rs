@@ -167,16 +167,42 @@ fn mfeat_for(config: &ExperimentConfig) -> Option<Vec<u8>> {
     (config.data.source == DataSource::Mfeat).then(|| MFEAT.to_vec())
 }
 
-fn prepare_output(out: &Path, files: &[&str]) -> Result<(), Failure> {
-    fs::create_dir_all(out).map_err(|e| Failure(format!("cannot create output folder {}: {e}", out.display())))?;
-    let probe = out.join(".modalscope-write-test");
-    fs::write(&probe, b"").map_err(|e| Failure(format!("cannot write to output folder {}: {e}", out.display())))?;
-    let _ = fs::remove_file(probe);
-    for file in files {
-        let _ = fs::remove_file(out.join(file));
+/// Gets a command's output folders ready, each with the files a new run replaces in it. Every
+/// folder is checked first (created if missing, a probe file written and removed); only when
+/// all of them pass are the old files removed. A rejected command (exit status 2) so removes
+/// nothing, and the folders it created for nothing are removed again.
+fn prepare_outputs(folders: &[(&Path, &[&str])]) -> Result<(), Failure> {
+    let mut created = Vec::new();
+    if let Err(failure) = folders.iter().try_for_each(|(dir, _)| check_writable(dir, &mut created)) {
+        // Innermost first; remove_dir leaves a folder that holds anything.
+        for dir in created.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+        return Err(failure);
+    }
+    for (dir, files) in folders {
+        for file in *files {
+            let _ = fs::remove_file(dir.join(file));
+        }
     }
     Ok(())
 }
+
+/// Creates `dir` if missing (adding the folders it created to `created`, outermost first) and
+/// writes and removes a probe file in it.
+fn check_writable(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), Failure> {
+    let missing: Vec<PathBuf> = dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).map(Path::to_path_buf).collect();
+    let made = fs::create_dir_all(dir);
+    created.extend(missing.into_iter().rev().filter(|d| d.exists()));
+    made.map_err(|e| Failure(format!("cannot create output folder {}: {e}", dir.display())))?;
+    let probe = dir.join(".modalscope-write-test");
+    fs::write(&probe, b"").map_err(|e| Failure(format!("cannot write to output folder {}: {e}", dir.display())))?;
+    let _ = fs::remove_file(probe);
+    Ok(())
+}
+
+/// The files a run's record replaces in its folder.
+const RECORD_FILES: &[&str] = &["metrics.jsonl", "summary.json"];
 
 fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
     let tmp = path.with_extension("tmp");
@@ -199,10 +225,9 @@ struct Record {
 }
 
 impl Record {
-    /// Starts the record of a run in `dir` (created if missing; its old `metrics.jsonl` and
-    /// `summary.json` removed).
+    /// Starts the record of a run in `dir`, which [`prepare_outputs`] got ready with
+    /// [`RECORD_FILES`].
     fn create(dir: &Path) -> Result<Self, Failure> {
-        prepare_output(dir, &["metrics.jsonl", "summary.json"])?;
         let path = dir.join("metrics.jsonl");
         let metrics = fs::File::create(&path).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
         Ok(Record { dir: dir.to_path_buf(), metrics, ogr_values: BTreeMap::new(), diverged: None, stopped_diverging: false })
@@ -283,10 +308,10 @@ fn run(source: &ConfigSource, out: &Path, quiet: bool, charts: Option<&Path>, st
     }
     let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
     session.on_diverging(diverging_policy(stop_on_diverging));
+    let mut folders = vec![(out, RECORD_FILES)];
+    folders.extend(charts.map(|dir| (dir, &[][..])));
+    prepare_outputs(&folders)?;
     let mut record = Record::create(out)?;
-    if let Some(dir) = charts {
-        prepare_output(dir, &[])?;
-    }
     let mut progress = Progress::new(session.total_steps() as u64, !quiet && std::io::stderr().is_terminal());
     session.apply(SessionCommand::Play)?;
     while session.state() == RunState::Training {
@@ -328,9 +353,10 @@ fn compare(a: &ConfigSource, b: &ConfigSource, out: &Path, quiet: bool, stop_on_
     let mut group = RunGroup::new(lead);
     group.follow(config_a)?;
     group.runs_mut()[1].on_diverging(diverging_policy(stop_on_diverging));
-    prepare_output(out, &["differences.json"])?;
+    let (dir_a, dir_b) = (out.join("a"), out.join("b"));
+    prepare_outputs(&[(out, &["differences.json"]), (&dir_b, RECORD_FILES), (&dir_a, RECORD_FILES)])?;
     // Index 0 is the lead (B), 1 the follower (A).
-    let mut records = [Record::create(&out.join("b"))?, Record::create(&out.join("a"))?];
+    let mut records = [Record::create(&dir_b)?, Record::create(&dir_a)?];
     let whose = ["B: ", "A: "];
     let total: usize = group.runs().iter().map(Session::total_steps).sum();
     let mut progress = Progress::new(total as u64, !quiet && std::io::stderr().is_terminal());
@@ -466,7 +492,9 @@ fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
     let data = session.data();
     let splits = data.named_splits();
     let files: Vec<String> = splits.iter().map(|(name, _)| format!("{name}.csv")).collect();
-    prepare_output(out, &files.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let mut replaced: Vec<&str> = files.iter().map(String::as_str).collect();
+    replaced.push("config.json");
+    prepare_outputs(&[(out, &replaced)])?;
     for (file, (_, split)) in files.iter().zip(&splits) {
         write_atomically(&out.join(file), &data.split_csv(split))?;
     }
