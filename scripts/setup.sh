@@ -29,12 +29,14 @@ cargo fetch --locked
 # Neither is on a hot path: trunk orchestrates cargo, and wasm-bindgen rewrites each module
 # once per build. Without their default features they build no TLS stack (ring) and no
 # update check: offline, they never download anything.
+# They build in a folder of their own: in the wasm modules' `release` folder, a tool's build
+# and the engine module's would wait for each other's lock.
 fast_install() {
   local opt_level=$1
   shift
   CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt_level CARGO_PROFILE_RELEASE_DEBUG=false \
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
-    cargo install --no-default-features "$@"
+    cargo install --target-dir "$CARGO_TARGET_DIR/tools" --no-default-features "$@"
 }
 
 # The cargo commands trunk runs for index.html's rust links (trunk 0.21's own arguments), so

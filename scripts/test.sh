@@ -64,7 +64,31 @@ if [ "$wasm_status" -ne 0 ]; then
   exit 1
 fi
 
-say "browser specs (headless Chromium)"
 # The cross-backend spec compares the page with the CLI's debug binary that cargo test built.
 export MODALSCOPE_CLI="$CARGO_TARGET_DIR/debug/modalscope"
-(cd www/e2e && node --test --test-concurrency=1 specs/*.spec.mjs)
+cd www/e2e
+say "browser specs: the serve command (it rebuilds dist/, which the other specs serve)"
+node --test --test-concurrency=1 specs/serve.spec.mjs
+# The specs on WebGPU through SwiftShader (two thirds of the specs' time, with a core idle a
+# quarter of it) run beside the others, one spec at a time in each of the two lines.
+swiftshader=(specs/cross-backend.spec.mjs specs/webgpu.spec.mjs)
+others=()
+for spec in specs/*.spec.mjs; do
+  case " ${swiftshader[*]} specs/serve.spec.mjs " in *" $spec "*) ;; *) others+=("$spec") ;; esac
+done
+gpu_log="$CARGO_TARGET_DIR/swiftshader-specs.log"
+say "browser specs (headless Chromium): ${others[*]}; beside them, in the background, ${swiftshader[*]} (their output follows)"
+setsid node --test --test-concurrency=1 "${swiftshader[@]}" >"$gpu_log" 2>&1 &
+gpu_specs=$!
+trap 'kill -- "-$gpu_specs" 2>/dev/null || true' EXIT
+others_status=0
+node --test --test-concurrency=1 "${others[@]}" || others_status=$?
+gpu_status=0
+wait "$gpu_specs" || gpu_status=$?
+trap - EXIT
+say "browser specs on WebGPU through SwiftShader (ran beside the others)"
+cat "$gpu_log"
+if [ "$others_status" -ne 0 ] || [ "$gpu_status" -ne 0 ]; then
+  echo "browser specs failed (exit $others_status; on SwiftShader, exit $gpu_status)" >&2
+  exit 1
+fi
