@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Proves that the README's test command works on a fresh machine (not part of it: 51
-# minutes on two cores on 2026-12-06, the README's set-up table). Clones HEAD into a
-# temporary folder and runs scripts/test.sh there
+# Proves that the README's test command works on a fresh machine (not part of it: 37
+# minutes on two cores on 2026-12-07, on a machine running fast that hour; the README's
+# set-up table). Clones HEAD into a temporary folder and runs scripts/test.sh there
 # with an empty CARGO_HOME (no registry, no installed tools), an empty CARGO_TARGET_DIR, an
 # empty npm cache and a PATH of rustup's proxies plus the system folders, so that every
 # install step really runs. What it keeps from this machine is printed first: rustup's
 # toolchain (with its targets), node/npm, and Debian's chromium if apt already installed it.
+# The machine's speed varies through a day (the same test binary took 11.7 s and 6.6 s two
+# hours apart), so it times a fixed piece of work (sha256 of 1 GB) before and after: compare
+# two runs only where those agree.
 #
 #   scripts/fresh-check.sh               # folders under a new mktemp -d, removed on success
 #   FRESH_ROOT=/tmp/fresh scripts/fresh-check.sh   # there instead (kept)
@@ -53,7 +56,16 @@ echo "   rustup targets: $(RUSTUP_HOME="$rustup_home" rustup target list --insta
 echo "   node $(node --version), npm $(npm --version)"
 if [ -x /usr/bin/chromium ]; then echo "   apt's chromium: $(/usr/bin/chromium --version 2>/dev/null)"; else echo "   no chromium (setup installs it)"; fi
 
+calibrate() {
+  local t0 t1
+  t0=$(date +%s%N)
+  head -c 1000M /dev/zero | sha256sum >/dev/null
+  t1=$(date +%s%N)
+  printf '== machine speed (%s): sha256 of 1 GB in %d ms\n' "$1" $(((t1 - t0) / 1000000))
+}
+
 git clone --quiet "$repo" "$root/clone"
+calibrate before
 start=$(date +%s)
 status=0
 (
@@ -71,6 +83,7 @@ status=0
     bash -c "$command"
 ) || status=$?
 elapsed=$(( $(date +%s) - start ))
+calibrate after
 printf '== fresh check (%s) %s after %dm%02ds (limit: %d minutes)\n' \
   "${1:-test}" "$([ $status -eq 0 ] && echo passed || echo "FAILED (exit $status)")" $((elapsed / 60)) $((elapsed % 60)) $limit
 if [ $status -eq 0 ] && [ -z "${FRESH_ROOT:-}" ]; then
