@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${CARGO_TARGET_DIR:=$HOME/.cache/modalscope-target}"
 export CARGO_TARGET_DIR
-cargo build --locked --quiet --target wasm32-unknown-unknown --no-default-features --features worker \
+cargo build --locked --quiet --target wasm32-unknown-unknown --no-default-features --features worker,webgpu \
   --bin modalscope-worker --profile wasm-names \
   --config 'profile.wasm-names.inherits="release"' --config 'profile.wasm-names.strip=false'
 module="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-names/modalscope-worker.wasm"

@@ -40,17 +40,39 @@ fast_install() {
 }
 
 # The cargo commands trunk runs for index.html's rust links (trunk 0.21's own arguments), so
-# that a build made with them is the one trunk then finds fresh.
+# that a build made with them is the one trunk then finds fresh. The links of one cargo
+# profile build one after the other (they share its folder, whose lock would serialise them
+# anyway; the second reuses the first's units), the profiles side by side: the page's
+# module fills the cores that the engine modules' final steps leave idle.
+build_wasm_module() {
+  local link=$1
+  attr() { grep -o "$1=\"[^\"]*\"" <<<"$link" | cut -d'"' -f2; }
+  local profile=(--release)
+  [ -n "$(attr data-cargo-profile-release)" ] && profile=(--profile "$(attr data-cargo-profile-release)")
+  local default_features=()
+  grep -q data-cargo-no-default-features <<<"$link" && default_features=(--no-default-features)
+  env "${wasm_build_env[@]}" cargo build --target=wasm32-unknown-unknown --manifest-path "$repo_root/Cargo.toml" \
+    "${profile[@]}" --offline --locked --bin "$(attr data-bin)" "${default_features[@]}" --features "$(attr data-cargo-features)"
+}
+# The cargo profile of a rust link (trunk's `release` unless it names one).
+link_profile() {
+  local named
+  named=$(grep -o 'data-cargo-profile-release="[^"]*"' <<<"$1" | cut -d'"' -f2 || true)
+  echo "${named:-release}"
+}
 build_wasm_modules() {
-  grep -o '<link data-trunk rel="rust"[^>]*>' index.html | while read -r link; do
-    attr() { grep -o "$1=\"[^\"]*\"" <<<"$link" | cut -d'"' -f2; }
-    local profile=(--release)
-    [ -n "$(attr data-cargo-profile-release)" ] && profile=(--profile "$(attr data-cargo-profile-release)")
-    local default_features=()
-    grep -q data-cargo-no-default-features <<<"$link" && default_features=(--no-default-features)
-    env "${wasm_build_env[@]}" cargo build --target=wasm32-unknown-unknown --manifest-path "$repo_root/Cargo.toml" \
-      "${profile[@]}" --offline --locked --bin "$(attr data-bin)" "${default_features[@]}" --features "$(attr data-cargo-features)"
+  local links profile pids=() status=0
+  links=$(grep -o '<link data-trunk rel="rust"[^>]*>' "$repo_root/index.html")
+  for profile in $(while read -r link; do link_profile "$link"; done <<<"$links" | sort -u); do
+    (
+      while read -r link; do
+        if [ "$(link_profile "$link")" = "$profile" ]; then build_wasm_module "$link"; fi
+      done <<<"$links"
+    ) &
+    pids+=($!)
   done
+  for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
+  return "$status"
 }
 
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
@@ -66,7 +88,7 @@ if [ $((need_wasm_bindgen + need_trunk)) -gt 0 ]; then
   modules_log="$CARGO_TARGET_DIR/wasm-modules-build.log"
   mkdir -p "$CARGO_TARGET_DIR"
   say "building the wasm modules beside the tools, in the background (log: $modules_log)"
-  export -f build_wasm_modules
+  export -f link_profile build_wasm_module build_wasm_modules
   export repo_root
   setsid bash -c "set -euo pipefail; $(declare -p wasm_build_env); build_wasm_modules" >"$modules_log" 2>&1 &
   modules_build=$!

@@ -417,3 +417,48 @@ fn charts_writes_each_chart_in_use_as_svg() {
     let loss = std::fs::read_to_string(charts.join("loss.svg")).unwrap();
     assert!(loss.starts_with("<svg") && loss.contains("<polyline") && loss.contains("fused"), "a drawn chart with its legend: {}", &loss[..200.min(loss.len())]);
 }
+
+#[test]
+fn the_readme_schema_example_is_the_last_line_of_the_imbalance_preset() {
+    // The README's metrics.jsonl example says it is the last line of `--preset imbalance`
+    // (seed 1), rounded: every number it shows must round from the run's.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let schema = &readme[readme.find("## Output schema").expect("the schema section")..];
+    let example = &schema[schema.find("```json\n").unwrap() + 8..];
+    let example = &example[..example.find("```").unwrap()];
+    let dir = scratch("readme-example");
+    let out = modalscope(&["run", "--preset", "imbalance", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let metrics = std::fs::read_to_string(dir.join("metrics.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(metrics.lines().last().unwrap()).unwrap();
+    let (mut group, mut checked) = ("", 0);
+    for line in example.lines() {
+        let line = line.trim();
+        if line.starts_with("\"heads\"") || line.starts_with("\"contribution\"") {
+            group = if line.starts_with("\"heads\"") { "heads" } else { "contribution" };
+        }
+        let name = line.split('"').nth(1).unwrap_or_default();
+        let nested = line.split_once("\":").is_some_and(|(_, rest)| rest.trim_start().starts_with("{\""));
+        let object = match (group, nested) {
+            (_, false) | ("", _) => &last,
+            (group, true) => &last[group][name],
+        };
+        // Each `"key": number` (or null) on the line, against the same key of the run.
+        for pair in line.split(['{', ',']).filter_map(|p| p.trim().strip_prefix('"')) {
+            let Some((key, value)) = pair.split_once("\": ") else { continue };
+            let value = value.trim_end_matches(['}', ',']).trim();
+            let actual = &object[key];
+            if value == "null" {
+                assert!(actual.is_null(), "{group}.{name}.{key}: README null, run {actual}");
+            } else if let Ok(shown) = value.parse::<f64>() {
+                let decimals = value.split('.').nth(1).map_or(0, str::len) as i32;
+                let run = actual.as_f64().unwrap_or_else(|| panic!("{group}.{name}.{key}: {actual}"));
+                assert!((run - shown).abs() <= 0.5 * 10f64.powi(-decimals) + 1e-12, "{group}.{name}.{key}: README {shown}, run {run}");
+            } else {
+                continue;
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 21, "the example's numbers were checked ({checked})");
+}

@@ -73,9 +73,10 @@ fn a_live_change_keeps_the_weights_and_the_estimates_so_far() {
 
 #[test]
 fn on_imbalance_the_fused_head_beats_naive_joint_training_with_the_same_sgd() {
-    // METHODS.md: with SGD + momentum (the preset's), G-Blend's fused head beats naive joint
-    // training with the same optimizer on most seeds. Measured over seeds 1–5 (CLI, final
-    // evaluation): 0.727 against 0.663, higher on seeds 2–5, level on seed 1 (0.815, 0.82).
+    // docs/methods.md, "Method `gradient_blending`": with SGD + momentum (the preset's),
+    // G-Blend's fused head beats naive joint training with the same optimizer on most seeds.
+    // Measured over seeds 1–5 (CLI, final evaluation): 0.727 against 0.663, higher on seeds
+    // 2–5, level on seed 1 (0.815, 0.82).
     let (mut wins, mut blended, mut naive) = (0, 0.0, 0.0);
     for seed in 1..=5u64 {
         let seed_set = format!("train.seed={seed}");
@@ -91,8 +92,9 @@ fn on_imbalance_the_fused_head_beats_naive_joint_training_with_the_same_sgd() {
 
 #[test]
 fn with_adam_the_page_and_the_cli_warn() {
-    // Adam cancels most of a constant loss weight (METHODS.md): the preset trains with SGD,
-    // and a run with Adam is told so, under the method in the page and on the CLI's stderr.
+    // Adam cancels most of a constant loss weight (docs/methods.md, "Method
+    // `gradient_blending`"): the preset trains with SGD, and a run with Adam is told so,
+    // under the method in the page and on the CLI's stderr.
     let preset = config("gradient-blending", &[]);
     assert!(preset.methods.advice(&preset).is_empty(), "SGD: no warning");
     let adam = config("gradient-blending", &["train.optimizer=\"adam\""]);

@@ -164,8 +164,9 @@ fn a_method_that_owns_layers_is_structural_to_switch() {
 
 #[test]
 fn every_pair_of_methods_trains_ten_steps_or_is_refused_with_its_reason() {
-    // The pairs METHODS.md excludes are refused by validation, the error naming both methods;
-    // the page shows that reason on the toggle that is off. Every other pair trains.
+    // The pairs docs/methods.md excludes ("Method `ogm_ge`") are refused by validation, the
+    // error naming both methods; the page shows that reason on the toggle that is off. Every
+    // other pair trains.
     use modalscope::engine::config::MethodsConfig;
     use modalscope::engine::config::knobs::table;
     use modalscope::engine::readback::block_on;
@@ -205,5 +206,5 @@ fn every_pair_of_methods_trains_ten_steps_or_is_refused_with_its_reason() {
             }
         }
     }
-    assert_eq!(refused, ["gradient_blending + ogm_ge"], "METHODS.md excludes this pair only");
+    assert_eq!(refused, ["gradient_blending + ogm_ge"], "docs/methods.md excludes this pair only");
 }

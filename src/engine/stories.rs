@@ -4,7 +4,8 @@
 //! that every verdict holds when the preset is trained to its end.
 //!
 //! A verdict reads the run's latest evaluation only (validation split, the metrics of
-//! METHODS.md), so it means the same in the page and in the CLI's `metrics.jsonl`.
+//! docs/methods.md, "Metrics"), so it means the same in the page and in the CLI's
+//! `metrics.jsonl`.
 
 use crate::engine::methods::METHODS;
 use crate::engine::metrics::Evaluation;

@@ -33,7 +33,7 @@ pub struct ExperimentConfig {
     /// schema version 3.
     #[serde(alias = "regularizers")]
     pub methods: MethodsConfig,
-    /// Constants of the derived metrics (METHODS.md "Metrics").
+    /// Constants of the derived metrics (docs/methods.md, "Metrics").
     pub metrics: MetricsConfig,
     /// Modalities in use, by name; empty means all of them. One name trains a unimodal model
     /// on identical data (its `fused` head is then that modality's own head).
@@ -42,7 +42,7 @@ pub struct ExperimentConfig {
     pub debug: DebugConfig,
 }
 
-/// The named constants of the derived metrics (METHODS.md: every constant is a field).
+/// The named constants of the derived metrics (docs/methods.md: every constant is a field).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct MetricsConfig {

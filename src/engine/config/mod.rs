@@ -2,10 +2,11 @@
 //! the URL hash.
 //!
 //! Every struct rejects unknown keys (`deny_unknown_fields`) and fills missing ones with the
-//! defaults of METHODS.md (`default`), so a config file names only what it changes. Sources
-//! are layered in this order: a preset, then a config file, then `--set key.path=value`
-//! overrides ([`ExperimentConfig::with_override`]). [`ExperimentConfig::validate`] runs once,
-//! at the boundary, and its errors name the field, the value given and what is allowed.
+//! defaults of docs/methods.md (`default`), so a config file names only what it changes.
+//! Sources are layered in this order: a preset, then a config file, then
+//! `--set key.path=value` overrides ([`ExperimentConfig::with_override`]).
+//! [`ExperimentConfig::validate`] runs once, at the boundary, and its errors name the field,
+//! the value given and what is allowed.
 
 mod data;
 mod error;

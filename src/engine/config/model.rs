@@ -25,8 +25,8 @@ pub enum FusionKind {
 /// TFN's largest weight, in parameters (d_out · Π_m (d_m + 1) must not exceed it).
 pub const TFN_MAX_WEIGHTS: u64 = 1 << 24;
 
-/// Parameter counts of the two tensor fusions for one network (METHODS.md), d_m = d_out =
-/// the encoder width.
+/// Parameter counts of the two tensor fusions for one network (docs/methods.md, "Fusions"),
+/// d_m = d_out = the encoder width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TensorFusionSize {
     /// LMF: r · Σ_m (d_m + 1) · d_out + r + d_out.

@@ -1,4 +1,5 @@
-//! How much each modality contributes (METHODS.md "Contribution of modality m").
+//! How much each modality contributes (docs/methods.md, "Metric `shapley`" to "Metric
+//! `grad_share`").
 //!
 //! - Shapley value of the fused head's validation accuracy: v(S) is the accuracy when every
 //!   modality outside S has its embedding replaced by its mean over T′;

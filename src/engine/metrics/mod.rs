@@ -1,4 +1,4 @@
-//! Metrics computed on the host from one evaluation's readback (METHODS.md "Metrics").
+//! Metrics computed on the host from one evaluation's readback (docs/methods.md, "Metrics").
 
 pub mod contribution;
 pub mod diverging;

@@ -1,4 +1,4 @@
-//! The whole network and its heads, as METHODS.md "The model and its heads" defines them.
+//! The whole network and its heads, as docs/methods.md "The model and its heads" defines them.
 
 use burn::module::Module;
 use burn::nn::Linear;
@@ -157,10 +157,10 @@ impl MultimodalNet {
         self.extras.iter().zip(&self.extra_owners).filter(|(_, o)| **o == owner).map(|(layer, _)| layer).collect()
     }
 
-    /// OGM-GE's split of a *linear* fused head (METHODS.md, `split_acc`): s_m = z_m W_m + b/M
-    /// with W_m the rows of the head's weight that see z_m (concat), or the branch
-    /// z_m W + b/M (sum). `None` for the gated fusion or a hidden-layer head, where no such
-    /// split exists, nor for the tensor fusions (multiplicative across modalities).
+    /// OGM-GE's split of a *linear* fused head (docs/methods.md, "Metric `split_acc`"):
+    /// s_m = z_m W_m + b/M with W_m the rows of the head's weight that see z_m (concat), or the
+    /// branch z_m W + b/M (sum). `None` for the gated fusion or a hidden-layer head, where no
+    /// such split exists, nor for the tensor fusions (multiplicative across modalities).
     ///
     /// # Shapes
     /// - `embeddings[m]`: `[batch, width]` → `[batch, classes]` each

@@ -1,6 +1,6 @@
 //! Low-rank multimodal fusion (Liu, Shen, Lakshminarasimhan, Liang, Zadeh, Morency,
 //! *Efficient Low-rank Multimodal Fusion with Modality-Specific Factors*, ACL 2018; official
-//! code `Justin1904/Low-rank-Multimodal-Fusion`, model.py; METHODS.md).
+//! code `Justin1904/Low-rank-Multimodal-Fusion`, model.py; docs/methods.md, "Fusions").
 //!
 //! With ẑ_m = [z_m; 1]: out = Σ_i λ_i · ⊙_m (ẑ_m · W_m⁽ⁱ⁾) + b, factors W_m⁽ⁱ⁾ ∈
 //! R^{(d_m+1)×d_out}, i = 1..r. This is tensor fusion ([`super::tfn`]) with its weight
@@ -10,12 +10,13 @@
 //! As the official code: factors and λ start Xavier-normal (PyTorch's fans of a 3-D tensor
 //! `[r, d+1, d_out]`: fan_in = (d+1)·d_out, fan_out = r·d_out), the bias at zero, every factor
 //! is a registered parameter (MultiBench's copy loses them on a GPU: its factors sit in a
-//! plain list). Deviations: the 1 is appended (METHODS.md), where the official code
-//! prepends it (the same function, the factor rows permuted); its `post_fusion_dropout` is
-//! never applied in its forward, so there is none here (the dropout method applies to the
-//! fused output like any fusion's). The official training gives the factors their own
-//! learning rate and puts BatchNorm subnets before the fusion; here one optimizer and
-//! learning rate cover every parameter and the run's MLP encoders feed the fusion.
+//! plain list). Deviations: the 1 is appended (docs/methods.md, "Fusions"), where the
+//! official code prepends it (the same function, the factor rows permuted); its
+//! `post_fusion_dropout` is never applied in its forward, so there is none here (the dropout
+//! method applies to the fused output like any fusion's). The official training gives the
+//! factors their own learning rate and puts BatchNorm subnets before the fusion; here one
+//! optimizer and learning rate cover every parameter and the run's MLP encoders feed the
+//! fusion.
 
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};

@@ -1,8 +1,8 @@
 //! Tensor fusion (Zadeh, Chen, Poria, Cambria, Morency, *Tensor Fusion Network for Multimodal
 //! Sentiment Analysis*, EMNLP 2017; MultiBench `fusions/common_fusions.py` `TensorFusion`;
-//! METHODS.md): out = W · vec(⊗_m [z_m; 1]) + b, W ∈ R^{d_out × Π_m (d_m+1)}. The outer
-//! product holds every product of one feature per modality, and through the appended 1s
-//! every lower-order term too, so a linear head on it can learn interactions that an
+//! docs/methods.md, "Fusions"): out = W · vec(⊗_m [z_m; 1]) + b, W ∈ R^{d_out × Π_m (d_m+1)}.
+//! The outer product holds every product of one feature per modality, and through the appended
+//! 1s every lower-order term too, so a linear head on it can learn interactions that an
 //! additive fusion cannot. Parameters: d_out · Π_m (d_m+1) + d_out; validation refuses more
 //! than 2^24 weights. `vec` is row-major with modality 1 the slowest index.
 //!
@@ -132,7 +132,7 @@ mod tests {
             assert_eq!(lmf.num_params() as u64, size.lmf);
             assert_eq!(tfn.num_params() as u64, size.tfn);
         }
-        // METHODS.md's example: three 32-d modalities, d_out 32, rank 4.
+        // docs/methods.md's example ("Fusions"): three 32-d modalities, d_out 32, rank 4.
         assert_eq!(TensorFusionSize::new(3, 32, 4), TensorFusionSize { lmf: 12_708, tfn: 1_150_016 });
     }
 }

@@ -1,5 +1,6 @@
-//! One evaluation: every clean metric of METHODS.md computed on the device, packed with the
-//! weight snapshot and the methods' scalars, read back once, then the schedule hooks.
+//! One evaluation: every clean metric of docs/methods.md ("Metrics") computed on the device,
+//! packed with the weight snapshot and the methods' scalars, read back once, then the
+//! schedule hooks.
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};

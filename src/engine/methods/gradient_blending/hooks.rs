@@ -1,6 +1,7 @@
 //! Gradient-Blending (Wang, Tran, Feiszli, *What Makes Training Multi-modal Classification
-//! Networks Hard?*, CVPR 2020; METHODS.md). The training loss is L = Σ_h w_h · CE_h over
-//! each unimodal head (attached: its loss reaches its encoder) and the fused head.
+//! Networks Hard?*, CVPR 2020; docs/methods.md, "Method `gradient_blending`"). The training
+//! loss is L = Σ_h w_h · CE_h over each unimodal head (attached: its loss reaches its
+//! encoder) and the fused head.
 //!
 //! The weights are estimated on the held-out part V. For each candidate c ∈ {1..M, fused}:
 //! copy the current weights θ, train the copy with a fresh optimizer (same family and

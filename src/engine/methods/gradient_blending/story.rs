@@ -12,13 +12,13 @@ pub const PRESET: Preset = Preset {
     build: preset,
 };
 
-/// `imbalance` with Gradient-Blending, trained with SGD + momentum 0.9 at learning rate
-/// 0.01: Adam would cancel most of a constant loss weight (METHODS.md). Of the rates tried on
-/// seeds 1–5 (0.003, 0.01, 0.03), 0.01 gave the fused head's best mean validation accuracy:
-/// 0.727 against naive joint training's 0.663 with the same SGD, higher on 4 of 5 seeds
-/// (0.709 vs 0.686 at 0.003, 0.686 vs 0.670 at 0.03). Seed 3, where the fused head ends at
-/// 0.77 against naive training's 0.67: on seed 1 the two end level (0.815 and 0.82), which a
-/// class would read as no effect.
+/// `imbalance` with Gradient-Blending, trained with SGD + momentum 0.9 at learning rate 0.01:
+/// Adam would cancel most of a constant loss weight (docs/methods.md, "Method
+/// `gradient_blending`"). Of the rates tried on seeds 1–5 (0.003, 0.01, 0.03), 0.01 gave the
+/// fused head's best mean validation accuracy: 0.727 against naive joint training's 0.663
+/// with the same SGD, higher on 4 of 5 seeds (0.709 vs 0.686 at 0.003, 0.686 vs 0.670 at
+/// 0.03). Seed 3, where the fused head ends at 0.77 against naive training's 0.67: on seed 1
+/// the two end level (0.815 and 0.82), which a class would read as no effect.
 fn preset() -> ExperimentConfig {
     let mut config = imbalance();
     config.train.seed = 3;

@@ -10,8 +10,8 @@ use crate::engine::metrics::MethodEvent;
 use crate::engine::presets::Preset;
 use crate::engine::stories::Story;
 
-/// Another method this one cannot run with, and why (METHODS.md: where the two losses
-/// differ).
+/// Another method this one cannot run with, and why (docs/methods.md, "Method `ogm_ge`":
+/// where the two losses differ).
 pub struct Refusal {
     /// The other method's key.
     pub other: &'static str,

@@ -183,7 +183,8 @@ pub struct LossWeights {
 }
 
 impl LossWeights {
-    /// The naive baseline: CE(fused) plus detached probes with weight 1 (METHODS.md).
+    /// The naive baseline: CE(fused) plus detached probes with weight 1 (docs/methods.md,
+    /// "The model and its heads").
     pub fn probes(modalities: usize) -> Self {
         Self { fused: Weight::Fixed(1.0), unimodal: vec![Weight::Fixed(1.0); modalities], attached: false }
     }

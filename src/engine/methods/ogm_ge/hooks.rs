@@ -1,5 +1,6 @@
 //! OGM-GE (Peng, Wei, Deng, Wang, Hu, *Balanced Multimodal Learning via On-the-fly Gradient
-//! Modulation*, CVPR 2022; official code `GeWu-Lab/OGM-GE_CVPR2022`, main.py; METHODS.md).
+//! Modulation*, CVPR 2022; official code `GeWu-Lab/OGM-GE_CVPR2022`, main.py;
+//! docs/methods.md, "Method `ogm_ge`").
 //!
 //! Each training step, from the split linear head s_m = z_m·W_m + b/M
 //! ([`MultimodalNet::split_logits`]):
@@ -17,13 +18,13 @@
 //!
 //! Deviations, said here and in the UI: the official code modulates only 4-D (convolution)
 //! kernels; our encoders are MLPs, so every weight matrix is modulated, as BalanceBenchmark
-//! does. A coupled L2 penalty (the `ogm-ge` preset's weight decay) is part of the loss here,
-//! so its gradient is modulated with the rest, where SGD's `weight_decay` in the official
-//! code is added after the modulation. The noise is drawn on the host from the run's seeded mask stream (the same draws on
-//! every backend) and uploaded. With M > 2 we use the mean of the other scores (METHODS.md),
-//! not BalanceBenchmark's minimum. ρ is computed on the device and never read back to train;
-//! the mean ρ, its EMA and the mean k of the steps since the last evaluation are read back
-//! with it.
+//! does. A coupled L2 penalty (the `ogm-ge` preset's weight decay) is part of the loss here, so
+//! its gradient is modulated with the rest, where SGD's `weight_decay` in the official code is
+//! added after the modulation. The noise is drawn on the host from the run's seeded mask stream
+//! (the same draws on every backend) and uploaded. With M > 2 we use the mean of the other
+//! scores (docs/methods.md, "Method `ogm_ge`"), not BalanceBenchmark's minimum. ρ is computed
+//! on the device and never read back to train; the mean ρ, its EMA and the mean k of the steps
+//! since the last evaluation are read back with it.
 
 use burn::optim::GradientsParams;
 use burn::tensor::activation::softmax;
