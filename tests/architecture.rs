@@ -380,3 +380,37 @@ fn quote_item(item: &syn::Item) -> String {
         _ => "an item that is not a declaration".into(),
     }
 }
+
+#[test]
+fn the_readme_layout_names_every_source_file_and_test() {
+    // The README's Layout lists every file under src/ as a tree (two spaces per level, a
+    // folder ends with `/`) and names every integration test: nothing missing, nothing stale.
+    let readme = source(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let layout = &readme[readme.find("## Layout\n").expect("a Layout section")..];
+    let layout = &layout[..layout[3..].find("\n## ").map_or(layout.len(), |i| i + 3)];
+    let tree = layout.split("```text\n").find(|b| b.starts_with("src/\n")).expect("the file tree");
+    let tree = &tree[..tree.find("```").unwrap()];
+    let (mut folders, mut listed) = (Vec::<String>::new(), std::collections::BTreeSet::new());
+    for line in tree.lines() {
+        let depth = (line.len() - line.trim_start().len()) / 2;
+        let name = line.split_whitespace().next().unwrap();
+        folders.truncate(depth);
+        if let Some(folder) = name.strip_suffix('/') {
+            folders.push(folder.to_owned());
+        } else {
+            listed.insert(format!("{}/{name}", folders.join("/")));
+        }
+    }
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let actual: std::collections::BTreeSet<String> =
+        rust_files(&root()).iter().map(|f| f.strip_prefix(&manifest).unwrap().to_string_lossy().into_owned()).collect();
+    let missing: Vec<_> = actual.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&actual).collect();
+    assert!(missing.is_empty() && stale.is_empty(), "README Layout: missing {missing:?}, listed but absent {stale:?}");
+    for test in std::fs::read_dir(manifest.join("tests")).unwrap().map(|e| e.unwrap().path()) {
+        if test.extension().is_some_and(|e| e == "rs") {
+            let name = test.file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(layout.contains(&format!("`{name}`")), "README Layout does not name the test `{name}`");
+        }
+    }
+}

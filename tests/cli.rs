@@ -462,3 +462,21 @@ fn the_readme_schema_example_is_the_last_line_of_the_imbalance_preset() {
     }
     assert!(checked >= 21, "the example's numbers were checked ({checked})");
 }
+
+#[test]
+fn keys_lists_every_setting_with_its_value_range_and_kind() {
+    use modalscope::engine::config::knobs::table;
+    use modalscope::engine::presets::preset;
+    let out = modalscope(&["keys", "--preset", "ogm-ge", "--set", "train.learning_rate=0.02"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+    let knobs = table(&preset("ogm-ge").unwrap());
+    assert_eq!(rows.iter().map(|r| r[0]).collect::<Vec<_>>(), knobs.iter().map(|k| k.path.as_str()).collect::<Vec<_>>(), "one line per knob, in the table's order");
+    let row = |path: &str| rows.iter().find(|r| r[0] == path).unwrap().clone();
+    assert_eq!(row("methods.ogm_ge.alpha")[1], "0.8", "the preset's value");
+    assert_eq!(row("train.learning_rate")[1], "0.02", "the override's value");
+    assert!(rows.iter().all(|r| r.contains(&"live") || r.contains(&"structural")), "each says how it applies");
+    let bad = modalscope(&["keys", "--set", "train.nope=1"]);
+    assert_eq!(bad.status.code(), Some(2), "an unknown key is refused");
+}

@@ -1,4 +1,5 @@
-//! Every preset's story card: trained to its end (the preset's own seed), the verdict holds,
+//! Every preset's story card: trained to its end (the preset's own seed), the verdict holds
+//! (and each try's, its run trained to its end from the preset's configuration),
 //! and the run has the steps and evaluations that its default pace was computed from (so a
 //! run lasts `RUN_SECONDS` at that pace on any machine fast enough for it).
 
@@ -9,7 +10,7 @@ use modalscope::engine::presets::{PRESETS, RUN_SECONDS, default_pace};
 use modalscope::engine::stories::story;
 
 #[test]
-fn every_verdict_holds_at_the_end_of_its_preset() {
+fn every_verdict_holds_at_the_end_of_its_preset_and_of_each_try() {
     // The presets' runs side by side (a run is single-threaded; the test command has two cores).
     let failed: Vec<String> = std::thread::scope(|scope| {
         let runs: Vec<_> = PRESETS
@@ -22,13 +23,31 @@ fn every_verdict_holds_at_the_end_of_its_preset() {
                     assert_eq!(session.history().received(), preset.evaluations_in_run(), "{}: the run's evaluations", p.name);
                     let seconds = preset.evaluations_in_run() as f64 / default_pace(preset);
                     assert!((seconds - RUN_SECONDS).abs() < 1e-9, "{}: {seconds} s at the default pace", p.name);
-                    let verdict = (story(p.name).expect("a story").verdict)(&last(&session)).unwrap_or_else(|| panic!("{}: no verdict", p.name));
+                    let story = story(p.name).expect("a story");
+                    let end = last(&session);
+                    let verdict = (story.verdict)(&end).unwrap_or_else(|| panic!("{}: no verdict", p.name));
                     println!("{}: {} ({})", p.name, verdict.figures, if verdict.holds { "holds" } else { "fails" });
-                    (!verdict.holds).then(|| format!("{}: {}", p.name, verdict.figures))
+                    let mut failed: Vec<String> = (!verdict.holds).then(|| format!("{}: {}", p.name, verdict.figures)).into_iter().collect();
+                    // Each try from the preset's end, as its button does, judged by its own
+                    // expectation against the preset's run.
+                    for t in story.tries {
+                        let tried = last(&train(config(p.name, t.settings)));
+                        let name = format!("{} / {}", p.name, t.label);
+                        match (t.verdict)(&tried, Some(&end)) {
+                            Some(v) => {
+                                println!("{name}: {} ({})", v.figures, if v.holds { "holds" } else { "fails" });
+                                if !v.holds {
+                                    failed.push(format!("{name}: {}", v.figures));
+                                }
+                            }
+                            None => failed.push(format!("{name}: no verdict")),
+                        }
+                    }
+                    failed
                 })
             })
             .collect();
-        runs.into_iter().filter_map(|run| run.join().expect("a preset's run")).collect()
+        runs.into_iter().flat_map(|run| run.join().expect("a preset's run")).collect()
     });
     assert!(failed.is_empty(), "verdicts that do not hold: {failed:#?}");
 }

@@ -97,6 +97,13 @@ enum Command {
     },
     /// List every preset with its one-line story.
     Presets,
+    /// List every setting: its path, its value (the default, or the given preset's and
+    /// overrides'), its range, whether it is live (applies at the next step) or structural
+    /// (restarts the run), and its label.
+    Keys {
+        #[command(flatten)]
+        source: ConfigSource,
+    },
     /// Write the exact train/validation/test splits (and V) as CSV.
     ExportData {
         #[command(flatten)]
@@ -485,6 +492,36 @@ fn summary(session: &Session, ogr_values: &BTreeMap<String, Vec<f64>>) -> String
     serde_json::to_string_pretty(&value).expect("summary serializes")
 }
 
+/// `modalscope keys`: the knob table as text, one setting a line.
+fn keys(source: &ConfigSource) -> Result<ExitCode, Failure> {
+    let config = source.resolve()?;
+    let json = serde_json::from_str::<Value>(&config.to_json()).expect("config JSON parses");
+    let rows: Vec<[String; 5]> = knobs::table(&config)
+        .into_iter()
+        .map(|k| {
+            let range = match &k.kind {
+                knobs::KnobKind::Number { min, max, scale, .. } => {
+                    format!("{min} to {max}{}", if *scale == knobs::Scale::Log { " (log)" } else { "" })
+                }
+                knobs::KnobKind::Toggle => "true | false".into(),
+                knobs::KnobKind::Choice(options) => options.join(" | "),
+                knobs::KnobKind::Subset { options, min, max } => format!("{min} to {max} of {}", options.join(", ")),
+                knobs::KnobKind::Name => "a name".into(),
+                knobs::KnobKind::OptionalStep => "null or a step from 1".into(),
+            };
+            let kind = if k.live { "live" } else { "structural" };
+            [k.path.clone(), k.get(&json).to_string(), range, kind.into(), k.label]
+        })
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let widths = [width(0), width(1), width(2), width(3)];
+    println!("{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  label", "path", "value", "range", "applies", w0 = widths[0], w1 = widths[1], w2 = widths[2], w3 = widths[3]);
+    for [path, value, range, kind, label] in &rows {
+        println!("{path:<w0$}  {value:<w1$}  {range:<w2$}  {kind:<w3$}  {label}", w0 = widths[0], w1 = widths[1], w2 = widths[2], w3 = widths[3]);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn export_data(source: &ConfigSource, out: &Path) -> Result<ExitCode, Failure> {
     let config = source.resolve()?;
     let mfeat = mfeat_for(&config);
@@ -573,6 +610,7 @@ fn main() -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys { source } => keys(source),
         Command::ExportData { source, out } => export_data(source, out),
         Command::Bench { source, steps, warmup, batch_size, width, modalities, eval_every } => {
             bench(source, *steps, *warmup, (*batch_size, *width, *modalities), *eval_every)

@@ -18,6 +18,81 @@ pub struct Try {
     pub expect: &'static str,
     /// `key.path=value` overrides applied to the current configuration (the CLI's `--set`).
     pub settings: &'static [&'static str],
+    /// The expectation checked on the try's run: its latest evaluation, and the latest of
+    /// the preset's own run where the expectation compares with it (`None` when that run
+    /// has not been seen; a verdict that needs it is then `None` too).
+    pub verdict: fn(&Evaluation, Option<&Evaluation>) -> Option<Verdict>,
+}
+
+/// The fused validation accuracy of a run, when it has one.
+fn fused_of(e: Option<&Evaluation>) -> Option<f64> {
+    e.map(|e| e.fused().val_acc)
+}
+
+/// A modality alone (`modalities=<name>`) ends above the fused model of the preset's run.
+fn alone_beats_fused(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> {
+    let (alone, fused) = (e.fused().val_acc, fused_of(preset)?);
+    let name = e.heads.get(1).map_or("it", |(n, _)| n.as_str());
+    Some(Verdict {
+        figures: format!("{name} alone {} {} the preset's fused model {}", pct(alone), relation(alone, fused), pct(fused)),
+        holds: e.heads.len() == 2 && relation(alone, fused) == ">",
+    })
+}
+
+/// The fused head ends within 5 points of head a, or above it.
+pub fn fused_near_head_a(e: &Evaluation, _: Option<&Evaluation>) -> Option<Verdict> {
+    let (a, fused) = (val_acc(e, "a")?, e.fused().val_acc);
+    Some(Verdict { figures: format!("fused head {} {} head a {}", pct(fused), relation(fused, a), pct(a)), holds: fused > a - 0.05 })
+}
+
+/// Without the shortcut modality, the validation accuracy ends well above chance (70 %+).
+fn shortcut_gone(e: &Evaluation, _: Option<&Evaluation>) -> Option<Verdict> {
+    let alone = e.fused().val_acc;
+    Some(Verdict { figures: format!("validation accuracy {} (chance 25 %)", pct(alone)), holds: e.heads.len() == 2 && alone >= 0.7 })
+}
+
+/// The fused accuracy stays near chance (within 10 points of 50 %) on the XOR.
+fn near_chance(e: &Evaluation, _: Option<&Evaluation>) -> Option<Verdict> {
+    let fused = e.fused().val_acc;
+    Some(Verdict { figures: format!("fused {} (chance 50 %)", pct(fused)), holds: (fused - 0.5).abs() < 0.1 })
+}
+
+/// The fused model still learns the XOR (above 85 %).
+fn learns_xor(e: &Evaluation, _: Option<&Evaluation>) -> Option<Verdict> {
+    let fused = e.fused().val_acc;
+    Some(Verdict { figures: format!("fused {} (chance 50 %)", pct(fused)), holds: fused > 0.85 })
+}
+
+/// The fused accuracy ends within 5 points of the preset's run.
+fn barely_moves(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> {
+    let (now, before) = (e.fused().val_acc, fused_of(preset)?);
+    Some(Verdict {
+        figures: format!("fused {} against the preset's {}", pct(now), pct(before)),
+        holds: (now - before).abs() <= 0.05,
+    })
+}
+
+/// b's Shapley share ends below a's and below the preset's run's.
+fn b_weakened(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> {
+    let share = |e: &Evaluation, name: &str| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| c.shapley_share);
+    let (a, b, before) = (share(e, "a")?, share(e, "b")?, share(preset?, "b")?);
+    Some(Verdict {
+        figures: format!("Shapley shares a {} and b {} (the preset's b {})", pct(a), pct(b), pct(before)),
+        holds: relation(b, a) == "<" && relation(b, before) == "<",
+    })
+}
+
+/// With the pixel view the fused accuracy reaches 95 %+ and pix has the largest Shapley
+/// share.
+fn pixels_lead(e: &Evaluation, _: Option<&Evaluation>) -> Option<Verdict> {
+    let shares: Vec<(&str, f64)> = e.contribution.iter().filter_map(|(n, c)| Some((n.as_str(), c.shapley_share?))).collect();
+    let pix = shares.iter().find(|(n, _)| *n == "pix")?.1;
+    let leader = shares.iter().all(|(_, s)| *s <= pix);
+    let fused = e.fused().val_acc;
+    Some(Verdict {
+        figures: format!("fused {}; pix's Shapley share {} ({})", pct(fused), pct(pix), if leader { "the largest" } else { "not the largest" }),
+        holds: fused >= 0.95 && leader,
+    })
 }
 
 /// A verdict on the claim, from the run's latest evaluation.
@@ -49,6 +124,27 @@ pub fn pct(value: f64) -> String {
     format!("{:.0} %", value * 100.0)
 }
 
+/// The relation between two shares as [`pct`] prints them (whole percents): `<`, `=` or `>`.
+/// A verdict prints the relation that holds between its numbers, never the one its claim
+/// expects: whether the claim holds is `Verdict::holds`.
+pub fn relation(x: f64, y: f64) -> &'static str {
+    let (x, y) = ((x * 100.0).round(), (y * 100.0).round());
+    if x < y {
+        "<"
+    } else if x > y {
+        ">"
+    } else {
+        "="
+    }
+}
+
+/// "fused 71 % < a's probe 77 %, > b's probe 40 %": `fused` against each probe, with the
+/// relation that holds.
+fn fused_against_probes(fused: f64, probes: &[(&str, f64)]) -> String {
+    let each: Vec<String> = probes.iter().map(|(name, p)| format!("{} {name}'s probe {}", relation(fused, *p), pct(*p))).collect();
+    format!("fused {} {}", pct(fused), each.join(", "))
+}
+
 /// The validation accuracy of head `name` (the fused head or a modality's probe).
 pub fn val_acc(e: &Evaluation, name: &str) -> Option<f64> {
     e.head(name).map(|h| h.val_acc)
@@ -63,8 +159,8 @@ fn imbalance(e: &Evaluation) -> Option<Verdict> {
     let (fused, train, a) = (e.fused().val_acc, e.fused().train_acc, probe(e, "a")?);
     probe(e, "b")?;
     Some(Verdict {
-        figures: format!("fused {} on validation (train {}) < a's probe {}", pct(fused), pct(train), pct(a)),
-        holds: fused < a && train - fused > 0.2,
+        figures: format!("fused {} on validation (train {}) {} a's probe {}", pct(fused), pct(train), relation(fused, a), pct(a)),
+        holds: relation(fused, a) == "<" && train - fused > 0.2,
     })
 }
 
@@ -98,16 +194,16 @@ fn balanced(e: &Evaluation) -> Option<Verdict> {
     let (a, b) = (probe(e, "a")?, probe(e, "b")?);
     let [sa, sb] = shares[..] else { return None };
     Some(Verdict {
-        figures: format!("Shapley shares a {} and b {}; fused {} > probes a {} and b {}", pct(sa), pct(sb), pct(e.fused().val_acc), pct(a), pct(b)),
-        holds: (sa - 0.5).abs() < 0.2 && e.fused().val_acc > a.max(b),
+        figures: format!("Shapley shares a {} and b {}; {}", pct(sa), pct(sb), fused_against_probes(e.fused().val_acc, &[("a", a), ("b", b)])),
+        holds: (sa - 0.5).abs() < 0.2 && relation(e.fused().val_acc, a.max(b)) == ">",
     })
 }
 
 fn mfeat(e: &Evaluation) -> Option<Verdict> {
     let (fou, mor, fused) = (probe(e, "fou")?, probe(e, "mor")?, e.fused().val_acc);
     Some(Verdict {
-        figures: format!("fused {} > probes fou {} and mor {} (chance 10 %)", pct(fused), pct(fou), pct(mor)),
-        holds: fused > fou.max(mor),
+        figures: format!("{} (chance 10 %)", fused_against_probes(fused, &[("fou", fou), ("mor", mor)])),
+        holds: relation(fused, fou.max(mor)) == ">",
     })
 }
 
@@ -120,11 +216,17 @@ const PHENOMENA: &[Story] = &[
         watch: "Accuracy: the fused validation line (solid black) stalls far below its training line, and below a's probe (solid blue); Gap: the fused gap climbs.",
         verdict: imbalance,
         tries: &[
-            Try { label: "Train a alone", expect: "The same data with modality a only: its validation accuracy ends above the fused model's.", settings: &["modalities=a"] },
+            Try {
+                label: "Train a alone",
+                expect: "The same data with modality a only: its validation accuracy ends above the fused model's.",
+                settings: &["modalities=a"],
+                verdict: alone_beats_fused,
+            },
             Try {
                 label: "Turn on Gradient-Blending (with SGD)",
                 expect: "Each head's loss weighted by how well it generalizes on the held-out part V, trained with SGD (Adam would cancel the weights): the fused head ends near a's head.",
                 settings: &["methods.gradient_blending.enabled=true", "train.optimizer=sgd", "train.learning_rate=0.01"],
+                verdict: fused_near_head_a,
             },
         ],
     },
@@ -133,14 +235,24 @@ const PHENOMENA: &[Story] = &[
         claim: "Modality b carries the class on the training split only (a shortcut). The fused model learns it, and its validation loss climbs while its training loss falls.",
         watch: "Accuracy: b's training line near 100 % while its validation line stays near chance (25 %); Gap: the fused gap grows past 1.",
         verdict: shortcut,
-        tries: &[Try { label: "Train a alone", expect: "Without the shortcut the validation accuracy rises from chance to about 80 %.", settings: &["modalities=a"] }],
+        tries: &[Try {
+            label: "Train a alone",
+            expect: "Without the shortcut the validation accuracy rises from chance to about 80 %.",
+            settings: &["modalities=a"],
+            verdict: shortcut_gone,
+        }],
     },
     Story {
         preset: "interaction",
         claim: "The label is a XOR of the two modalities: each alone says nothing. A fused head with a hidden layer learns it; an additive late fusion (concat with a linear head) cannot.",
         watch: "Accuracy: the fused validation line climbs towards 100 % while both probes stay at chance (50 %).",
         verdict: interaction,
-        tries: &[Try { label: "Use a linear fused head", expect: "concat + a linear head is a sum of per-modality terms: the fused accuracy stays near chance.", settings: &["model.fusion_hidden=0"] }],
+        tries: &[Try {
+            label: "Use a linear fused head",
+            expect: "concat + a linear head is a sum of per-modality terms: the fused accuracy stays near chance.",
+            settings: &["model.fusion_hidden=0"],
+            verdict: near_chance,
+        }],
     },
     Story {
         preset: "lmf",
@@ -148,8 +260,13 @@ const PHENOMENA: &[Story] = &[
         watch: "Accuracy: the fused validation line climbs above 85 %; Fusion parameters: LMF at rank 4 against TFN's line.",
         verdict: tensor_fusion,
         tries: &[
-            Try { label: "Concat instead", expect: "An additive fusion with the same linear head stays near chance.", settings: &["model.fusion=concat"] },
-            Try { label: "Rank 1", expect: "A single rank is enough for this XOR: the accuracy barely moves, the parameters fall by four.", settings: &["model.rank=1"] },
+            Try { label: "Concat instead", expect: "An additive fusion with the same linear head stays near chance.", settings: &["model.fusion=concat"], verdict: near_chance },
+            Try {
+                label: "Rank 1",
+                expect: "A single rank is enough for this XOR: the accuracy barely moves, the parameters fall by four.",
+                settings: &["model.rank=1"],
+                verdict: barely_moves,
+            },
         ],
     },
     Story {
@@ -157,21 +274,36 @@ const PHENOMENA: &[Story] = &[
         claim: "Tensor fusion takes every product of a feature of a with a feature of b, so the XOR is linear in them: a linear head learns it.",
         watch: "Accuracy: the fused validation line climbs above 85 %; Fusion parameters: TFN's count against LMF's by rank.",
         verdict: tensor_fusion,
-        tries: &[Try { label: "Low-rank fusion instead", expect: "LMF at rank 4 learns it as well with an eighth of the parameters.", settings: &["model.fusion=lmf"] }],
+        tries: &[Try {
+            label: "Low-rank fusion instead",
+            expect: "LMF at rank 4 learns it as well with an eighth of the parameters.",
+            settings: &["model.fusion=lmf"],
+            verdict: learns_xor,
+        }],
     },
     Story {
         preset: "balanced",
         claim: "Two equally informative modalities: the easy case. Each contributes about half of the fused accuracy, and together they beat either alone.",
         watch: "Contribution: the two Shapley shares stay near 50 %; Accuracy: the fused validation line above both probes.",
         verdict: balanced,
-        tries: &[Try { label: "Weaken b", expect: "With a quarter of its signal, b's Shapley share falls and a carries the model.", settings: &["data.synthetic.1.signal=0.15"] }],
+        tries: &[Try {
+            label: "Weaken b",
+            expect: "With a quarter of its signal, b's Shapley share falls and a carries the model.",
+            settings: &["data.synthetic.1.signal=0.15"],
+            verdict: b_weakened,
+        }],
     },
     Story {
         preset: "mfeat-fou-mor",
         claim: "Real data: UCI handwritten digits seen through two feature views, Fourier coefficients (76) and morphological features (6). Together they beat either view's probe.",
         watch: "Accuracy: the fused validation line above both probes; Contribution: fou's Shapley share is the larger.",
         verdict: mfeat,
-        tries: &[Try { label: "Add the pixel view", expect: "A third view (240 pixel averages): the fused accuracy rises to about 98 %, and pix takes most of the Shapley share.", settings: &["data.views=fou,mor,pix"] }],
+        tries: &[Try {
+            label: "Add the pixel view",
+            expect: "A third view (240 pixel averages): the fused accuracy rises to about 98 %, and pix takes most of the Shapley share.",
+            settings: &["data.views=fou,mor,pix"],
+            verdict: pixels_lead,
+        }],
     },
 ];
 
@@ -189,6 +321,36 @@ pub fn story(name: &str) -> Option<&'static Story> {
 mod tests {
     use super::*;
     use crate::engine::presets::{PRESETS, preset};
+
+    fn evaluation(fused: f64, probes: &[(&str, f64)]) -> Evaluation {
+        use crate::engine::metrics::{Contribution, HeadMetrics};
+        let head = |val_acc: f64| HeadMetrics { train_loss: 0.1, val_loss: 1.0, train_acc: 1.0, val_acc, test_acc: None, gap: 0.9, ogr: None };
+        let contribution = |probe_acc: f64| Contribution { probe_acc, split_acc: None, shapley: 0.25, shapley_share: Some(0.5), grad_share: None };
+        Evaluation {
+            step: 1,
+            epoch: 1.0,
+            heads: std::iter::once(("fused".to_string(), head(fused))).chain(probes.iter().map(|(n, p)| (n.to_string(), head(*p)))).collect(),
+            contribution: probes.iter().map(|(n, p)| (n.to_string(), contribution(*p))).collect(),
+            methods: Default::default(),
+            events: vec![],
+        }
+    }
+
+    #[test]
+    fn a_verdict_prints_the_relation_its_numbers_have_not_the_claimed_one() {
+        // The claims expect fused < a (imbalance) and fused > every probe (balanced,
+        // mfeat); runs where the numbers go the other way print the other sign and do not
+        // hold.
+        let v = imbalance(&evaluation(0.41, &[("a", 0.28), ("b", 0.3)])).unwrap();
+        assert!(v.figures.contains("41 % > a's probe 28 %") && !v.holds, "{}", v.figures);
+        let v = imbalance(&evaluation(0.49, &[("a", 0.62), ("b", 0.3)])).unwrap();
+        assert!(v.figures.contains("49 % < a's probe 62 %") && v.holds, "{}", v.figures);
+        let v = balanced(&evaluation(0.71, &[("a", 0.77), ("b", 0.40)])).unwrap();
+        assert!(v.figures.contains("fused 71 % < a's probe 77 %, > b's probe 40 %") && !v.holds, "{}", v.figures);
+        let v = mfeat(&evaluation(0.90, &[("fou", 0.90), ("mor", 0.70)])).unwrap();
+        assert!(v.figures.contains("fused 90 % = fou's probe 90 %, > mor's probe 70 %"), "{}", v.figures);
+        assert_eq!((relation(0.614, 0.606), relation(0.616, 0.606)), ("=", ">"), "at the printed precision");
+    }
 
     #[test]
     fn every_preset_has_a_story_whose_tries_apply() {

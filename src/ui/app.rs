@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::metrics::History;
+use crate::engine::metrics::{Evaluation, History};
 use crate::engine::presets::preset;
 use crate::engine::stories::story;
 use crate::protocol::{Backend, Request};
@@ -128,45 +128,65 @@ pub fn StoryCard() -> impl IntoView {
     // The preset's own configuration: the card says when the run has left it.
     let preset_config = Memo::new(move |_| state.preset.with(|name| preset(name)));
     let changed = move || preset_config.with(|p| state.config.with(|c| p.as_ref() != Some(c)));
-    // One reading per change of the run, shared by the verdict's text and its marks.
-    let verdict = Memo::new(move |_| {
-        let story = story()?;
-        let (finished, step, total) = state.stats.with(|s| (matches!(s.status.as_str(), "finished" | "early-stopped"), s.step, s.total_steps));
-        let text = state.history.with(|h| match h.latest() {
-            None => ("Press play: the verdict appears with the first evaluation.".to_string(), None),
-            Some(latest) => match (story.verdict)(latest) {
-                None => ("This run lacks what the claim compares (other modalities or methods than the preset's).".to_string(), None),
-                Some(v) => {
-                    let when = if finished { "At the end".to_string() } else { format!("So far (step {step} of {total})") };
-                    let word = match (v.holds, finished) {
-                        (true, _) => "reproduced",
-                        (false, true) => "not reproduced in this run",
-                        (false, false) => "not yet",
-                    };
-                    // "not yet" is neither: the run may still get there.
-                    let marked = (v.holds || finished).then_some(v.holds);
-                    (format!("{when}: {}: {word}.", v.figures), marked)
-                }
-            },
-        });
-        Some(text)
-    });
-    // The fused validation accuracy the preset's own run ended with, kept for the runs the
-    // "try this" buttons start: (preset, accuracy).
-    let reference = RwSignal::new(None::<(String, f64)>);
+    // The last evaluation of the preset's own run, kept for the runs the "try this" buttons
+    // start (their expectations compare with it): (preset, evaluation).
+    let reference = RwSignal::new(None::<(String, Evaluation)>);
     Effect::new(move |_| {
         let finished = state.stats.with(|s| s.status == "finished");
         if finished && !changed() {
-            let ended = state.history.with(|h| h.latest().map(|e| e.fused().val_acc));
-            if let Some(accuracy) = ended {
-                reference.set(Some((state.preset.get_untracked(), accuracy)));
+            if let Some(ended) = state.history.with(|h| h.latest().cloned()) {
+                reference.set(Some((state.preset.get_untracked(), ended)));
             }
         }
     });
+    // The try whose settings, applied to the preset, give the current configuration.
+    let active_try = Memo::new(move |_| {
+        let story = story()?;
+        let base = preset_config.get()?;
+        state.config.with(|c| {
+            story.tries.iter().position(|t| t.settings.iter().try_fold(base.clone(), |b, s| b.with_override(s)).ok().as_ref() == Some(c))
+        })
+    });
+    // One reading per change of the run, shared by the verdict's text and its marks: the
+    // try's expectation while a try's configuration runs, else the preset's claim.
+    let verdict = Memo::new(move |_| {
+        let story = story()?;
+        let (finished, step, total) = state.stats.with(|s| (matches!(s.status.as_str(), "finished" | "early-stopped"), s.step, s.total_steps));
+        let tried = active_try.get().map(|i| &story.tries[i]);
+        let text = state.history.with(|h| {
+            let Some(latest) = h.latest() else {
+                return ("Press play: the verdict appears with the first evaluation.".to_string(), None);
+            };
+            let current = state.preset.get();
+            let judged = match tried {
+                Some(t) => reference.with(|r| (t.verdict)(latest, r.as_ref().filter(|(name, _)| *name == current).map(|(_, e)| e))),
+                None => (story.verdict)(latest),
+            };
+            match (judged, tried) {
+                (None, Some(t)) => (format!("“{}” compares with the preset's own run: run the preset to its end first, then try it.", t.label), None),
+                (None, None) => ("This run lacks what the claim compares (other modalities or methods than the preset's).".to_string(), None),
+                (Some(v), _) => {
+                    let when = if finished { "At the end".to_string() } else { format!("So far (step {step} of {total})") };
+                    let what = tried.map(|t| format!(", trying “{}”", t.label)).unwrap_or_default();
+                    let word = match (v.holds, finished, tried.is_some()) {
+                        (true, _, false) => "reproduced",
+                        (true, _, true) => "as expected",
+                        (false, true, false) => "not reproduced in this run",
+                        (false, true, true) => "not as expected in this run",
+                        (false, false, _) => "not yet",
+                    };
+                    // "not yet" is neither: the run may still get there.
+                    let marked = (v.holds || finished).then_some(v.holds);
+                    (format!("{when}{what}: {}: {word}.", v.figures), marked)
+                }
+            }
+        });
+        Some(text)
+    });
     let compared = move || {
         let current = state.preset.get();
-        reference.get().filter(|(name, _)| *name == current).map(|(_, accuracy)| {
-            format!("For comparison: the preset's own run ended with the fused model at {:.0} % validation accuracy.", accuracy * 100.0)
+        reference.get().filter(|(name, _)| *name == current).map(|(_, ended)| {
+            format!("For comparison: the preset's own run ended with the fused model at {:.0} % validation accuracy.", ended.fused().val_acc * 100.0)
         })
     };
     let try_this = move |settings: &'static [&'static str]| {

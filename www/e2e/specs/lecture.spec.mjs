@@ -16,12 +16,16 @@ test("the story card states the claim, judges the run and its try-this button ch
     await ui.page.getByTestId("try-0").click(); // "Train a alone"
     await ui.waitForText("story-changed", /Settings changed from the preset/);
     await ui.page.waitForFunction(() => document.querySelector('[data-testid="knob-modalities-b"]')?.checked === false);
-    await ui.waitForText("verdict", /lacks what the claim compares/, 60_000);
+    // The card now judges the try's own expectation, against the preset's run.
+    await ui.waitForText("verdict", /trying “Train a alone”: a alone \d+ % [<=>] the preset's fused model \d+ %/, 60_000);
     assert.match(await ui.text("story-changed"), /the preset's own run ended with the fused model at \d+ % validation accuracy/);
     await ui.waitForText("run-status", /^finished$/, 60_000); // the button also plays
+    await ui.waitForText("verdict", /^At the end, trying “Train a alone”: a alone \d+ % > the preset's fused model \d+ %: as expected\.$/);
+    assert.ok(await ui.page.locator('[data-testid="verdict"].holds').count(), "the try's verdict is marked as holding");
     const aAlone = (await ui.text("summary")).match(/reaches (\d+) %/)[1];
     const joint = (await ui.text("story-changed")).match(/at (\d+) %/)[1];
     assert.ok(Number(aAlone) > Number(joint), `a alone ${aAlone} % above the joint run's ${joint} %`);
+    assert.match(await ui.text("verdict"), new RegExp(`a alone ${aAlone} % > the preset's fused model ${joint} %`), "the verdict prints the run's numbers");
     await ui.screenshot("story-card.png");
   });
 });

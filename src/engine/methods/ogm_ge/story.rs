@@ -3,7 +3,7 @@
 use crate::engine::config::{DataConfig, ExperimentConfig, OptimizerKind, TrainConfig};
 use crate::engine::metrics::Evaluation;
 use crate::engine::presets::{Preset, modality};
-use crate::engine::stories::{Story, Try, Verdict, pct, probe};
+use crate::engine::stories::{Story, Try, Verdict, pct, probe, relation};
 
 /// The `ogm-ge` preset.
 pub const PRESET: Preset = Preset {
@@ -41,7 +41,12 @@ pub const STORY: Story = Story {
     claim: "Modality a fits the training data within a few steps and starves the weaker but useful b. OGM-GE slows a's encoder while a leads (k_a < 1), so b's encoder keeps learning.",
     watch: "OGM-GE: ρ_a above 1 and k_a (dashed blue) below 1 in the first half; Contribution: b's probe (light vermillion) keeps rising. The verdict reads b's split head, the b part of the fused head's logits.",
     verdict,
-    tries: &[Try { label: "Turn OGM-GE off", expect: "Naive training with the same SGD: b's split head ends near 50 % and its probe lower.", settings: &["methods.ogm_ge.enabled=false"] }],
+    tries: &[Try {
+        label: "Turn OGM-GE off",
+        expect: "Naive training with the same SGD: b's split head ends near 50 % and its probe lower.",
+        settings: &["methods.ogm_ge.enabled=false"],
+        verdict: b_falls_back,
+    }],
 };
 
 /// b's split head is what OGM-GE moves most (0.45 ± 0.08 → 0.62 ± 0.11 over five seeds,
@@ -55,6 +60,25 @@ fn verdict(e: &Evaluation) -> Option<Verdict> {
     Some(Verdict {
         figures: format!("b's split head {} and probe {}, a's split head {}{off}", pct(split_b), pct(b), pct(split_a)),
         holds: on && split_b > 0.55 && b > 0.7,
+    })
+}
+
+/// The try "Turn OGM-GE off": b's split head ends below 55 % and b's probe below the
+/// preset's run's.
+fn b_falls_back(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> {
+    let (b, before) = (probe(e, "b")?, probe(preset?, "b")?);
+    let split_b = e.contribution.iter().find(|(n, _)| n == "b").and_then(|(_, c)| c.split_acc)?;
+    let on = e.methods.contains_key(super::OgmGeConfig::NAME);
+    Some(Verdict {
+        figures: format!(
+            "b's split head {}; b's probe {} {} the preset's {}{}",
+            pct(split_b),
+            pct(b),
+            relation(b, before),
+            pct(before),
+            if on { " (OGM-GE is on)" } else { "" }
+        ),
+        holds: !on && split_b < 0.55 && relation(b, before) == "<",
     })
 }
 
