@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Proves that the README's test command works on a fresh machine (not part of it: 37
-# minutes on two cores on 2026-12-07, on a machine running fast that hour; the README's
-# set-up table). Clones HEAD into a temporary folder and runs scripts/test.sh there
+# Proves that the README's test command works on a fresh machine (not part of it: 37 to 54
+# minutes on two cores on 2026-12-07, by how fast the shared machine ran that hour; the
+# README's set-up table). Clones HEAD into a temporary folder and runs scripts/test.sh there
 # with an empty CARGO_HOME (no registry, no installed tools), an empty CARGO_TARGET_DIR, an
 # empty npm cache and a PATH of rustup's proxies plus the system folders, so that every
 # install step really runs. What it keeps from this machine is printed first: rustup's

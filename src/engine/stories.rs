@@ -342,9 +342,9 @@ mod tests {
         // mfeat); runs where the numbers go the other way print the other sign and do not
         // hold.
         let v = imbalance(&evaluation(0.41, &[("a", 0.28), ("b", 0.3)])).unwrap();
-        assert!(v.figures.contains("41 % > a's probe 28 %") && !v.holds, "{}", v.figures);
+        assert!(v.figures.contains("(train 100 %) > a's probe 28 %") && !v.holds, "{}", v.figures);
         let v = imbalance(&evaluation(0.49, &[("a", 0.62), ("b", 0.3)])).unwrap();
-        assert!(v.figures.contains("49 % < a's probe 62 %") && v.holds, "{}", v.figures);
+        assert!(v.figures.contains("(train 100 %) < a's probe 62 %") && v.holds, "{}", v.figures);
         let v = balanced(&evaluation(0.71, &[("a", 0.77), ("b", 0.40)])).unwrap();
         assert!(v.figures.contains("fused 71 % < a's probe 77 %, > b's probe 40 %") && !v.holds, "{}", v.figures);
         let v = mfeat(&evaluation(0.90, &[("fou", 0.90), ("mor", 0.70)])).unwrap();
