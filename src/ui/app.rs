@@ -133,10 +133,11 @@ pub fn StoryCard() -> impl IntoView {
     let reference = RwSignal::new(None::<(String, Evaluation)>);
     Effect::new(move |_| {
         let finished = state.stats.with(|s| s.status == "finished");
-        if finished && !changed() {
-            if let Some(ended) = state.history.with(|h| h.latest().cloned()) {
-                reference.set(Some((state.preset.get_untracked(), ended)));
-            }
+        if finished
+            && !changed()
+            && let Some(ended) = state.history.with(|h| h.latest().cloned())
+        {
+            reference.set(Some((state.preset.get_untracked(), ended)));
         }
     });
     // The try whose settings, applied to the preset, give the current configuration.
