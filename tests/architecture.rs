@@ -385,7 +385,8 @@ fn quote_item(item: &syn::Item) -> String {
 fn the_readme_layout_names_every_source_file_and_test() {
     // The README's Layout lists every file under src/ as a tree (two spaces per level, a
     // folder ends with `/`) and names every integration test: nothing missing, nothing stale.
-    let readme = source(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let readme = source(&manifest.join("README.md"));
     let layout = &readme[readme.find("## Layout\n").expect("a Layout section")..];
     let layout = &layout[..layout[3..].find("\n## ").map_or(layout.len(), |i| i + 3)];
     let tree = layout.split("```text\n").find(|b| b.starts_with("src/\n")).expect("the file tree");
@@ -401,7 +402,6 @@ fn the_readme_layout_names_every_source_file_and_test() {
             listed.insert(format!("{}/{name}", folders.join("/")));
         }
     }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let actual: std::collections::BTreeSet<String> =
         rust_files(&root()).iter().map(|f| f.strip_prefix(&manifest).unwrap().to_string_lossy().into_owned()).collect();
     let missing: Vec<_> = actual.difference(&listed).collect();

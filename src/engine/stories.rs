@@ -8,7 +8,7 @@
 //! `metrics.jsonl`.
 
 use crate::engine::methods::METHODS;
-use crate::engine::metrics::Evaluation;
+use crate::engine::metrics::{Contribution, Evaluation};
 
 /// A setting to try next: a button on the story card.
 pub struct Try {
@@ -74,7 +74,7 @@ fn barely_moves(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> 
 
 /// b's Shapley share ends below a's and below the preset's run's.
 fn b_weakened(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> {
-    let share = |e: &Evaluation, name: &str| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| c.shapley_share);
+    let share = |e: &Evaluation, name: &str| contribution(e, name)?.shapley_share;
     let (a, b, before) = (share(e, "a")?, share(e, "b")?, share(preset?, "b")?);
     Some(Verdict {
         figures: format!("Shapley shares a {} and b {} (the preset's b {})", pct(a), pct(b), pct(before)),
@@ -150,9 +150,14 @@ pub fn val_acc(e: &Evaluation, name: &str) -> Option<f64> {
     e.head(name).map(|h| h.val_acc)
 }
 
+/// A modality's contribution entry.
+pub fn contribution<'a>(e: &'a Evaluation, name: &str) -> Option<&'a Contribution> {
+    e.contribution.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+}
+
 /// A modality's probe accuracy (its unimodal head on validation).
 pub fn probe(e: &Evaluation, name: &str) -> Option<f64> {
-    e.contribution.iter().find(|(n, _)| n == name).map(|(_, c)| c.probe_acc)
+    contribution(e, name).map(|c| c.probe_acc)
 }
 
 fn imbalance(e: &Evaluation) -> Option<Verdict> {

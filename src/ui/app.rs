@@ -140,6 +140,11 @@ pub fn StoryCard() -> impl IntoView {
             reference.set(Some((state.preset.get_untracked(), ended)));
         }
     });
+    // That evaluation while the preset it was kept for is the current one.
+    let preset_run = Memo::new(move |_| {
+        let current = state.preset.get();
+        reference.with(|r| r.as_ref().filter(|(name, _)| *name == current).map(|(_, e)| e.clone()))
+    });
     // The try whose settings, applied to the preset, give the current configuration.
     let active_try = Memo::new(move |_| {
         let story = story()?;
@@ -158,9 +163,8 @@ pub fn StoryCard() -> impl IntoView {
             let Some(latest) = h.latest() else {
                 return ("Press play: the verdict appears with the first evaluation.".to_string(), None);
             };
-            let current = state.preset.get();
             let judged = match tried {
-                Some(t) => reference.with(|r| (t.verdict)(latest, r.as_ref().filter(|(name, _)| *name == current).map(|(_, e)| e))),
+                Some(t) => preset_run.with(|r| (t.verdict)(latest, r.as_ref())),
                 None => (story.verdict)(latest),
             };
             match (judged, tried) {
@@ -185,9 +189,10 @@ pub fn StoryCard() -> impl IntoView {
         Some(text)
     });
     let compared = move || {
-        let current = state.preset.get();
-        reference.get().filter(|(name, _)| *name == current).map(|(_, ended)| {
-            format!("For comparison: the preset's own run ended with the fused model at {:.0} % validation accuracy.", ended.fused().val_acc * 100.0)
+        preset_run.with(|r| {
+            r.as_ref().map(|ended| {
+                format!("For comparison: the preset's own run ended with the fused model at {:.0} % validation accuracy.", ended.fused().val_acc * 100.0)
+            })
         })
     };
     let try_this = move |settings: &'static [&'static str]| {

@@ -3,7 +3,7 @@
 use crate::engine::config::{DataConfig, ExperimentConfig, OptimizerKind, TrainConfig};
 use crate::engine::metrics::Evaluation;
 use crate::engine::presets::{Preset, modality};
-use crate::engine::stories::{Story, Try, Verdict, pct, probe, relation};
+use crate::engine::stories::{Story, Try, Verdict, contribution, pct, probe, relation};
 
 /// The `ogm-ge` preset.
 pub const PRESET: Preset = Preset {
@@ -53,7 +53,7 @@ pub const STORY: Story = Story {
 /// naive → OGM-GE, in the CLI); its probe moves less (0.72 → 0.77).
 fn verdict(e: &Evaluation) -> Option<Verdict> {
     let b = probe(e, "b")?;
-    let split = |name: &str| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| c.split_acc);
+    let split = |name: &str| contribution(e, name)?.split_acc;
     let (split_a, split_b) = (split("a")?, split("b")?);
     let on = e.methods.contains_key(super::OgmGeConfig::NAME);
     let off = if on { "" } else { " (OGM-GE is off)" };
@@ -67,7 +67,7 @@ fn verdict(e: &Evaluation) -> Option<Verdict> {
 /// preset's run's.
 fn b_falls_back(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> {
     let (b, before) = (probe(e, "b")?, probe(preset?, "b")?);
-    let split_b = e.contribution.iter().find(|(n, _)| n == "b").and_then(|(_, c)| c.split_acc)?;
+    let split_b = contribution(e, "b")?.split_acc?;
     let on = e.methods.contains_key(super::OgmGeConfig::NAME);
     Some(Verdict {
         figures: format!(
