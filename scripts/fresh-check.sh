@@ -13,7 +13,8 @@
 #   scripts/fresh-check.sh               # folders under a new mktemp -d, removed on success
 #   FRESH_ROOT=/tmp/fresh scripts/fresh-check.sh   # there instead (kept)
 #   scripts/fresh-check.sh --setup-only  # only scripts/setup.sh (the installs, ~10 minutes)
-#   scripts/fresh-check.sh --serve       # scripts/serve.sh until the page is served, then stopped
+#   scripts/fresh-check.sh --serve       # scripts/serve.sh until the page is served (limit: 20
+#                                        # minutes) and then its WebGPU engine, then stopped
 set -euo pipefail
 command=./scripts/test.sh
 limit=80
@@ -21,15 +22,25 @@ if [ "${1:-}" = "--setup-only" ]; then
   command="source scripts/setup.sh"
 elif [ "${1:-}" = "--serve" ]; then
   limit=20
-  # The serve command until the page it serves is complete (its engine module answers),
-  # then stopped.
+  # The serve command until the page it serves trains (its CPU-only engine module answers:
+  # the time limited to 20 minutes), then until the whole page is served (the WebGPU engine
+  # module answers, built after the page was served), then stopped.
   command='PORT=18080 ./scripts/serve.sh & pid=$!
-    until curl -sf -o /dev/null http://127.0.0.1:18080/modalscope-worker_bg.wasm; do
-      kill -0 $pid 2>/dev/null || { wait $pid; exit 1; }
-      sleep 2
-    done
-    echo "== served: http://127.0.0.1:18080/ answers with the whole page"
-    kill $pid'
+    t0=$(date +%s)
+    answers() {
+      until curl -sf -o /dev/null "http://127.0.0.1:18080/$1"; do
+        kill -0 $pid 2>/dev/null || { wait $pid; exit 1; }
+        sleep 2
+      done
+      t=$(( $(date +%s) - t0 ))
+      printf "== %s answers after %dm%02ds: %s\n" "$1" $((t / 60)) $((t % 60)) "$2"
+    }
+    answers modalscope-worker-cpu_bg.wasm "the page is served and trains (on the CPU engine)"
+    page=$t
+    answers modalscope-worker_bg.wasm "the whole page is served (the WebGPU engine too)"
+    kill $pid
+    [ $page -le '$((limit * 60))' ] || { echo "== but the page took more than '$limit' minutes" >&2; exit 1; }'
+  limit=60
 fi
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 root="${FRESH_ROOT:-$(mktemp -d /tmp/modalscope-fresh.XXXXXX)}"

@@ -60,9 +60,14 @@ link_profile() {
   named=$(grep -o 'data-cargo-profile-release="[^"]*"' <<<"$1" | cut -d'"' -f2 || true)
   echo "${named:-release}"
 }
+# index.html's rust links, less those whose module is named in MODALSCOPE_WASM_LATER (the
+# serve command builds the WebGPU engine module after it has served the page).
 build_wasm_modules() {
-  local links profile pids=() status=0
+  local links profile pids=() status=0 later
   links=$(grep -o '<link data-trunk rel="rust"[^>]*>' "$repo_root/index.html")
+  for later in ${MODALSCOPE_WASM_LATER:-}; do
+    links=$(grep -v "data-bin=\"$later\"" <<<"$links")
+  done
   for profile in $(while read -r link; do link_profile "$link"; done <<<"$links" | sort -u); do
     (
       while read -r link; do
@@ -87,9 +92,9 @@ modules_build=""
 if [ $((need_wasm_bindgen + need_trunk)) -gt 0 ]; then
   modules_log="$CARGO_TARGET_DIR/wasm-modules-build.log"
   mkdir -p "$CARGO_TARGET_DIR"
-  say "building the wasm modules beside the tools, in the background (log: $modules_log)"
+  say "building the wasm modules${MODALSCOPE_WASM_LATER:+ (not $MODALSCOPE_WASM_LATER: it comes after)} beside the tools, in the background (log: $modules_log)"
   export -f link_profile build_wasm_module build_wasm_modules
-  export repo_root
+  export repo_root MODALSCOPE_WASM_LATER
   setsid bash -c "set -euo pipefail; $(declare -p wasm_build_env); build_wasm_modules" >"$modules_log" 2>&1 &
   modules_build=$!
   trap 'kill -- "-$modules_build" 2>/dev/null || true' EXIT

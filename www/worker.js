@@ -101,11 +101,9 @@ async function probeAdapter() {
   }
 }
 
-// The engine module as a stream that reports its progress (at most every 50 ms), so the
-// browser still compiles it while it downloads.
-async function engineModule(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+// The engine module's response as a stream that reports its progress (at most every 50 ms),
+// so the browser still compiles it while it downloads.
+function reportingProgress(response) {
   // A compressed response's Content-Length counts compressed bytes, the stream does not.
   const total = response.headers.get("content-encoding") ? null : Number(response.headers.get("content-length")) || null;
   const reader = response.body.getReader();
@@ -130,17 +128,34 @@ async function engineModule(url) {
   return new Response(stream, { headers: { "content-type": "application/wasm" } });
 }
 
+// The engine module to load and its response. With a WebGPU adapter the module with both
+// backends (about 4 MB gzipped, two thirds of it burn's WebGPU backend); without one, or
+// where the server has no such module, the CPU-only module (about 0.8 MB). scripts/serve.sh
+// serves the page as soon as the page's and the CPU-only modules are built and builds the
+// WebGPU one after: until then its request fails (trunk answers a missing file with the page
+// itself, HTTP 200 text/html; a static host with a 404), recorded in
+// self.__modalscopeEngineMissing for the badge (src/host/backend.rs).
+async function engineResponse() {
+  if (self.__modalscopeAdapter) {
+    const response = await fetch("modalscope-worker_bg.wasm");
+    const type = response.headers.get("content-type") || "no content type";
+    if (response.ok && type.startsWith("application/wasm")) return { name: "modalscope-worker", response };
+    self.__modalscopeEngineMissing = `modalscope-worker_bg.wasm: HTTP ${response.status}, ${type}`;
+    response.body?.cancel();
+  }
+  const response = await fetch("modalscope-worker-cpu_bg.wasm");
+  if (!response.ok) throw new Error(`modalscope-worker-cpu_bg.wasm: HTTP ${response.status}`);
+  return { name: "modalscope-worker-cpu", response };
+}
+
 async function start() {
   if (navigator.gpu && params.has("hide-subgroups")) hideSubgroups();
   if (navigator.gpu && params.has("test-hooks")) recordDevices();
   await mounted;
   await probeAdapter();
-  // With a WebGPU adapter the engine module with both backends (about 4 MB gzipped, two
-  // thirds of it burn's WebGPU backend); without one the CPU-only module (about 0.8 MB).
-  const name = self.__modalscopeAdapter ? "modalscope-worker" : "modalscope-worker-cpu";
-  const module = engineModule(`${name}_bg.wasm`);
+  const { name, response } = await engineResponse();
   importScripts(`./${name}.js`);
-  await wasm_bindgen({ module_or_path: await module });
+  await wasm_bindgen({ module_or_path: reportingProgress(response) });
 }
 
 start().catch((error) => {

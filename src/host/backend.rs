@@ -11,6 +11,13 @@ fn adapter_description() -> Option<String> {
     global_get("__modalscopeAdapter").as_string()
 }
 
+/// Set by www/worker.js where the browser offered an adapter but the server answered the
+/// WebGPU engine module's request with an error (scripts/serve.sh builds that module after
+/// serving the page), so that the CPU-only module runs: "file: HTTP status".
+fn missing_engine_module() -> Option<String> {
+    global_get("__modalscopeEngineMissing").as_string()
+}
+
 fn has_navigator_gpu() -> bool {
     js_sys::Reflect::get(&global_get("navigator"), &JsValue::from_str("gpu")).is_ok_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
 }
@@ -27,6 +34,16 @@ pub async fn choose(prefer_cpu: bool) -> (ComputeDevice, Option<ComputeDevice>, 
     let Some(adapter) = adapter_description() else {
         return (cpu, None, cpu_info("WebGPU exists but offered no adapter, so training runs on the CPU backend".into()));
     };
+    if let Some(missing) = missing_engine_module() {
+        return (
+            cpu,
+            None,
+            cpu_info(format!(
+                "the browser offered a WebGPU adapter ({adapter}), but this server has no WebGPU engine module yet ({missing}; \
+                 scripts/serve.sh builds it after serving the page and says when to reload), so training runs on the CPU backend"
+            )),
+        );
+    }
     match ComputeDevice::webgpu().await {
         Ok(gpu) if prefer_cpu => {
             let info = BackendInfo {

@@ -3,7 +3,10 @@
 // made long (?set=train.epochs=100000) so that nothing below races its end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CPU_TIMEOUT, withExplorer } from "../fixture.mjs";
+import { mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CPU_TIMEOUT, distDir, withExplorer } from "../fixture.mjs";
 
 test("CPU fallback: badge, training, charts, no long task, CSP", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, query: "?set=train.epochs=100000" }, async (ui) => {
@@ -46,4 +49,26 @@ test("a browser without navigator.gpu at all trains on the CPU and says why", { 
     assert.ok(await ui.page.getByTestId("switch-backend").isDisabled(), "nothing to switch to");
     await ui.waitForAtLeast("eval-counter", 3);
   });
+});
+
+test("an adapter but no WebGPU engine module on the server (serve.sh's first minutes): the CPU engine trains, the badge says why", { timeout: CPU_TIMEOUT }, async () => {
+  // dist/ less the WebGPU engine module and its script, as scripts/serve.sh serves the page
+  // while that module still builds.
+  const dir = await mkdtemp(join(tmpdir(), "modalscope-no-webgpu-module-"));
+  try {
+    const left = /^modalscope-worker(_bg\.wasm|\.js)$/;
+    for (const name of await readdir(distDir)) if (!left.test(name)) await symlink(join(distDir, name), join(dir, name));
+    await withExplorer({ webgpu: true, dir }, async (ui) => {
+      await ui.waitForText("backend-badge", /CPU/);
+      assert.match(await ui.text("backend-reason"), /WebGPU adapter \(.+\), but this server has no WebGPU engine module yet \(modalscope-worker_bg\.wasm: HTTP 404/);
+      assert.ok(await ui.page.getByTestId("switch-backend").isDisabled(), "the CPU-only module has no WebGPU to switch to");
+      await ui.waitForAtLeast("eval-counter", 3);
+      // The one request that failed is the module that is not there; the browser logs it.
+      assert.deepEqual(ui.server.missing.splice(0), ["/modalscope-worker_bg.wasm"]);
+      const notFound = ui.consoleErrors.splice(0).filter((text) => !/status of 404/.test(text));
+      assert.deepEqual(notFound, [], "no console error but the missing module's 404");
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
