@@ -27,8 +27,9 @@ elif [ "${1:-}" = "--serve" ]; then
   # module answers, built after the page was served), then stopped.
   command='PORT=18080 ./scripts/serve.sh & pid=$!
     t0=$(date +%s)
+    # (A wasm file: trunk answers a file it does not have with the page itself.)
     answers() {
-      until curl -sf -o /dev/null "http://127.0.0.1:18080/$1"; do
+      until curl -sf -o /dev/null -w "%{content_type}" "http://127.0.0.1:18080/$1" | grep -q "^application/wasm"; do
         kill -0 $pid 2>/dev/null || { wait $pid; exit 1; }
         sleep 2
       done

@@ -11,6 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/build-env.sh
 port="${PORT:-8080}"
+# ADDRESS=0.0.0.0 serves on the network too (students' phones open the page by this
+# computer's network address); by default only this computer reaches it.
+address="${ADDRESS:-127.0.0.1}"
 webgpu_module="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/modalscope-worker.wasm"
 later=""
 # MODALSCOPE_SERVE_IN_TWO_STEPS=1 takes that path anyway (the serve spec does).
@@ -21,8 +24,8 @@ MODALSCOPE_NO_BROWSER=1 MODALSCOPE_WASM_LATER="$later" source scripts/setup.sh
 
 # The build environment of the test command (scripts/build-env.sh: clippy lints the crate
 # as it compiles), so that a test run leaves this build warm and the other way round.
-serve=(env "${wasm_build_env[@]}" trunk serve --release --address 127.0.0.1 --port "$port")
-url="http://127.0.0.1:$port/"
+serve=(env "${wasm_build_env[@]}" trunk serve --release --address "$address" --port "$port")
+url="http://$([ "$address" = 0.0.0.0 ] && echo 127.0.0.1 || echo "$address"):$port/"
 if [ -z "$later" ]; then
   say "building and serving; open $url once trunk says it is serving"
   exec "${serve[@]}"

@@ -57,6 +57,15 @@ pub enum Request {
         /// change, arriving after a later one was sent, does not undo the later one.
         revision: u64,
     },
+    /// A fresh run of this configuration from step 0, training, whatever the run's state
+    /// (a preset chosen: nothing of the previous run goes on). In A/B it is B's, and both
+    /// restart. `revision` as in [`Request::Configure`].
+    Fresh {
+        /// The configuration.
+        config: Box<ExperimentConfig>,
+        /// The page's count of its configure requests.
+        revision: u64,
+    },
     /// Train continuously.
     Play,
     /// Stop after the current step.

@@ -90,6 +90,17 @@ fn commands_act_on_the_whole_group() {
     assert_eq!(g.followers()[0].config().train.learning_rate, config("imbalance", &[]).train.learning_rate, "A keeps its settings");
     assert!(matches!(g.apply(Command::Play).unwrap(), GroupOutcome::Lead(Outcome::Changed(_))));
     assert!(g.runs().iter().all(|r| r.state() == RunState::Training));
+    for _ in 0..6 {
+        g.advance_blocking(2);
+    }
+    g.apply(Command::Pause).unwrap();
+    // A preset chosen during A/B: B is a fresh run of it, both restart at step 0 and train.
+    let chosen = config("imbalance", &["data.train_size=192", "train.epochs=6", "methods.fusion_dropout.enabled=true"]);
+    assert!(matches!(g.apply(Command::Fresh(Box::new(chosen.clone()))).unwrap(), GroupOutcome::Restarted(Outcome::Restarted(_))));
+    assert_eq!(steps(&g), vec![0, 0], "a fresh B restarts both");
+    assert!(g.runs().iter().all(|r| r.state() == RunState::Training), "training, whatever the lead's state was");
+    assert_eq!(g.lead().config(), &chosen.normalised());
+    assert!(!g.followers()[0].config().methods.enabled_names().contains(&"fusion_dropout"), "A keeps its settings");
     g.end_followers();
     assert!(g.followers().is_empty());
 }

@@ -73,7 +73,7 @@ fn every_live_change_is_an_event() {
         })
         .collect();
     assert_eq!(what.len(), 1, "{what:?}");
-    for part in ["learning rate 0.001 -> 0.002", "epochs 100 -> 50", "evaluation every 0 -> 2", "methods [] -> [weight_penalty]"] {
+    for part in ["learning rate 0.001 → 0.002", "epochs 100 → 50", "evaluate every (steps, 0 = epoch) 0 → 2", "L2 / weight decay on"] {
         assert!(what[0].contains(part), "{part} in {what:?}");
     }
 }

@@ -139,6 +139,29 @@ fn reset() {
     }
 }
 
+/// A preset chosen: from every state, a fresh run of the new configuration at step 0,
+/// training, with a history of its own — also where only a live part (a method) differs,
+/// which `Configure` would switch on inside the running run.
+#[test]
+fn fresh() {
+    for state in [RunState::Ready, RunState::Training, RunState::Paused, RunState::Finished, RunState::EarlyStopped, RunState::Diverged] {
+        let mut s = in_state(state);
+        let next = config("imbalance", &["data.train_size=192", "methods.fusion_dropout.enabled=true"]);
+        assert!(s.config().same_structure(&next), "only a live part differs");
+        assert!(matches!(s.apply(Command::Fresh(Box::new(next.clone()))).unwrap(), Outcome::Restarted(_)), "from {state:?}");
+        assert_eq!((s.state(), s.step()), (RunState::Training, 0), "from {state:?}");
+        assert_eq!(s.config(), &next.normalised(), "from {state:?}");
+        settle(&mut s, 1);
+        assert_eq!(s.history().points().iter().map(|e| e.step).collect::<Vec<_>>(), [0], "from {state:?}: a new history");
+        settle(&mut s, 4);
+        assert!(s.step() > 0, "from {state:?}: it trains");
+    }
+    let mut s = in_state(RunState::Paused);
+    let invalid = config("imbalance", &["data.train_size=192", "methods.fusion_dropout.p=1.5"]);
+    assert!(s.apply(Command::Fresh(Box::new(invalid))).is_err(), "an invalid configuration is refused");
+    assert_eq!((s.state(), s.step()), (RunState::Paused, 5), "and the run is untouched");
+}
+
 #[test]
 fn live_change() {
     for state in [RunState::Ready, RunState::Training, RunState::Paused] {

@@ -7,7 +7,34 @@ mod common;
 
 use common::{config, last, train};
 use modalscope::engine::presets::{PRESETS, RUN_SECONDS, default_pace};
+use modalscope::engine::session::Session;
 use modalscope::engine::stories::story;
+use modalscope::plot::{ChartKind, chart_from_history};
+
+/// Chart terms a card may name, each with what a chart's title or one of its legend entries
+/// must contain for the run's charts to show it.
+const CHART_TERMS: &[(&str, &str)] =
+    &[("Shapley share", "Shapley share"), ("Shapley φ", "Shapley φ"), ("split head", "split head"), ("grad share", "grad share"), ("gradient share", "grad share")];
+
+/// Every chart title and legend entry of `session`'s run, as the page draws them.
+fn chart_words(session: &Session) -> String {
+    let heads: Vec<String> = std::iter::once("fused".to_string()).chain(session.modality_names().iter().cloned()).collect();
+    ChartKind::all()
+        .into_iter()
+        .map(|kind| {
+            let spec = chart_from_history(kind, session.history().points(), &heads, 0.0, false);
+            let labels: Vec<String> = spec.series.iter().map(|s| s.label.clone()).collect();
+            format!("{} | {}", kind.title(), labels.join(" | "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The chart terms `text` names that `session`'s charts do not draw.
+fn undrawn(text: &str, session: &Session) -> Vec<&'static str> {
+    let drawn = chart_words(session);
+    CHART_TERMS.iter().filter(|(term, needed)| text.contains(term) && !drawn.contains(needed)).map(|(term, _)| *term).collect()
+}
 
 #[test]
 fn every_verdict_holds_at_the_end_of_its_preset_and_of_each_try() {
@@ -28,10 +55,14 @@ fn every_verdict_holds_at_the_end_of_its_preset_and_of_each_try() {
                     let verdict = (story.verdict)(&end).unwrap_or_else(|| panic!("{}: no verdict", p.name));
                     println!("{}: {} ({})", p.name, verdict.figures, if verdict.holds { "holds" } else { "fails" });
                     let mut failed: Vec<String> = (!verdict.holds).then(|| format!("{}: {}", p.name, verdict.figures)).into_iter().collect();
+                    // The card names only what a chart draws.
+                    let card = format!("{} {} {}", story.claim, story.watch, verdict.figures);
+                    failed.extend(undrawn(&card, &session).into_iter().map(|term| format!("{}: the card names “{term}”, which no chart of its run draws", p.name)));
                     // Each try from the preset's end, as its button does, judged by its own
                     // expectation against the preset's run.
                     for t in story.tries {
-                        let tried = last(&train(config(p.name, t.settings)));
+                        let run = train(config(p.name, t.settings));
+                        let tried = last(&run);
                         let name = format!("{} / {}", p.name, t.label);
                         match (t.verdict)(&tried, Some(&end)) {
                             Some(v) => {
@@ -39,6 +70,8 @@ fn every_verdict_holds_at_the_end_of_its_preset_and_of_each_try() {
                                 if !v.holds {
                                     failed.push(format!("{name}: {}", v.figures));
                                 }
+                                let card = format!("{} {}", t.expect, v.figures);
+                                failed.extend(undrawn(&card, &run).into_iter().map(|term| format!("{name}: the card names “{term}”, which no chart of its run draws")));
                             }
                             None => failed.push(format!("{name}: no verdict")),
                         }

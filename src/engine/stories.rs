@@ -72,25 +72,28 @@ fn barely_moves(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> 
     })
 }
 
-/// b's Shapley share ends below a's and below the preset's run's.
+/// A modality's Shapley value φ_m in the run's latest evaluation: the accuracy points it
+/// adds to the fused model (docs/methods.md), as the Contribution chart draws it.
+fn shapley(e: &Evaluation, name: &str) -> Option<f64> {
+    contribution(e, name).map(|c| c.shapley)
+}
+
+/// b's Shapley φ ends below a's and below the preset's run's.
 fn b_weakened(e: &Evaluation, preset: Option<&Evaluation>) -> Option<Verdict> {
-    let share = |e: &Evaluation, name: &str| contribution(e, name)?.shapley_share;
-    let (a, b, before) = (share(e, "a")?, share(e, "b")?, share(preset?, "b")?);
+    let (a, b, before) = (shapley(e, "a")?, shapley(e, "b")?, shapley(preset?, "b")?);
     Some(Verdict {
-        figures: format!("Shapley shares a {} and b {} (the preset's b {})", pct(a), pct(b), pct(before)),
+        figures: format!("Shapley φ a {} and b {} (the preset's b {})", points(a), points(b), points(before)),
         holds: relation(b, a) == "<" && relation(b, before) == "<",
     })
 }
 
-/// With the pixel view the fused accuracy reaches 95 %+ and pix has the largest Shapley
-/// share.
+/// With the pixel view the fused accuracy reaches 95 %+ and pix has the largest Shapley φ.
 fn pixels_lead(e: &Evaluation, _: Option<&Evaluation>) -> Option<Verdict> {
-    let shares: Vec<(&str, f64)> = e.contribution.iter().filter_map(|(n, c)| Some((n.as_str(), c.shapley_share?))).collect();
-    let pix = shares.iter().find(|(n, _)| *n == "pix")?.1;
-    let leader = shares.iter().all(|(_, s)| *s <= pix);
+    let pix = shapley(e, "pix")?;
+    let leader = e.contribution.iter().all(|(_, c)| c.shapley <= pix);
     let fused = e.fused().val_acc;
     Some(Verdict {
-        figures: format!("fused {}; pix's Shapley share {} ({})", pct(fused), pct(pix), if leader { "the largest" } else { "not the largest" }),
+        figures: format!("fused {}; pix's Shapley φ {} ({})", pct(fused), points(pix), if leader { "the largest" } else { "not the largest" }),
         holds: fused >= 0.95 && leader,
     })
 }
@@ -122,6 +125,11 @@ pub struct Story {
 /// A percentage with no decimals.
 pub fn pct(value: f64) -> String {
     format!("{:.0} %", value * 100.0)
+}
+
+/// Accuracy points with their sign and no decimals ("+23 points"): a Shapley φ.
+pub fn points(value: f64) -> String {
+    format!("{:+.0} points", value * 100.0)
 }
 
 /// The relation between two shares as [`pct`] prints them (whole percents): `<`, `=` or `>`.
@@ -195,20 +203,33 @@ fn tensor_fusion(e: &Evaluation) -> Option<Verdict> {
 }
 
 fn balanced(e: &Evaluation) -> Option<Verdict> {
-    let shares: Vec<f64> = e.contribution.iter().filter_map(|(_, c)| c.shapley_share).collect();
     let (a, b) = (probe(e, "a")?, probe(e, "b")?);
-    let [sa, sb] = shares[..] else { return None };
+    let (pa, pb) = (shapley(e, "a")?, shapley(e, "b")?);
+    let (low, high) = (pa.min(pb), pa.max(pb));
     Some(Verdict {
-        figures: format!("Shapley shares a {} and b {}; {}", pct(sa), pct(sb), fused_against_probes(e.fused().val_acc, &[("a", a), ("b", b)])),
-        holds: (sa - 0.5).abs() < 0.2 && relation(e.fused().val_acc, a.max(b)) == ">",
+        figures: format!(
+            "Shapley φ a {} and b {} (the smaller {} half the larger); {}",
+            points(pa),
+            points(pb),
+            if low >= 0.5 * high { "at least" } else { "under" },
+            fused_against_probes(e.fused().val_acc, &[("a", a), ("b", b)])
+        ),
+        holds: low > 0.0 && low >= 0.5 * high && relation(e.fused().val_acc, a.max(b)) == ">",
     })
 }
 
 fn mfeat(e: &Evaluation) -> Option<Verdict> {
     let (fou, mor, fused) = (probe(e, "fou")?, probe(e, "mor")?, e.fused().val_acc);
+    let (pf, pm) = (shapley(e, "fou")?, shapley(e, "mor")?);
     Some(Verdict {
-        figures: format!("{} (chance 10 %)", fused_against_probes(fused, &[("fou", fou), ("mor", mor)])),
-        holds: relation(fused, fou.max(mor)) == ">",
+        figures: format!(
+            "{} (chance 10 %); Shapley φ fou {} {} mor {}",
+            fused_against_probes(fused, &[("fou", fou), ("mor", mor)]),
+            points(pf),
+            relation(pf, pm),
+            points(pm)
+        ),
+        holds: relation(fused, fou.max(mor)) == ">" && relation(pf, pm) == ">",
     })
 }
 
@@ -288,12 +309,12 @@ const PHENOMENA: &[Story] = &[
     },
     Story {
         preset: "balanced",
-        claim: "Two equally informative modalities: the easy case. Each contributes about half of the fused accuracy, and together they beat either alone.",
-        watch: "Contribution: the two Shapley shares stay near 50 %; Accuracy: the fused validation line above both probes.",
+        claim: "Two equally informative modalities: the easy case. Both add accuracy to the fused model, neither more than twice the other, and together they beat either alone.",
+        watch: "Contribution: the two Shapley φ lines (the accuracy points each modality adds) end close together, both above 0; Accuracy: the fused validation line above both probes.",
         verdict: balanced,
         tries: &[Try {
             label: "Weaken b",
-            expect: "With a quarter of its signal, b's Shapley share falls and a carries the model.",
+            expect: "With a quarter of its signal, b's Shapley φ falls and a carries the model.",
             settings: &["data.synthetic.1.signal=0.15"],
             verdict: b_weakened,
         }],
@@ -301,11 +322,11 @@ const PHENOMENA: &[Story] = &[
     Story {
         preset: "mfeat-fou-mor",
         claim: "Real data: UCI handwritten digits seen through two feature views, Fourier coefficients (76) and morphological features (6). Together they beat either view's probe.",
-        watch: "Accuracy: the fused validation line above both probes; Contribution: fou's Shapley share is the larger.",
+        watch: "Accuracy: the fused validation line above both probes; Contribution: fou's Shapley φ (the accuracy points it adds) is the larger.",
         verdict: mfeat,
         tries: &[Try {
             label: "Add the pixel view",
-            expect: "A third view (240 pixel averages): the fused accuracy rises to about 98 %, and pix takes most of the Shapley share.",
+            expect: "A third view (240 pixel averages): the fused accuracy rises to about 98 %, and pix adds the most (the largest Shapley φ).",
             settings: &["data.views=fou,mor,pix"],
             verdict: pixels_lead,
         }],

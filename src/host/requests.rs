@@ -140,6 +140,18 @@ impl Host {
         Ok(())
     }
 
+    /// A configure request's configuration, once what it needs is loaded (its revision
+    /// kept); `None` where that failed, said, with the running configuration echoed.
+    async fn configuration(&mut self, config: Box<ExperimentConfig>, revision: u64) -> Option<Box<ExperimentConfig>> {
+        self.revision = revision;
+        if let Err(e) = self.ensure_mfeat(&config).await {
+            self.notice(format!("could not load the mfeat data: {e}"));
+            self.echo_config();
+            return None;
+        }
+        Some(config)
+    }
+
     /// A sentence for the user, after the status it describes: the page clears a notice
     /// when the run's state changes from the one it arrived in.
     pub(super) fn notice(&mut self, text: String) {
@@ -161,15 +173,14 @@ impl Host {
     async fn handle(&mut self, request: Request) {
         let command = match request {
             Request::Start { .. } => return, // only the first request starts the host
-            Request::Configure { config, revision } => {
-                self.revision = revision;
-                if let Err(e) = self.ensure_mfeat(&config).await {
-                    self.notice(format!("could not load the mfeat data: {e}"));
-                    self.echo_config();
-                    return;
-                }
-                Command::Configure(config)
-            }
+            Request::Configure { config, revision } => match self.configuration(config, revision).await {
+                Some(config) => Command::Configure(config),
+                None => return,
+            },
+            Request::Fresh { config, revision } => match self.configuration(config, revision).await {
+                Some(config) => Command::Fresh(config),
+                None => return,
+            },
             Request::Play => Command::Play,
             Request::Pause => Command::Pause,
             Request::Step => Command::Step,
@@ -191,7 +202,7 @@ impl Host {
             }
             Request::ExportData => return self.end.send(Message::Data(self.group.lead().data().splits_csv())),
         };
-        let configure = matches!(command, Command::Configure(_));
+        let configure = command.configures();
         if !self.group.followers().is_empty() {
             return self.handle_compared(command).await;
         }
@@ -248,7 +259,7 @@ impl Host {
     /// A command during A/B ([`RunGroup::apply`]): Play, Pause, Step and Reset act on both
     /// runs; a change of B that the session accepts restarts both.
     async fn handle_compared(&mut self, command: Command) {
-        let configure = matches!(command, Command::Configure(_));
+        let configure = command.configures();
         match self.group.apply(command) {
             Ok(GroupOutcome::Restarted(_)) if configure => self.announce_comparison("A/B: B changed, so both runs restarted at step 0"),
             // Reset: A too, and the page clears both histories.

@@ -362,7 +362,7 @@ mod tests {
         };
         let modulated = serde_json::json!({"active_until_step": 35, "rho": [1.6, 0.6], "rho_ema": [1.5, 0.7], "k": [0.4, 1.0]});
         let ended = serde_json::json!({"active_until_step": 35, "rho_ema": null, "k": null});
-        let history = vec![point(7, modulated.clone()), point(14, modulated), point(42, ended)];
+        let history = vec![point(7, modulated.clone()), point(14, modulated), point(42, ended.clone())];
         let heads = ["fused".to_string(), "a".into(), "b".into()];
         let spec = crate::plot::chart_from_history(ChartKind::by_id("ogm").unwrap(), &history, &heads, 0.0, false);
         let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
@@ -372,6 +372,8 @@ mod tests {
         assert!(spec.note.as_deref().unwrap().contains("modulation has ended"), "{:?}", spec.note);
         let running = crate::plot::chart_from_history(ChartKind::by_id("ogm").unwrap(), &history[..2], &heads, 0.0, false);
         assert!(running.note.as_deref().unwrap().contains("ρ EMA (1.50, 0.70), mean k (0.40, 1.00)"), "{:?}", running.note);
+        let start = crate::plot::chart_from_history(ChartKind::by_id("ogm").unwrap(), &[point(0, ended.clone())], &heads, 0.0, false);
+        assert!(start.note.as_deref().unwrap().contains("Modulation has not started yet"), "step 0: {:?}", start.note);
         let off = crate::plot::chart_from_history(ChartKind::by_id("ogm").unwrap(), &[], &heads, 0.0, false);
         assert!(off.series.is_empty() && off.note.unwrap().contains("OGM-GE is off"));
     }

@@ -83,7 +83,8 @@ fn series_of_line(line: Line) -> Series {
 const SHARE_MIN_TOTAL: f64 = 0.05;
 
 /// Per modality: its probe accuracy (light), its Shapley share φ_m/Σφ, or φ_m itself when
-/// any evaluation has |Σφ| < [`SHARE_MIN_TOTAL`] or a negative φ (solid), and its gradient
+/// any evaluation has |Σφ| < [`SHARE_MIN_TOTAL`] or a negative φ (solid), the accuracy of
+/// its split of the fused head where the head has one (light, dashed), and its gradient
 /// share (dashed); a note says which Shapley quantity is drawn.
 fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, Option<String>) {
     let modalities = &heads[1..];
@@ -91,6 +92,9 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>
         let total: f64 = e.contribution.iter().map(|(_, c)| c.shapley).sum();
         !e.contribution.is_empty() && (total.abs() < SHARE_MIN_TOTAL || e.contribution.iter().any(|(_, c)| c.shapley < 0.0))
     });
+    // The fused head's split per modality (OGM-GE's s_m), where the run's head has one (a
+    // linear concat or sum head).
+    let split_heads = history.iter().any(|e| e.contribution.iter().any(|(_, c)| c.split_acc.is_some()));
     let mut series = Vec::new();
     for (k, name) in modalities.iter().enumerate() {
         let color = head_color(k + 1);
@@ -107,6 +111,10 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>
         let grad = head_series(history, format!("{name} grad share"), color, false, pick(|c| c.grad_share));
         series.push(Series { panel: panel.clone(), ..probe });
         series.push(Series { panel: panel.clone(), ..shapley });
+        if split_heads {
+            let split = head_series(history, format!("{name} split head acc"), color, true, pick(|c| c.split_acc));
+            series.push(Series { dashed: true, panel: panel.clone(), ..split });
+        }
         series.push(Series { dashed: true, panel, ..grad });
     }
     let note = shares_mislead.then(|| {

@@ -35,9 +35,11 @@ mod tests {
 
     #[test]
     fn a_live_change_marks_its_step_with_its_first_clause() {
-        let what = "methods [] -> [fusion_dropout, modality_dropout, weight_penalty]; learning rate 0.001 -> 0.01";
+        let what = "learning rate 0.001 → 0.01; Gradient-Blending on";
         let marks = event_marks(12, &crate::engine::metrics::Event::LiveChange { what: what.into() });
-        assert_eq!(marks, vec![(12.0, "methods [] -> [fusion_dropout, …".to_string())], "31 characters and the ellipsis");
-        assert_eq!(short_label("epochs 100 -> 200"), "epochs 100 -> 200");
+        assert_eq!(marks, vec![(12.0, "learning rate 0.001 → 0.01".to_string())]);
+        let long = "evaluate every (steps, 0 = epoch) 0 → 2";
+        assert_eq!(short_label(long), "evaluate every (steps, 0 = epoc…", "31 characters and the ellipsis");
+        assert_eq!(short_label("epochs 100 → 200"), "epochs 100 → 200");
     }
 }

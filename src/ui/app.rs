@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::engine::config::ExperimentConfig;
 use crate::engine::metrics::{Evaluation, History};
 use crate::engine::presets::preset;
 use crate::engine::stories::story;
@@ -23,7 +24,7 @@ fn caption(kind: ChartKind) -> &'static str {
         ChartKind::Gap => "Validation minus training loss per head: it grows while a head memorises.",
         ChartKind::Ogr => "Overfitting bought per unit of generalization between two evaluations.",
         ChartKind::Accuracy => "Share of samples classified right, training (light) and validation (solid).",
-        ChartKind::Contribution => "What each modality adds: its probe, its Shapley share, its gradient share.",
+        ChartKind::Contribution => "What each modality adds: its probe, its Shapley value (share or φ), its split of the fused head, its gradient share.",
         ChartKind::Method(chart) => chart.caption,
         ChartKind::FusionSize => "Weights of the fusion layer: LMF by rank against tensor fusion.",
     }
@@ -36,7 +37,7 @@ fn explanation(kind: ChartKind) -> &'static str {
         ChartKind::Gap => "Gap O = L_val − L_train per head. A growing gap means the head is memorising the training set.",
         ChartKind::Ogr => "Overfitting-to-generalization ratio between consecutive evaluations: OGR = |ΔO / ΔG| with ΔO the change of the gap and ΔG = L_val(before) − L_val(now). High means the last steps bought more overfitting than generalization.",
         ChartKind::Accuracy => "Fraction of samples whose true class gets the highest score, per head: light on T′, solid on validation.",
-        ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding; φ_m itself, in accuracy points, when Σφ is near 0 or a φ is negative), and its share of the encoder gradient norm (dashed).",
+        ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding; φ_m itself, in accuracy points, when Σφ is near 0 or a φ is negative), the validation accuracy of its split of a linear fused head (light, dashed: OGM-GE's s_m, where the head has one), and its share of the encoder gradient norm (dashed).",
         ChartKind::Method(chart) => chart.explanation,
         ChartKind::FusionSize => "Parameters of the fusion layer for the current modalities and encoder width (d_out = the width): LMF's r·Σ_m(d_m+1)·d_out + r + d_out grows linearly with the rank r, TFN's d_out·Π_m(d_m+1) + d_out is one number. The saving scales like a product against a sum: with two modalities and a large rank LMF is not smaller.",
     }
@@ -125,9 +126,12 @@ fn RunStatusLine() -> impl IntoView {
 pub fn StoryCard() -> impl IntoView {
     let state = expect_context::<AppState>();
     let story = move || state.preset.with(|name| story(name));
-    // The preset's own configuration: the card says when the run has left it.
-    let preset_config = Memo::new(move |_| state.preset.with(|name| preset(name)));
-    let changed = move || preset_config.with(|p| state.config.with(|c| p.as_ref() != Some(c)));
+    // The preset's own configuration: the card says when the run has left it. Both sides
+    // normalised (what the data source fixes filled in, as the engine echoes it): mfeat's
+    // ten classes are not a change.
+    let preset_config = Memo::new(move |_| state.preset.with(|name| preset(name).map(ExperimentConfig::normalised)));
+    let running = Memo::new(move |_| state.config.get().normalised());
+    let changed = move || preset_config.with(|p| running.with(|c| p.as_ref() != Some(c)));
     // The last evaluation of the preset's own run, kept for the runs the "try this" buttons
     // start (their expectations compare with it): (preset, evaluation).
     let reference = RwSignal::new(None::<(String, Evaluation)>);
@@ -149,8 +153,8 @@ pub fn StoryCard() -> impl IntoView {
     let active_try = Memo::new(move |_| {
         let story = story()?;
         let base = preset_config.get()?;
-        state.config.with(|c| {
-            story.tries.iter().position(|t| t.settings.iter().try_fold(base.clone(), |b, s| b.with_override(s)).ok().as_ref() == Some(c))
+        running.with(|c| {
+            story.tries.iter().position(|t| t.settings.iter().try_fold(base.clone(), |b, s| b.with_override(s)).ok().map(ExperimentConfig::normalised).as_ref() == Some(c))
         })
     });
     // One reading per change of the run, shared by the verdict's text and its marks: the

@@ -11,6 +11,7 @@ use crate::engine::config::knobs::{self, Knob, KnobKind, Scale, Section};
 use crate::engine::presets::{PRESETS, default_pace, preset};
 use crate::protocol::Request;
 use crate::ui::app::StoryCard;
+use crate::ui::runs::LeftRunOffer;
 use crate::ui::state::AppState;
 
 /// A labelled range input with its value shown.
@@ -126,9 +127,26 @@ fn key_request(key: &str, training: bool) -> Option<Request> {
     }
 }
 
-/// The keyboard shortcuts (listed beside the run controls), for the page's lifetime. A key
-/// is left alone while focus is in a field, a select or on a button (where space and the
-/// letters mean something already), with a modifier held, or when it repeats.
+/// Whether `key` pressed with focus on `element` is the element's own: typing in a text
+/// field, a select or editable text, or space on a checkbox or radio button.
+fn keys_belong_to(element: &web_sys::Element, key: &str) -> bool {
+    let kind = element.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
+    match element.tag_name().to_ascii_lowercase().as_str() {
+        "textarea" | "select" => true,
+        "input" => match kind.as_str() {
+            "checkbox" | "radio" => key == " ",
+            "range" | "button" | "submit" | "reset" | "color" | "file" => false,
+            _ => true,
+        },
+        _ => element.closest("[contenteditable]").ok().flatten().is_some_and(|e| e.get_attribute("contenteditable").as_deref() != Some("false")),
+    }
+}
+
+/// The keyboard shortcuts (listed beside the run controls), for the page's lifetime. They
+/// work wherever focus is (a button clicked last, a slider), except where a key is typing:
+/// in a text field, a select or editable text; and space is left to a checkbox or a radio
+/// button, whose only key it is. Not with a modifier held, nor when a key repeats. On a
+/// button the shortcut wins over the button's own space (Enter still presses it).
 pub fn use_keyboard_shortcuts(state: AppState) {
     use wasm_bindgen::JsCast;
     let listener = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -141,10 +159,7 @@ pub fn use_keyboard_shortcuts(state: AppState) {
             return;
         }
         let focus = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-        let in_control = focus.is_some_and(|e| {
-            matches!(e.tag_name().to_ascii_lowercase().as_str(), "input" | "textarea" | "select" | "button" | "summary") || e.has_attribute("contenteditable")
-        });
-        if in_control {
+        if focus.is_some_and(|e| keys_belong_to(&e, &ev.key())) {
             return;
         }
         if let Some(request) = key_request(&ev.key(), state.stats.with_untracked(|s| s.status == "training")) {
@@ -339,9 +354,8 @@ pub fn ConfigControls() -> impl IntoView {
     let on_preset = move |ev| {
         let name = event_target_value(&ev);
         if let Some(config) = preset(&name) {
-            state.preset.set(name);
-            state.set_pace(Some(default_pace(&config)));
-            state.configure(|c| *c = config);
+            let pace = default_pace(&config);
+            state.choose_preset(name, config, pace);
         }
     };
     let section = move |pick: Section| rows.with(|r| r.iter().filter(|k| k.section == pick).cloned().collect::<Vec<_>>());
@@ -375,6 +389,7 @@ pub fn ConfigControls() -> impl IntoView {
                     {PRESETS.iter().map(|p| view! { <option value=p.name>{p.name}</option> }).collect_view()}
                 </select>
             </label>
+            <LeftRunOffer />
             <StoryCard />
             <button type="button" class="fold" data-testid="fold-settings" aria-expanded=move || (!state.settings_folded.get()).to_string()
                 on:click=move |_| { state.settings_folded.update(|f| *f = !*f); state.relayout(); }>

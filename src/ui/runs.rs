@@ -48,12 +48,12 @@ pub fn use_pin_store(state: AppState) {
     });
 }
 
-/// Pins a run of `evaluations`, or says why not.
-fn pin(state: AppState, config: crate::engine::config::ExperimentConfig, modalities: Vec<String>, evaluations: &[Evaluation]) {
+/// Pins a run of `evaluations` under `preset`, or says why not.
+fn pin(state: AppState, preset: String, config: crate::engine::config::ExperimentConfig, modalities: Vec<String>, evaluations: &[Evaluation]) {
     if evaluations.is_empty() {
         return state.say("Nothing to pin yet: the run has no evaluation.".into());
     }
-    let run = PinnedRun::new(state.preset.get_untracked(), config, modalities, evaluations);
+    let run = PinnedRun::new(preset, config, modalities, evaluations);
     let mut pins = state.pins.get_untracked();
     match pins.pin(run) {
         Ok(_) => {
@@ -179,7 +179,7 @@ pub fn RunsPanel() -> impl IntoView {
     let no_points = move || state.history.with(|h| h.points().is_empty());
     let pin_current = move |_| {
         let evaluations = state.history.with_untracked(|h| h.points().to_vec());
-        pin(state, state.config.get_untracked(), state.modalities.get_untracked(), &evaluations);
+        pin(state, state.preset.get_untracked(), state.config.get_untracked(), state.modalities.get_untracked(), &evaluations);
     };
     let toggle_ab = move |_| match comparing() {
         true => state.send(Request::Compare(None)),
@@ -205,5 +205,38 @@ pub fn RunsPanel() -> impl IntoView {
             <ComparisonPanel />
             <ul class="pins" data-testid="pins">{rows}</ul>
         </section>
+    }
+}
+
+/// After a preset choice: the run it left, in one line, with "Pin the previous run" (one
+/// click keeps it drawn beside the fresh run) and a close button.
+#[component]
+pub fn LeftRunOffer() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let facts = move || {
+        state.left_run.with(|left| {
+            left.as_ref().map(|run| {
+                let last = run.evaluations.last().map(|e| format!(" at step {} (fused model {:.0} % on validation)", e.step, e.fused().val_acc * 100.0));
+                format!("A fresh run of “{}” started; the previous run, of “{}”, stopped{}. ", state.preset.get(), run.preset, last.unwrap_or_default())
+            })
+        })
+    };
+    let pin_left = move |_| {
+        if let Some(run) = state.left_run.get_untracked() {
+            pin(state, run.preset, run.config, run.modalities, &run.evaluations);
+        }
+        state.left_run.set(None);
+    };
+    view! {
+        <Show when=move || state.left_run.with(Option::is_some)>
+            <p class="left-run" role="status" data-testid="left-run">
+                {facts}
+                <button type="button" data-testid="pin-left-run" on:click=pin_left
+                    title="Keep the previous run drawn on every chart (thin, light, under its preset's name) beside the fresh one, and across reloads.">
+                    "Pin the previous run"
+                </button>
+                <button type="button" class="close" data-testid="dismiss-left-run" aria-label="Dismiss" on:click=move |_| state.left_run.set(None)>"✕"</button>
+            </p>
+        </Show>
     }
 }

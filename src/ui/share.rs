@@ -84,6 +84,16 @@ fn draw_qr(canvas: &web_sys::HtmlCanvasElement, text: &str) -> Result<(), String
     Ok(())
 }
 
+/// Whether `url` names the computer it is opened on (loopback), which no other device reaches.
+fn names_this_computer(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let name = if host.starts_with('[') { host.split(']').next().unwrap_or_default().trim_start_matches('[') } else { host.split(':').next().unwrap_or_default() };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost") || name.starts_with("127.") || name == "::1" || name == "0.0.0.0"
+}
+
 /// The link as a QR code, for a room of students to open on their phones; a click enlarges
 /// it to fill most of the screen (and a second click shrinks it).
 #[component]
@@ -100,12 +110,27 @@ fn LinkQrCode(
             problem.set(draw_qr(&element, &text).err());
         }
     });
+    // Escape shrinks the enlarged code, as its close control does.
+    let _escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && large.try_get_untracked() == Some(true) {
+            large.set(false);
+        }
+    });
+    let loopback = move || url.with(|u| names_this_computer(u));
     view! {
         <button type="button" class="qr" class:large=move || large.get() data-testid="qr-button" aria-pressed=move || large.get().to_string()
-            title="The link as a QR code: click to enlarge it for the room, again to shrink it." on:click=move |_| large.update(|l| *l = !*l)>
+            title="The link as a QR code: click to enlarge it for the room, again (or Esc) to shrink it." on:click=move |_| large.update(|l| *l = !*l)>
             <canvas node_ref=canvas data-testid="qr-code" role="img" aria-label="QR code of the link to this page" hidden=move || problem.with(Option::is_some)></canvas>
+            <span class="qr-close" data-testid="qr-close" hidden=move || !large.get()>"✕ Close (Esc)"</span>
         </button>
         {move || problem.get().map(|text| view! { <p class="qr-problem" role="note">{text}</p> })}
+        <Show when=loopback>
+            <p class="qr-problem" role="note" data-testid="qr-loopback">
+                "This link names this computer (127.0.0.1 or localhost): students' phones cannot open it. Serve on the network ("
+                <code>"ADDRESS=0.0.0.0 ./scripts/serve.sh"</code>
+                ", then open the page at this computer's network address) or put the built page on a web host (README: “Host it for a class”)."
+            </p>
+        </Show>
     }
 }
 

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::engine::config::ExperimentConfig;
-use crate::engine::metrics::History;
+use crate::engine::metrics::{Evaluation, History};
 use crate::link::{PageLink, ignored_message, with_name};
 use crate::plot::ChartKind;
 use crate::protocol::{BackendInfo, Request, SessionHandle};
@@ -46,6 +46,19 @@ pub struct Comparison {
     pub modalities: Vec<String>,
     /// A's evaluations, thinned like the current run's.
     pub history: History,
+}
+
+/// The run the page left when a preset was chosen, offered for pinning until the next choice.
+#[derive(Clone, Debug)]
+pub struct LeftRun {
+    /// The preset it ran under (its story card's).
+    pub preset: String,
+    /// Its configuration.
+    pub config: ExperimentConfig,
+    /// Its modality names.
+    pub modalities: Vec<String>,
+    /// Its evaluations, as the charts kept them.
+    pub evaluations: Vec<Evaluation>,
 }
 
 /// The shared state.
@@ -100,6 +113,8 @@ pub struct AppState {
     pub pins: RwSignal<Pins>,
     /// A/B, while it runs.
     pub comparison: RwSignal<Option<Comparison>>,
+    /// The run left by the last preset choice, while it may still be pinned.
+    pub left_run: RwSignal<Option<LeftRun>>,
     /// Bumped when pinned runs or A/B change what the charts draw (a pin, a rename, a
     /// hidden run, A/B started or ended): every chart redraws.
     pub runs_changed: RwSignal<u64>,
@@ -143,6 +158,7 @@ impl AppState {
             redraw: RwSignal::new((0, 0)),
             pins: RwSignal::new(Pins::default()),
             comparison: RwSignal::new(None),
+            left_run: RwSignal::new(None),
             runs_changed: RwSignal::new(0),
             handle: StoredValue::new_local(handle),
             options: StoredValue::new(options),
@@ -210,6 +226,25 @@ impl AppState {
         self.config.update(change);
         self.config_revision.update_value(|r| *r += 1);
         self.send(Request::Configure { config: Box::new(self.config.get_untracked()), revision: self.config_revision.get_value() });
+    }
+
+    /// A fresh run of preset `name` (its `config`, at its default `pace`), playing at once,
+    /// as on load, whatever the current run's state: nothing of that run goes on. The run it
+    /// leaves, if it has evaluations, is offered for pinning ([`AppState::left_run`]).
+    pub fn choose_preset(&self, name: String, config: ExperimentConfig, pace: f64) {
+        let evaluations = self.history.with_untracked(|h| h.points().to_vec());
+        let left = (!evaluations.is_empty()).then(|| LeftRun {
+            preset: self.preset.get_untracked(),
+            config: self.config.get_untracked(),
+            modalities: self.modalities.get_untracked(),
+            evaluations,
+        });
+        self.left_run.set(left);
+        self.preset.set(name);
+        self.set_pace(Some(pace));
+        self.config.set(config.clone());
+        self.config_revision.update_value(|r| *r += 1);
+        self.send(Request::Fresh { config: Box::new(config), revision: self.config_revision.get_value() });
     }
 
     /// Puts chart `kind` on a log scale or takes it off (the list stays in page order).

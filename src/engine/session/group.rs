@@ -88,7 +88,7 @@ impl RunGroup {
     /// Applies `command` to the group (see the module's rules). A configuration goes to the
     /// lead alone: the followers keep theirs.
     pub fn apply(&mut self, command: Command) -> Result<GroupOutcome, ConfigError> {
-        let configure = matches!(command, Command::Configure(_));
+        let configure = command.configures();
         let outcome = self.runs[0].apply(command.clone())?;
         if self.runs.len() == 1 {
             return Ok(GroupOutcome::Lead(outcome));

@@ -28,6 +28,17 @@ pub enum Command {
     Step,
     /// Start over from step 0 with the current configuration, paused.
     Reset,
+    /// A fresh run of this configuration from step 0, training (a preset chosen): whatever
+    /// the state and whatever differs, nothing of the previous run goes on.
+    Fresh(Box<ExperimentConfig>),
+}
+
+impl Command {
+    /// Whether the command brings a configuration (of the run it is given to alone: in A/B,
+    /// of B).
+    pub fn configures(&self) -> bool {
+        matches!(self, Command::Configure(_) | Command::Fresh(_))
+    }
 }
 
 /// What a command did; every variant but `Unchanged` carries the sentence to show.
@@ -189,7 +200,8 @@ impl Session {
     /// | diverged | refused, saying so | refused | paused at 0 | kept for the next run, says so | diverged |
     ///
     /// A structural change (data, model, seed, optimizer, batch size) rebuilds the run at step
-    /// 0 in any state; it keeps training if it was, else it is paused.
+    /// 0 in any state; it keeps training if it was, else it is paused. `Fresh` rebuilds the
+    /// run at step 0 with its configuration in any state, training.
     pub fn apply(&mut self, command: Command) -> Result<Outcome, ConfigError> {
         let state = self.state();
         Ok(match command {
@@ -220,6 +232,13 @@ impl Session {
                 self.trainer = Self::build(self.trainer.config().clone(), self.trainer.compute().clone(), self.mfeat.as_deref())?;
                 self.intent = Intent::Pause;
                 Outcome::Restarted("reset to step 0, paused: press Play to train".into())
+            }
+            Command::Fresh(config) => {
+                let config = config.normalised();
+                config.validate()?;
+                self.trainer = Self::build(config, self.trainer.compute().clone(), self.mfeat.as_deref())?;
+                self.intent = Intent::Play;
+                Outcome::Restarted("a fresh run from step 0, training".into())
             }
         })
     }

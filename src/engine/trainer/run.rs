@@ -4,7 +4,8 @@
 use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 
-use crate::engine::config::{ExperimentConfig, MethodsConfig};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::config::knobs::{KnobKind, differences};
 use crate::engine::data::Dataset;
 use crate::engine::data::split::streams;
 use crate::engine::device::ComputeDevice;
@@ -195,27 +196,8 @@ impl Trainer {
     /// Structural settings are not changed here.
     pub fn apply_live(&mut self, live: &ExperimentConfig) {
         let (old, new) = (&self.config, live);
-        let mut changes = Vec::new();
-        if new.train.learning_rate != old.train.learning_rate {
-            changes.push(format!("learning rate {} -> {}", old.train.learning_rate, new.train.learning_rate));
-        }
         let methods_changed = new.methods != old.methods;
-        if methods_changed {
-            let names = |c: &MethodsConfig| c.enabled_names().join(", ");
-            changes.push(format!("methods [{}] -> [{}]", names(&old.methods), names(&new.methods)));
-        }
-        if new.train.epochs != old.train.epochs {
-            changes.push(format!("epochs {} -> {}", old.train.epochs, new.train.epochs));
-        }
-        if new.train.eval_every != old.train.eval_every {
-            changes.push(format!("evaluation every {} -> {} steps (0: an epoch)", old.train.eval_every, new.train.eval_every));
-        }
-        if new.metrics != old.metrics {
-            changes.push("metric constants changed".into());
-        }
-        if new.debug != old.debug {
-            changes.push("test hooks changed".into());
-        }
+        let mut changes = live_change_words(old, new);
         self.config.take_live(live);
         if methods_changed {
             let asked = methods::optimizer_settings(&self.methods);
@@ -275,4 +257,23 @@ impl Trainer {
         self.device = device;
         self.compute = compute;
     }
+}
+
+/// A live change in words, as its chart mark and `metrics.jsonl` event say it: each knob
+/// that changed by its label, a switch as "on"/"off" ("Gradient-Blending on"), any other
+/// value as "from → to" ("learning rate 0.001 → 0.002"), in the knob table's order.
+fn live_change_words(old: &ExperimentConfig, new: &ExperimentConfig) -> Vec<String> {
+    let switches: Vec<String> = crate::engine::config::knobs::table(new).into_iter().filter(|k| matches!(k.kind, KnobKind::Toggle)).map(|k| k.path).collect();
+    let mut words: Vec<String> = differences(old, new)
+        .into_iter()
+        .map(|d| match (switches.contains(&d.path), d.to.as_str()) {
+            (true, "true") => format!("{} on", d.label),
+            (true, "false") => format!("{} off", d.label),
+            _ => format!("{} {} → {}", d.label, d.from, d.to),
+        })
+        .collect();
+    if words.is_empty() && old != new {
+        words.push("settings without a control changed".into());
+    }
+    words
 }

@@ -30,6 +30,43 @@ test("the story card states the claim, judges the run and its try-this button ch
   });
 });
 
+test("choosing a preset is a fresh run that plays, whatever the run's state; the run it leaves is pinned with one click", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    assert.equal(await ui.number("step-counter"), 400);
+    // After a finished run: a fresh run of the chosen preset, playing (it used to keep the
+    // old curves and say that the run had stopped).
+    await ui.page.getByTestId("preset").selectOption("interaction");
+    await ui.waitForText("left-run", /^A fresh run of “interaction” started; the previous run, of “imbalance”, stopped at step 400 \(fused model \d+ % on validation\)\./);
+    await ui.waitForText("run-status", /^training$/);
+    assert.ok((await ui.number("step-counter")) < 400, "from step 0");
+    await ui.page.getByTestId("pin-left-run").click();
+    await ui.page.getByTestId("left-run").waitFor({ state: "detached" });
+    assert.match(await ui.page.getByTestId("pins").innerText(), /imbalance, \d+ evaluations, fused validation accuracy [\d.]+ % at step 400/);
+    // Mid-run: the chosen preset's run starts at step 0 (it used to switch the new methods
+    // on inside the running run where data and model were alike: a hybrid run).
+    await ui.page.getByTestId("preset").selectOption("gradient-blending");
+    await ui.waitForAtLeast("step-counter", 60);
+    const before = await ui.number("step-counter");
+    await ui.page.getByTestId("preset").selectOption("ogm-ge");
+    await ui.page.waitForFunction((b) => Number(document.querySelector('[data-testid="step-counter"]').textContent) < b, before);
+    await ui.waitForText("run-status", /^training$/);
+    await ui.waitForText("left-run", /the previous run, of “gradient-blending”, stopped at step \d+/);
+    assert.equal(await ui.page.getByTestId("story-changed").count(), 0, "the run is the preset's own");
+    await ui.page.getByTestId("dismiss-left-run").click();
+    await ui.page.getByTestId("left-run").waitFor({ state: "detached" });
+    assert.equal(await ui.page.locator('[data-testid="pins"] li').count(), 1, "dismissed: nothing more pinned");
+  });
+});
+
+test("a fresh mfeat-fou-mor load is the preset's own run (mfeat's ten classes are no change)", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, hash: "v=1&preset=mfeat-fou-mor" }, async (ui) => {
+    await ui.page.waitForFunction(() => /fou.s probe/.test(document.querySelector(".story")?.textContent ?? ""), null, { timeout: 60_000 });
+    await ui.waitForAtLeast("eval-counter", 2);
+    assert.equal(await ui.page.getByTestId("story-changed").count(), 0, "no \"Settings changed from the preset\"");
+  });
+});
+
 test("a preset's default pace makes its run last about 20 s and the pace throttles it", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, pace: null }, async (ui) => {
     // imbalance: 400 steps, an evaluation every 4, so 101 evaluations at 5.05 a second.
@@ -201,7 +238,7 @@ test("presentation mode and folded settings keep every chart sharp at its new si
   });
 });
 
-test("keyboard shortcuts: space plays and pauses, s steps, r resets; keys typed in a field or on a button are left alone", { timeout: CPU_TIMEOUT }, async () => {
+test("keyboard shortcuts: space plays and pauses, s steps, r resets, also after a click on a button; keys typed in a field and a checkbox's space are left alone", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, hash: "v=1&preset=imbalance&play=0", pace: "20" }, async (ui) => {
     assert.match(await ui.text("keys"), /space play\/pause · s step · r reset/);
     await ui.waitForText("run-status", /^ready$/);
@@ -224,14 +261,30 @@ test("keyboard shortcuts: space plays and pauses, s steps, r resets; keys typed 
     await ui.frames(20);
     assert.match(await ui.text("run-status"), /^(ready|paused)$/);
     assert.equal(await ui.number("step-counter"), 0);
-    // On a button, space is the button's own: Pause pressed by space pauses, nothing toggles twice.
+    // After a click on Play (focus stays on it) the shortcuts still work, and space does not
+    // also press the button: paused, not toggled twice.
     await ui.page.getByTestId("play").click();
     await ui.waitForText("run-status", /^training$/);
-    await ui.page.getByTestId("pause").focus();
     await ui.page.keyboard.press("Space");
     await ui.waitForText("run-status", /^paused$/);
     await ui.frames(20);
-    assert.equal(await ui.text("run-status"), "paused", "the shortcut did not play it again");
+    assert.equal(await ui.text("run-status"), "paused", "the button did not play it again");
+    await ui.page.keyboard.press("Space");
+    await ui.waitForText("run-status", /^training$/);
+    await ui.page.getByTestId("pause").click();
+    await ui.waitForText("run-status", /^paused$/);
+    const before = await ui.number("eval-counter");
+    await ui.page.keyboard.press("s");
+    await ui.waitForAtLeast("eval-counter", before + 1);
+    await ui.waitForText("run-status", /^paused$/);
+    // A checkbox keeps its space (its only key): it toggles, the run stays paused.
+    const log = ui.page.getByTestId("log-loss");
+    const checked = await log.isChecked();
+    await log.focus();
+    await ui.page.keyboard.press("Space");
+    await ui.frames(20);
+    assert.equal(await log.isChecked(), !checked, "space toggled the checkbox");
+    assert.equal(await ui.text("run-status"), "paused", "and did not play the run");
   });
 });
 

@@ -231,8 +231,17 @@ test("the QR code holds the link and follows it", { timeout: CPU_TIMEOUT }, asyn
     const link = await ui.page.getByTestId("share-link").inputValue();
     assert.match(link, /hide=methods/);
     assert.equal(await qrText(ui), link, "redrawn for the new link");
+    // Served on 127.0.0.1: the code says that phones cannot reach it, and how to serve.
+    assert.match(await ui.text("qr-loopback"), /names this computer .* students' phones cannot open it\. Serve on the network \(ADDRESS=0\.0\.0\.0 \.\/scripts\/serve\.sh/);
+    assert.ok(!(await ui.page.getByTestId("qr-close").isVisible()), "no close control while small");
     await ui.page.getByTestId("qr-button").click();
     const side = await ui.page.getByTestId("qr-code").evaluate((c) => c.getBoundingClientRect().width);
     assert.ok(side >= 0.8 * Math.min(1500, 1100), `enlarged for the room: ${side} px`);
+    assert.ok(await ui.page.getByTestId("qr-close").isVisible(), "the enlarged code shows its close control");
+    await ui.page.keyboard.press("Escape");
+    await ui.page.waitForFunction(() => document.querySelector('[data-testid="qr-button"]').getAttribute("aria-pressed") === "false");
+    await ui.page.getByTestId("qr-button").click();
+    await ui.page.getByTestId("qr-close").click();
+    await ui.page.waitForFunction(() => document.querySelector('[data-testid="qr-button"]').getAttribute("aria-pressed") === "false");
   });
 });

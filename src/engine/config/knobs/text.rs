@@ -16,7 +16,7 @@ pub fn assignments(base: &ExperimentConfig, config: &ExperimentConfig) -> Vec<(S
     let shape_changed = base.data.synthetic.len() != config.data.synthetic.len();
     if shape_changed {
         // A different number of synthetic modalities: the whole list, then nothing per row.
-        parts.push(("data.synthetic".to_string(), to["data"]["synthetic"].to_string()));
+        parts.push(("data.synthetic".to_string(), shortest(&to["data"]["synthetic"]).to_string()));
     }
     for knob in table(config) {
         let value = knob.get(&to);
@@ -44,11 +44,30 @@ pub fn decode(base: &ExperimentConfig, text: &str) -> Result<ExperimentConfig, C
     Ok(config)
 }
 
-/// A value as `with_override` reads it back: plain words and numbers as they are, lists of
-/// plain names comma-separated, anything else as JSON.
+/// `value` with every number that is an `f32` widened (the configuration's knobs are `f32`:
+/// 0.15 serialises as 0.15000000596046448) written as the shortest decimal that reads back as
+/// the same `f32` (0.15), so that links, commands and lists of differences show the value
+/// the knob was set to.
+fn shortest(value: &Value) -> Value {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let wide = n.as_f64().unwrap_or_default();
+            let narrow = wide as f32;
+            let short = narrow.to_string().parse::<f64>().ok().filter(|_| f64::from(narrow) == wide);
+            short.and_then(serde_json::Number::from_f64).map_or_else(|| value.clone(), Value::Number)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(shortest).collect()),
+        Value::Object(fields) => Value::Object(fields.iter().map(|(k, v)| (k.clone(), shortest(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A value as `with_override` reads it back: plain words and numbers as they are (an `f32`
+/// in its shortest form, [`shortest`]), lists of plain names comma-separated, anything else
+/// as JSON.
 pub(super) fn value_text(value: &Value) -> String {
     let plain = |s: &str| !s.is_empty() && !s.contains(',') && serde_json::from_str::<Value>(s).is_err() && s.trim() == s;
-    match value {
+    match &shortest(value) {
         Value::String(s) if plain(s) => s.clone(),
         Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(plain)) => {
             items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")
@@ -83,4 +102,26 @@ pub fn unescape(text: &str) -> Result<String, ConfigError> {
         }
     }
     String::from_utf8(out).map_err(|_| ConfigError(format!("{text}: not UTF-8")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_f32_knob_is_written_as_it_was_set() {
+        let base = ExperimentConfig::default();
+        let config = base.with_override("data.synthetic.0.signal=0.15").unwrap();
+        let parts = assignments(&base, &config);
+        assert_eq!(parts, [("data.synthetic.0.signal".to_string(), "0.15".to_string())]);
+        assert_eq!(decode(&base, &encode(&base, &config)).unwrap(), config, "and reads back to the same f32");
+        // A whole list (another number of modalities) too.
+        let three = base.with_override(r#"data.synthetic=[{"name":"a","dim":4,"informative":4,"signal":0.15,"noise":1.0},{"name":"b","dim":4,"informative":4,"signal":0.3,"noise":1.0},{"name":"c","dim":4,"informative":4,"signal":0.7,"noise":1.0}]"#).unwrap();
+        let text = encode(&base, &three);
+        assert!(text.contains("0.15") && !text.contains("0.1500000"), "{text}");
+        assert_eq!(decode(&base, &text).unwrap(), three);
+        // A number that is not an f32 stays as it is.
+        assert_eq!(value_text(&serde_json::json!(0.1_f64)), "0.1");
+        assert_eq!(value_text(&serde_json::json!(1e-300_f64)), "1e-300");
+    }
 }

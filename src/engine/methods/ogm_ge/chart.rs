@@ -23,7 +23,7 @@ pub const CHART: MethodChart = MethodChart {
 /// the last values.
 fn ratio_lines(history: &[Evaluation], heads: &[String]) -> ChartLines {
     let state = |e: &Evaluation| -> Option<Value> { e.methods.get(super::OgmGeConfig::NAME).cloned() };
-    let Some(latest) = history.iter().rev().find_map(state) else {
+    let Some((step, latest)) = history.iter().rev().find_map(|e| Some((e.step, state(e)?))) else {
         return ChartLines { lines: Vec::new(), note: "OGM-GE is off: turn it on (a linear concat or sum head) to see ρ and k.".into() };
     };
     let modalities = &heads[1..];
@@ -39,6 +39,10 @@ fn ratio_lines(history: &[Evaluation], heads: &[String]) -> ChartLines {
     let list = |key: &str| latest[key].as_array().map(|v| v.iter().filter_map(|x| x.as_f64()).map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", "));
     let note = match (list("rho_ema"), list("k")) {
         (Some(rho), Some(k)) => format!("Last interval: ρ EMA ({rho}), mean k ({k}); {until}. k < 1 slows that modality's encoder."),
+        // The step-0 evaluation comes before any step: nothing was modulated yet.
+        _ if step == 0 => {
+            format!("Modulation has not started yet: ρ and k appear at the first evaluation after training starts ({until}).")
+        }
         _ => format!("No step modulated in the last interval ({until}): modulation has ended."),
     };
     ChartLines { lines, note }
