@@ -25,7 +25,8 @@ elif [ "${1:-}" = "--serve" ]; then
   # The serve command until the page it serves trains (its CPU-only engine module answers:
   # the time limited to 20 minutes), then until the whole page is served (the WebGPU engine
   # module answers, built after the page was served), then stopped.
-  command='PORT=18080 ./scripts/serve.sh & pid=$!
+  # In a session of its own, so that stopping it stops the builds it runs.
+  command='setsid env PORT=18080 ./scripts/serve.sh & pid=$!
     t0=$(date +%s)
     # (A wasm file: trunk answers a file it does not have with the page itself.)
     answers() {
@@ -39,7 +40,7 @@ elif [ "${1:-}" = "--serve" ]; then
     answers modalscope-worker-cpu_bg.wasm "the page is served and trains (on the CPU engine)"
     page=$t
     answers modalscope-worker_bg.wasm "the whole page is served (the WebGPU engine too)"
-    kill $pid
+    kill -- -$pid
     [ $page -le '$((limit * 60))' ] || { echo "== but the page took more than '$limit' minutes" >&2; exit 1; }'
   limit=60
 fi

@@ -480,3 +480,20 @@ fn keys_lists_every_setting_with_its_value_range_and_kind() {
     let bad = modalscope(&["keys", "--set", "train.nope=1"]);
     assert_eq!(bad.status.code(), Some(2), "an unknown key is refused");
 }
+
+#[test]
+fn stories_prints_the_verdict_of_a_preset_and_of_each_try_per_seed() {
+    let out = modalscope(&["stories", "--preset", "imbalance", "--seed", "1", "--seed", "2"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let tries = modalscope::engine::stories::story("imbalance").unwrap().tries.len();
+    assert_eq!(lines.len(), 2 * (1 + tries), "the preset and each try, per seed:\n{text}{}", stderr(&out));
+    assert!(lines[0].starts_with("seed 1") && lines[0].contains("imbalance ") && lines[0].contains("< a's probe"), "{text}");
+    assert!(lines[1 + tries].starts_with("seed 2"), "seed by seed:\n{text}");
+    assert!(lines.iter().all(|l| l.contains(" holds ") || l.contains(" FAILS ")), "{text}");
+    // The exit status says whether every verdict held.
+    assert_eq!(out.status.code(), Some(if lines.iter().all(|l| l.contains(" holds ")) { 0 } else { 1 }), "{text}");
+    let unknown = modalscope(&["stories", "--preset", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown preset `nope`"));
+}

@@ -97,6 +97,18 @@ enum Command {
     },
     /// List every preset with its one-line story.
     Presets,
+    /// Train every preset (or one) and each of its story card's try-this settings to its end,
+    /// on the CPU, on each seed, and print the verdict the card shows at the end (a try's
+    /// judged against the preset's run of the same seed). Exit status 1 when one does not
+    /// hold.
+    Stories {
+        /// Only this preset (see `modalscope presets`).
+        #[arg(long)]
+        preset: Option<String>,
+        /// Seeds (train.seed) to train each run on; the presets' own by default.
+        #[arg(long = "seed", value_name = "N")]
+        seeds: Vec<u64>,
+    },
     /// List every setting: its path, its value (the default, or the given preset's and
     /// overrides'), its range, whether it is live (applies at the next step) or structural
     /// (restarts the run), and its label.
@@ -301,6 +313,84 @@ fn ending(session: &Session) -> (f64, String) {
         _ => String::new(),
     };
     (accuracy, restored)
+}
+
+/// Trains `config` to its end on the CPU (as the page does, without pausing at a diverging
+/// evaluation) and returns its last evaluation.
+fn train_to_end(config: ExperimentConfig) -> Result<modalscope::engine::metrics::Evaluation, Failure> {
+    let mut session = Session::on_cpu(config.clone(), mfeat_for(&config))?;
+    session.on_diverging(OnDiverging::GoOn);
+    session.apply(SessionCommand::Play)?;
+    while session.state() == RunState::Training {
+        session.advance_blocking(256);
+    }
+    session.history().latest().cloned().ok_or_else(|| Failure("the run has no evaluation".into()))
+}
+
+/// One line of `modalscope stories`: its text, and whether the verdict holds.
+type StoryLine = (String, bool);
+
+/// A preset's and its tries' lines on one seed (the preset, the seed asked for).
+type StoryRuns<'a> = (&'a str, Option<u64>, Result<Vec<StoryLine>, Failure>);
+
+/// `modalscope stories`: one line per preset or try and seed, "holds" or "FAILS" and the
+/// card's figures; the presets side by side on the machine's cores.
+fn stories(only: Option<&str>, seeds: &[u64]) -> Result<ExitCode, Failure> {
+    use modalscope::engine::stories::story;
+    if let Some(name) = only {
+        preset(name).ok_or_else(|| Failure(format!("unknown preset `{name}`; choose one of: {}", preset_names())))?;
+    }
+    let presets: Vec<&str> = PRESETS.iter().map(|p| p.name).filter(|n| only.is_none_or(|o| o == *n)).collect();
+    let seeds: Vec<Option<u64>> = if seeds.is_empty() { vec![None] } else { seeds.iter().copied().map(Some).collect() };
+    let seeded = |name: &str, settings: &[&str], seed: Option<u64>| -> Result<ExperimentConfig, Failure> {
+        let mut config = preset(name).expect("a preset");
+        if let Some(seed) = seed {
+            config.train.seed = seed;
+        }
+        for setting in settings {
+            config = config.with_override(setting)?;
+        }
+        config.validate()?;
+        Ok(config)
+    };
+    let check = |name: &str, seed: Option<u64>| -> Result<Vec<StoryLine>, Failure> {
+        let card = story(name).ok_or_else(|| Failure(format!("{name} has no story")))?;
+        let config = seeded(name, &[], seed)?;
+        let label = format!("seed {:<3}", config.train.seed);
+        let end = train_to_end(config)?;
+        let line = |what: String, verdict: Option<modalscope::engine::stories::Verdict>| match verdict {
+            Some(v) => (format!("{label} {what:<50} {:<5}  {}", if v.holds { "holds" } else { "FAILS" }, v.figures), v.holds),
+            None => (format!("{label} {what:<50} FAILS  no verdict (the run lacks what it reads)"), false),
+        };
+        let mut lines = vec![line(name.to_string(), (card.verdict)(&end))];
+        for t in card.tries {
+            let tried = train_to_end(seeded(name, t.settings, seed)?)?;
+            lines.push(line(format!("{name} / {}", t.label), (t.verdict)(&tried, Some(&end))));
+        }
+        Ok(lines)
+    };
+    let jobs: Vec<(&str, Option<u64>)> = seeds.iter().flat_map(|&seed| presets.iter().map(move |&p| (p, seed))).collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(jobs.len()).max(1);
+    let results: Vec<Result<Vec<StoryLine>, Failure>> = std::thread::scope(|scope| {
+        let chunks: Vec<_> = (0..threads)
+            .map(|t| {
+                let mine: Vec<(&str, Option<u64>)> = jobs.iter().copied().skip(t).step_by(threads).collect();
+                scope.spawn(move || mine.into_iter().map(|(p, seed)| (p, seed, check(p, seed))).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut done: Vec<StoryRuns> = chunks.into_iter().flat_map(|c| c.join().expect("a story's runs")).collect();
+        // In the order asked: seed by seed, presets in menu order.
+        done.sort_by_key(|(p, seed, _)| (seeds.iter().position(|s| s == seed), presets.iter().position(|q| q == p)));
+        done.into_iter().map(|(_, _, r)| r).collect()
+    });
+    let mut all_hold = true;
+    for result in results {
+        for (text, holds) in result? {
+            println!("{text}");
+            all_hold &= holds;
+        }
+    }
+    Ok(if all_hold { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// The policy for the diverging warning that the CLI's flag asks for.
@@ -611,6 +701,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys { source } => keys(source),
+        Command::Stories { preset, seeds } => stories(preset.as_deref(), seeds),
         Command::ExportData { source, out } => export_data(source, out),
         Command::Bench { source, steps, warmup, batch_size, width, modalities, eval_every } => {
             bench(source, *steps, *warmup, (*batch_size, *width, *modalities), *eval_every)

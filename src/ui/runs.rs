@@ -149,7 +149,7 @@ fn ComparisonPanel() -> impl IntoView {
     let a_status = move || state.stats.with(|s| s.a.as_ref().map(|(step, word)| format!("A: step {step}, {word}")).unwrap_or_else(|| "A: starting".into()));
     let pin_a = move |_| {
         let Some((config, modalities, evaluations)) = state.comparison.with_untracked(|c| c.as_ref().map(|c| (c.a.clone(), c.modalities.clone(), c.history.points().to_vec()))) else { return };
-        pin(state, config, modalities, &evaluations);
+        pin(state, state.preset.get_untracked(), config, modalities, &evaluations);
     };
     let download_a = move |jsonl: bool| {
         let Some(history) = state.comparison.with_untracked(|c| c.as_ref().map(|c| c.history.clone())) else { return };

@@ -36,7 +36,7 @@ pub const STORY: Story = Story {
     verdict,
     tries: &[Try {
         label: "Turn Gradient-Blending off",
-        expect: "Naive joint training with the same SGD: the unimodal heads become probes, and on this seed the fused head ends about 9 points below a's probe.",
+        expect: "Naive joint training with the same SGD: the unimodal heads become probes, and the fused head ends no better than a's probe (about 9 points below it on this seed, level with it on seed 1).",
         settings: &["methods.gradient_blending.enabled=false"],
         verdict: fused_below_probe_a,
     }],
@@ -51,14 +51,15 @@ fn verdict(e: &Evaluation) -> Option<Verdict> {
     Some(Verdict { figures: format!("{}{off}", near.figures), holds: on && near.holds })
 }
 
-/// The try "Turn Gradient-Blending off": naive training ends more than 5 points below a's
-/// probe.
+/// The try "Turn Gradient-Blending off": naive training ends no better than a's probe
+/// (`modalscope stories` on seeds 1–3: level on seed 1, 5 and 9 points below on seeds 2
+/// and 3, so "more than 5 points below", the claim before, held on this seed only).
 fn fused_below_probe_a(e: &Evaluation, _: Option<&Evaluation>) -> Option<Verdict> {
     let (a, fused) = (val_acc(e, "a")?, e.fused().val_acc);
     let on = e.methods.contains_key(super::GradientBlendingConfig::NAME);
     Some(Verdict {
         figures: format!("fused {} {} a's probe {}{}", pct(fused), relation(fused, a), pct(a), if on { " (Gradient-Blending is on)" } else { "" }),
-        holds: !on && fused < a - 0.05,
+        holds: !on && relation(fused, a) != ">",
     })
 }
 
