@@ -87,9 +87,9 @@ fn draw_qr(canvas: &web_sys::HtmlCanvasElement, text: &str) -> Result<(), String
 /// Whether `url` names the computer it is opened on (loopback), which no other device reaches.
 fn names_this_computer(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let name = if host.starts_with('[') { host.split(']').next().unwrap_or_default().trim_start_matches('[') } else { host.split(':').next().unwrap_or_default() };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let server = authority.rsplit_once('@').map_or(authority, |(_, s)| s);
+    let name = if server.starts_with('[') { server.split(']').next().unwrap_or_default().trim_start_matches('[') } else { server.split(':').next().unwrap_or_default() };
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     name == "localhost" || name.ends_with(".localhost") || name.starts_with("127.") || name == "::1" || name == "0.0.0.0"
 }

@@ -40,6 +40,7 @@ test("choosing a preset is a fresh run that plays, whatever the run's state; the
     await ui.waitForText("left-run", /^A fresh run of “interaction” started; the previous run, of “imbalance”, stopped at step 400 \(fused model \d+ % on validation\)\./);
     await ui.waitForText("run-status", /^training$/);
     assert.ok((await ui.number("step-counter")) < 400, "from step 0");
+    await ui.screenshot("preset-fresh-run.png");
     await ui.page.getByTestId("pin-left-run").click();
     await ui.page.getByTestId("left-run").waitFor({ state: "detached" });
     assert.match(await ui.page.getByTestId("pins").innerText(), /imbalance, \d+ evaluations, fused validation accuracy [\d.]+ % at step 400/);
