@@ -15,9 +15,21 @@ port="${PORT:-8080}"
 # computer's network address); by default only this computer reaches it.
 address="${ADDRESS:-127.0.0.1}"
 webgpu_module="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/modalscope-worker.wasm"
+# Whether the WebGPU module must be built: missing, or older than a file it was built from
+# (cargo's list of them beside it, so that a change to the page's own code does not count)
+# or than Cargo.lock.
+webgpu_module_stale() {
+  local deps="${webgpu_module%.wasm}.d" file
+  [ -e "$webgpu_module" ] && [ -e "$deps" ] || return 0
+  [ Cargo.lock -nt "$webgpu_module" ] && return 0
+  for file in $(cut -d: -f2- "$deps"); do
+    [ "$file" -nt "$webgpu_module" ] && return 0
+  done
+  return 1
+}
 later=""
 # MODALSCOPE_SERVE_IN_TWO_STEPS=1 takes that path anyway (the serve spec does).
-if [ "${MODALSCOPE_SERVE_IN_TWO_STEPS:-0}" = 1 ] || [ ! -e "$webgpu_module" ] || [ -n "$(find src Cargo.toml Cargo.lock -newer "$webgpu_module" -print -quit)" ]; then
+if [ "${MODALSCOPE_SERVE_IN_TWO_STEPS:-0}" = 1 ] || webgpu_module_stale; then
   later=modalscope-worker
 fi
 MODALSCOPE_NO_BROWSER=1 MODALSCOPE_WASM_LATER="$later" source scripts/setup.sh
@@ -42,7 +54,7 @@ until curl -sf -o /dev/null "$url"; do
   kill -0 "$first_serve" 2>/dev/null || { wait "$first_serve"; exit 1; }
   sleep 1
 done
-say "serving $url: open it now; it trains on the CPU engine until the WebGPU engine module is built (about 11 minutes cold on two cores), and this command says when to reload"
+say "serving $url: open it now; it trains on the CPU engine until the WebGPU engine module is built (about 11 minutes on two cores when nothing of it is built yet), and this command says when to reload"
 # MODALSCOPE_SERVE_HOLD=FILE (the serve spec): that build waits while FILE exists, so that
 # what the first step serves can be looked at.
 while [ -n "${MODALSCOPE_SERVE_HOLD:-}" ] && [ -e "$MODALSCOPE_SERVE_HOLD" ]; do sleep 1; done
@@ -54,6 +66,9 @@ if ! build_wasm_module "$link" >"$webgpu_log" 2>&1; then
   wait "$first_serve"
   exit 1
 fi
+# Built now, or found current by cargo (which then leaves the file as it was): either way
+# current, so that the next serve takes the one-step path.
+touch "$webgpu_module"
 kill "$first_serve"
 wait "$first_serve" 2>/dev/null || true
 rm -f "$first"

@@ -138,8 +138,9 @@ function reportingProgress(response) {
 async function engineResponse() {
   if (self.__modalscopeAdapter) {
     const response = await fetch("modalscope-worker_bg.wasm");
+    // Any type but a page will do (some static hosts send wasm as octet-stream).
     const type = response.headers.get("content-type") || "no content type";
-    if (response.ok && type.startsWith("application/wasm")) return { name: "modalscope-worker", response };
+    if (response.ok && !type.startsWith("text/html")) return { name: "modalscope-worker", response };
     self.__modalscopeEngineMissing = `modalscope-worker_bg.wasm: HTTP ${response.status}, ${type}`;
     response.body?.cancel();
   }

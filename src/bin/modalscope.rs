@@ -383,14 +383,23 @@ fn stories(only: Option<&str>, seeds: &[u64]) -> Result<ExitCode, Failure> {
         done.sort_by_key(|(p, seed, _)| (seeds.iter().position(|s| s == seed), presets.iter().position(|q| q == p)));
         done.into_iter().map(|(_, _, r)| r).collect()
     });
-    let mut all_hold = true;
+    // Every line that was computed, then the first error (exit 2) or the verdicts' status.
+    let (mut all_hold, mut error) = (true, None);
     for result in results {
-        for (text, holds) in result? {
-            println!("{text}");
-            all_hold &= holds;
+        match result {
+            Ok(lines) => {
+                for (text, holds) in lines {
+                    println!("{text}");
+                    all_hold &= holds;
+                }
+            }
+            Err(e) => error = error.or(Some(e)),
         }
     }
-    Ok(if all_hold { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    match error {
+        Some(e) => Err(e),
+        None => Ok(if all_hold { ExitCode::SUCCESS } else { ExitCode::from(1) }),
+    }
 }
 
 /// The policy for the diverging warning that the CLI's flag asks for.

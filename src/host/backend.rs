@@ -39,8 +39,9 @@ pub async fn choose(prefer_cpu: bool) -> (ComputeDevice, Option<ComputeDevice>, 
             cpu,
             None,
             cpu_info(format!(
-                "the browser offered a WebGPU adapter ({adapter}), but this server has no WebGPU engine module yet ({missing}; \
-                 scripts/serve.sh builds it after serving the page and says when to reload), so training runs on the CPU backend"
+                "the browser offered a WebGPU adapter ({adapter}), but this server has no WebGPU engine module yet ({missing}: \
+                 scripts/serve.sh builds it after serving the page and says when to reload; a web host needs modalscope-worker_bg.wasm \
+                 beside the page), so training runs on the CPU backend"
             )),
         );
     }

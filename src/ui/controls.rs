@@ -128,11 +128,13 @@ fn key_request(key: &str, training: bool) -> Option<Request> {
 }
 
 /// Whether `key` pressed with focus on `element` is the element's own: typing in a text
-/// field, a select or editable text, or space on a checkbox or radio button.
+/// field, a select or editable text, or space on a checkbox, a radio button or a fold's
+/// summary (their only key besides Enter, which a summary also has).
 fn keys_belong_to(element: &web_sys::Element, key: &str) -> bool {
     let kind = element.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
     match element.tag_name().to_ascii_lowercase().as_str() {
         "textarea" | "select" => true,
+        "summary" => key == " ",
         "input" => match kind.as_str() {
             "checkbox" | "radio" => key == " ",
             "range" | "button" | "submit" | "reset" | "color" | "file" => false,
@@ -144,11 +146,19 @@ fn keys_belong_to(element: &web_sys::Element, key: &str) -> bool {
 
 /// The keyboard shortcuts (listed beside the run controls), for the page's lifetime. They
 /// work wherever focus is (a button clicked last, a slider), except where a key is typing:
-/// in a text field, a select or editable text; and space is left to a checkbox or a radio
-/// button, whose only key it is. Not with a modifier held, nor when a key repeats. On a
-/// button the shortcut wins over the button's own space (Enter still presses it).
+/// in a text field, a select or editable text; and space is left to a checkbox, a radio
+/// button or a summary ([`keys_belong_to`]). Not with a modifier held, nor when a key
+/// repeats. On a button the shortcut wins over the button's own space (Enter still presses
+/// it): both the key's down and up are prevented (Firefox presses a button on space's up).
 pub fn use_keyboard_shortcuts(state: AppState) {
     use wasm_bindgen::JsCast;
+    let target_keeps = |ev: &leptos::ev::KeyboardEvent| ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| keys_belong_to(&e, &ev.key()));
+    let space_up = window_event_listener(leptos::ev::keyup, move |ev| {
+        if ev.key() == " " && !(ev.ctrl_key() || ev.meta_key() || ev.alt_key()) && !target_keeps(&ev) {
+            ev.prevent_default();
+        }
+    });
+    std::mem::forget(space_up);
     let listener = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat() {
             return;
@@ -158,8 +168,7 @@ pub fn use_keyboard_shortcuts(state: AppState) {
             state.drawer_open.set(false);
             return;
         }
-        let focus = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-        if focus.is_some_and(|e| keys_belong_to(&e, &ev.key())) {
+        if target_keeps(&ev) {
             return;
         }
         if let Some(request) = key_request(&ev.key(), state.stats.with_untracked(|s| s.status == "training")) {

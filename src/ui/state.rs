@@ -240,6 +240,11 @@ impl AppState {
             evaluations,
         });
         self.left_run.set(left);
+        // Nothing of the old run may stand for the new one until the engine's first message
+        // of it arrives: no curves, and no "finished" that the story card would take as the
+        // end of the new preset's own run.
+        self.history.set(Self::chart_history());
+        self.stats.update(|s| s.status = "training".into());
         self.preset.set(name);
         self.set_pace(Some(pace));
         self.config.set(config.clone());

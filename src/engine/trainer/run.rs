@@ -272,6 +272,8 @@ fn live_change_words(old: &ExperimentConfig, new: &ExperimentConfig) -> Vec<Stri
             _ => format!("{} {} → {}", d.label, d.from, d.to),
         })
         .collect();
+    // Every live setting is a knob (the metrics' constants and the test hooks too); a
+    // difference no knob shows is still said.
     if words.is_empty() && old != new {
         words.push("settings without a control changed".into());
     }
