@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::engine::config::knobs::differences;
-use crate::engine::metrics::Evaluation;
 use crate::protocol::{MetricsFormat, Request};
 use crate::runs::{MAX_RUNS, PinnedRun, Pins, STORE_KEY};
 use crate::ui::state::AppState;
@@ -48,12 +47,11 @@ pub fn use_pin_store(state: AppState) {
     });
 }
 
-/// Pins a run of `evaluations` under `preset`, or says why not.
-fn pin(state: AppState, preset: String, config: crate::engine::config::ExperimentConfig, modalities: Vec<String>, evaluations: &[Evaluation]) {
-    if evaluations.is_empty() {
+/// Pins `run`, or says why not.
+fn pin(state: AppState, run: PinnedRun) {
+    if run.evaluations.is_empty() {
         return state.say("Nothing to pin yet: the run has no evaluation.".into());
     }
-    let run = PinnedRun::new(preset, config, modalities, evaluations);
     let mut pins = state.pins.get_untracked();
     match pins.pin(run) {
         Ok(_) => {
@@ -149,7 +147,7 @@ fn ComparisonPanel() -> impl IntoView {
     let a_status = move || state.stats.with(|s| s.a.as_ref().map(|(step, word)| format!("A: step {step}, {word}")).unwrap_or_else(|| "A: starting".into()));
     let pin_a = move |_| {
         let Some((config, modalities, evaluations)) = state.comparison.with_untracked(|c| c.as_ref().map(|c| (c.a.clone(), c.modalities.clone(), c.history.points().to_vec()))) else { return };
-        pin(state, state.preset.get_untracked(), config, modalities, &evaluations);
+        pin(state, PinnedRun::new(state.preset.get_untracked(), config, modalities, &evaluations));
     };
     let download_a = move |jsonl: bool| {
         let Some(history) = state.comparison.with_untracked(|c| c.as_ref().map(|c| c.history.clone())) else { return };
@@ -179,7 +177,7 @@ pub fn RunsPanel() -> impl IntoView {
     let no_points = move || state.history.with(|h| h.points().is_empty());
     let pin_current = move |_| {
         let evaluations = state.history.with_untracked(|h| h.points().to_vec());
-        pin(state, state.preset.get_untracked(), state.config.get_untracked(), state.modalities.get_untracked(), &evaluations);
+        pin(state, PinnedRun::new(state.preset.get_untracked(), state.config.get_untracked(), state.modalities.get_untracked(), &evaluations));
     };
     let toggle_ab = move |_| match comparing() {
         true => state.send(Request::Compare(None)),
@@ -223,7 +221,7 @@ pub fn LeftRunOffer() -> impl IntoView {
     };
     let pin_left = move |_| {
         if let Some(run) = state.left_run.get_untracked() {
-            pin(state, run.preset, run.config, run.modalities, &run.evaluations);
+            pin(state, run);
         }
         state.left_run.set(None);
     };

@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 
 use crate::engine::config::ExperimentConfig;
-use crate::engine::metrics::{Evaluation, History};
+use crate::engine::metrics::History;
 use crate::link::{PageLink, ignored_message, with_name};
 use crate::plot::ChartKind;
 use crate::protocol::{BackendInfo, Request, SessionHandle};
-use crate::runs::Pins;
+use crate::runs::{PinnedRun, Pins};
 use crate::ui::page_options::PageOptions;
 
 /// Live measurements of the loop, shown on the page and read by the browser tests.
@@ -46,19 +46,6 @@ pub struct Comparison {
     pub modalities: Vec<String>,
     /// A's evaluations, thinned like the current run's.
     pub history: History,
-}
-
-/// The run the page left when a preset was chosen, offered for pinning until the next choice.
-#[derive(Clone, Debug)]
-pub struct LeftRun {
-    /// The preset it ran under (its story card's).
-    pub preset: String,
-    /// Its configuration.
-    pub config: ExperimentConfig,
-    /// Its modality names.
-    pub modalities: Vec<String>,
-    /// Its evaluations, as the charts kept them.
-    pub evaluations: Vec<Evaluation>,
 }
 
 /// The shared state.
@@ -114,7 +101,7 @@ pub struct AppState {
     /// A/B, while it runs.
     pub comparison: RwSignal<Option<Comparison>>,
     /// The run left by the last preset choice, while it may still be pinned.
-    pub left_run: RwSignal<Option<LeftRun>>,
+    pub left_run: RwSignal<Option<PinnedRun>>,
     /// Bumped when pinned runs or A/B change what the charts draw (a pin, a rename, a
     /// hidden run, A/B started or ended): every chart redraws.
     pub runs_changed: RwSignal<u64>,
@@ -233,12 +220,8 @@ impl AppState {
     /// leaves, if it has evaluations, is offered for pinning ([`AppState::left_run`]).
     pub fn choose_preset(&self, name: String, config: ExperimentConfig, pace: f64) {
         let evaluations = self.history.with_untracked(|h| h.points().to_vec());
-        let left = (!evaluations.is_empty()).then(|| LeftRun {
-            preset: self.preset.get_untracked(),
-            config: self.config.get_untracked(),
-            modalities: self.modalities.get_untracked(),
-            evaluations,
-        });
+        let left = (!evaluations.is_empty())
+            .then(|| PinnedRun::new(self.preset.get_untracked(), self.config.get_untracked(), self.modalities.get_untracked(), &evaluations));
         self.left_run.set(left);
         // Nothing of the old run may stand for the new one until the engine's first message
         // of it arrives: no curves, and no "finished" that the story card would take as the
