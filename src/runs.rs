@@ -177,9 +177,54 @@ impl Pins {
     }
 }
 
+/// An A/B comparison's outcome for the run's main heads, at the last step both runs
+/// evaluated: "At step 160: fused val acc A 62 % → B 57 % (−5 points); a's probe A 81 % →
+/// B 80 % (−1 point)." (the differences of the rounded percentages, so the words add up);
+/// `None` before they share a step.
+pub fn ab_outcome(a: &[Evaluation], b: &[Evaluation]) -> Option<String> {
+    let (a_end, b_end) = b.iter().rev().find_map(|e| a.iter().rfind(|x| x.step == e.step).map(|x| (x, e)))?;
+    let trained = crate::plot::unimodal_heads_trained(std::slice::from_ref(b_end));
+    let parts: Vec<String> = b_end
+        .heads
+        .iter()
+        .filter_map(|(name, head)| {
+            let before = a_end.head(name)?;
+            let (from, to) = ((before.val_acc * 100.0).round() as i64, (head.val_acc * 100.0).round() as i64);
+            let change = to - from;
+            let sign = match change {
+                0 => "±",
+                c if c > 0 => "+",
+                _ => "−",
+            };
+            let unit = if change.abs() == 1 { "point" } else { "points" };
+            let who = if name == "fused" { "fused val acc".to_string() } else { crate::plot::head_label(name, trained) };
+            Some(format!("{who} A {from} % → B {to} % ({sign}{} {unit})", change.abs()))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("At step {}: {}.", b_end.step, parts.join("; ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ab_outcome_reads_each_main_head_at_the_last_common_step() {
+        use crate::engine::metrics::HeadMetrics;
+        let at = |step: usize, fused: f64, a: f64| Evaluation {
+            step,
+            epoch: 0.0,
+            heads: [("fused", fused), ("a", a)].map(|(n, acc)| (n.to_string(), HeadMetrics { train_loss: 1.0, val_loss: 1.0, train_acc: acc, val_acc: acc, test_acc: None, gap: 0.0, ogr: None })).to_vec(),
+            contribution: Vec::new(),
+            methods: Default::default(),
+            events: Vec::new(),
+        };
+        let a = [at(0, 0.25, 0.25), at(160, 0.621, 0.806), at(200, 0.9, 0.9)];
+        let b = [at(0, 0.25, 0.25), at(160, 0.574, 0.814)];
+        assert_eq!(ab_outcome(&a, &b).as_deref(), Some("At step 160: fused val acc A 62 % → B 57 % (−5 points); a's probe A 81 % → B 81 % (±0 points)."));
+        assert_eq!(ab_outcome(&a[..1], &[at(0, 0.25, 0.26)]).as_deref(), Some("At step 0: fused val acc A 25 % → B 25 % (±0 points); a's probe A 25 % → B 26 % (+1 point)."));
+        assert_eq!(ab_outcome(&a[2..], &b), None, "no common step yet");
+    }
     use crate::engine::metrics::HeadMetrics;
 
     fn evaluation(step: usize, loss: f64) -> Evaluation {

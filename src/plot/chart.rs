@@ -28,10 +28,11 @@ fn segments(series: &Series, log_y: bool) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
-fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
+/// The x and y ranges that hold `series` (the x range is the spec's when it has one).
+fn bounds(spec: &ChartSpec, series: &[&Series]) -> ((f64, f64), (f64, f64)) {
     let mut x = (f64::INFINITY, f64::NEG_INFINITY);
     let mut y = (f64::INFINITY, f64::NEG_INFINITY);
-    for series in &spec.series {
+    for series in series {
         for segment in segments(series, spec.log_y) {
             for (px, py) in segment {
                 x = (x.0.min(px), x.1.max(px));
@@ -106,9 +107,30 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
     area.fill(&WHITE).map_err(err)?;
     let panels = spec.panels();
+    let all: Vec<&Series> = spec.series.iter().collect();
+    let main: Vec<&Series> = spec.series.iter().filter(|s| s.panel.is_none()).collect();
     if panels.is_empty() {
-        let all: Vec<&Series> = spec.series.iter().collect();
-        draw_plot(area, spec, &all, None, true, true).map_err(err)?;
+        draw_plot(area, spec, &all, None, true, true, bounds(spec, &all)).map_err(err)?;
+    } else if !main.is_empty() {
+        // The main plot, and under it a small plot on its own y range per panel (A/B's
+        // B − A), so that a difference of a few points is neither flattened nor stretching
+        // the main plot.
+        let (_, height) = area.dim_in_pixel();
+        let n = panels.len() as i32;
+        let small = (((height as i32 - X_LABELS_PX) * 3 / 10) / n).max(40) + PANEL_GAP_PX;
+        let main_height = height as i32 - n * small - X_LABELS_PX - MARGIN_PX;
+        let x = bounds(spec, &all).0;
+        let breaks: Vec<i32> = (0..n).map(|i| main_height + i * small).collect();
+        let parts = area.split_by_breakpoints(Vec::<i32>::new(), breaks);
+        draw_plot(&parts[0], spec, &main, None, false, true, (x, bounds(spec, &main).1)).map_err(err)?;
+        // Differences are drawn on a linear axis (a log one would drop every negative one),
+        // whose range holds 0, the line of no difference.
+        let linear = ChartSpec { log_y: false, series: Vec::new(), ..spec.clone() };
+        for (i, (part, name)) in parts[1..].iter().zip(&panels).enumerate() {
+            let series: Vec<&Series> = spec.series.iter().filter(|s| s.panel.as_deref() == Some(*name)).collect();
+            let (y0, y1) = bounds(&linear, &series).1;
+            draw_plot(part, &linear, &series, Some(name), i + 1 == panels.len(), false, (x, (y0.min(0.0), y1.max(0.0)))).map_err(err)?;
+        }
     } else {
         // Equal plot heights: the first area also holds the top margin, the last the x axis
         // and the bottom margin, the others a small gap above their plot.
@@ -118,20 +140,17 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
         let breaks: Vec<i32> = (1..n).map(|i| MARGIN_PX + i * plot + (i - 1) * PANEL_GAP_PX).collect();
         for (i, (part, name)) in area.split_by_breakpoints(Vec::<i32>::new(), breaks).iter().zip(&panels).enumerate() {
             let series: Vec<&Series> = spec.series.iter().filter(|s| s.panel.as_deref() == Some(*name)).collect();
-            draw_plot(part, spec, &series, Some(name), i + 1 == panels.len(), i == 0).map_err(err)?;
+            draw_plot(part, spec, &series, Some(name), i + 1 == panels.len(), i == 0, bounds(spec, &all)).map_err(err)?;
         }
-    }
-    if spec.legend_inside && spec.series.iter().any(|s| !s.points.is_empty()) {
-        draw_legend(area, spec).map_err(err)?;
     }
     area.present().map_err(err)
 }
 
-/// One plot of `spec` on `area`: its mesh, `series`, the marks (labelled on the `first`,
-/// top plot, which also takes the top margin), the x axis' labels when `x_axis`, and the
-/// panel's `name` top left. The ranges are the whole chart's, so that small plots compare.
-fn draw_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec, series: &[&Series], name: Option<&str>, x_axis: bool, first: bool) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let ((x0, x1), (y0, y1)) = bounds(spec);
+/// One plot of `spec` on `area` over `ranges`: its mesh, `series`, the marks (labelled on
+/// the `first`, top plot, which also takes the top margin), the x axis' labels when
+/// `x_axis`, and the panel's `name` top left.
+fn draw_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec, series: &[&Series], name: Option<&str>, x_axis: bool, first: bool, ranges: ((f64, f64), (f64, f64))) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let ((x0, x1), (y0, y1)) = ranges;
     let small = name.is_some();
     let top = if !first { PANEL_GAP_PX } else { MARGIN_PX };
     let (_, height) = area.dim_in_pixel();
@@ -216,27 +235,71 @@ fn draw_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec
     Ok(())
 }
 
-/// The legend, top right: a short stroke and the label per series. Drawn with plain text
-/// elements (the backend's own text drawing), never with plotters' multi-line layout, which
-/// measures text through the DOM in the browser.
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let (width, _) = area.dim_in_pixel();
-    let left = width as i32 - 150;
-    for (row, series) in spec.series.iter().enumerate() {
-        let y = 16 + 13 * row as i32;
+/// Height of an exported chart's title band, in pixels.
+const TITLE_PX: i32 = 30;
+/// Height of a row of an exported chart's legend, in pixels.
+const LEGEND_ROW_PX: i32 = 17;
+/// Width of a column of an exported chart's legend, in pixels.
+const LEGEND_COLUMN_PX: i32 = 200;
+
+/// The lines an exported legend lists: those with points.
+fn listed(spec: &ChartSpec) -> Vec<&Series> {
+    spec.series.iter().filter(|s| s.points.iter().any(|p| p.1.is_some())).collect()
+}
+
+/// The legend's columns and rows under an exported chart `width` pixels wide.
+fn legend_grid(spec: &ChartSpec, width: u32) -> (i32, i32) {
+    let columns = ((width as i32 - 2 * MARGIN_PX) / LEGEND_COLUMN_PX).max(1);
+    let count = listed(spec).len() as i32;
+    (columns, (count + columns - 1) / columns)
+}
+
+/// The height of an exported chart whose plot (with its axes) is `plot_height` pixels high
+/// and `width` wide: the title band above and the legend's rows below added.
+pub fn export_height(spec: &ChartSpec, width: u32, plot_height: u32) -> u32 {
+    let (_, rows) = legend_grid(spec, width);
+    plot_height + (TITLE_PX + rows * LEGEND_ROW_PX + if rows > 0 { MARGIN_PX } else { 0 }) as u32
+}
+
+/// The chart as a slide or a file needs it (the page's PNG, the CLI's SVG): the title on
+/// top, the plot with its axis titles, marks and note-free lines, and under it the legend
+/// (each line's stroke as drawn and its label) in columns. Drawn with plain text elements
+/// (the backend's own text drawing), never with plotters' multi-line layout, which measures
+/// text through the DOM in the browser.
+pub fn draw_chart_for_export<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec, title: &str) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
+    area.fill(&WHITE).map_err(err)?;
+    let (width, height) = area.dim_in_pixel();
+    let (columns, rows) = legend_grid(spec, width);
+    let legend_px = rows * LEGEND_ROW_PX + if rows > 0 { MARGIN_PX } else { 0 };
+    let (top, rest) = area.split_vertically(TITLE_PX);
+    let font = ("sans-serif", 15).into_font().style(FontStyle::Bold).color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+    top.draw(&Text::new(title.to_string(), (MARGIN_PX, TITLE_PX / 2), font)).map_err(err)?;
+    let (plot, legend) = rest.split_vertically((height as i32 - TITLE_PX - legend_px).max(1));
+    draw_chart(&plot, spec)?;
+    for (i, series) in listed(spec).into_iter().enumerate() {
+        let (column, row) = (i as i32 % columns, i as i32 / columns);
+        let (x, y) = (MARGIN_PX + column * LEGEND_COLUMN_PX, LEGEND_ROW_PX / 2 + row * LEGEND_ROW_PX);
         match stroke(series) {
-            (style, Some((dash, gap))) => area.draw(&DashedPathElement::new(vec![(left, y), (left + 14, y)], dash.min(4), gap.min(3), style))?,
-            (style, None) => area.draw(&PathElement::new(vec![(left, y), (left + 14, y)], style))?,
+            (style, Some((dash, gap))) => legend.draw(&DashedPathElement::new(vec![(x, y), (x + 22, y)], dash, gap, style)).map_err(err)?,
+            (style, None) => legend.draw(&PathElement::new(vec![(x, y), (x + 22, y)], style)).map_err(err)?,
         }
-        let font = ("sans-serif", 11).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
-        area.draw(&Text::new(series.label.clone(), (left + 18, y), font))?;
+        // Cut to the column (6 px a character at 12 px, an upper estimate).
+        let fits = ((LEGEND_COLUMN_PX - 34) / 6) as usize;
+        let label = match series.label.char_indices().nth(fits) {
+            Some((cut, _)) => format!("{}…", &series.label[..cut]),
+            None => series.label.clone(),
+        };
+        let font = ("sans-serif", 12).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+        legend.draw(&Text::new(label, (x + 28, y), font)).map_err(err)?;
     }
-    Ok(())
+    area.present().map_err(err)
 }
 
 /// The charts of a finished run as SVG files, by name (`<id>.svg`): every chart in use for
 /// `config`, drawn from `history` over the whole run (`total_steps`) at each chart's default
-/// scale, unsmoothed, its legend inside the plot. The CLI's `--charts` writes them.
+/// scale, unsmoothed, with its title and legend ([`draw_chart_for_export`]). The CLI's
+/// `--charts` writes them.
 pub fn run_charts_svg(config: &crate::engine::config::ExperimentConfig, history: &[crate::engine::metrics::Evaluation], heads: &[String], total_steps: usize) -> Result<Vec<(String, String)>, String> {
     use crate::plot::{ChartKind, chart_from_history, fusion_size_chart};
     let mut files = Vec::new();
@@ -247,9 +310,8 @@ pub fn run_charts_svg(config: &crate::engine::config::ExperimentConfig, history:
         };
         let mut out = String::new();
         {
-            let area = SVGBackend::with_string(&mut out, (800, 480)).into_drawing_area();
-            draw_chart(&area, &ChartSpec { legend_inside: true, ..spec })?;
-            area.present().map_err(|e| e.to_string())?;
+            let area = SVGBackend::with_string(&mut out, (800, export_height(&spec, 800, 480))).into_drawing_area();
+            draw_chart_for_export(&area, &spec, kind.title())?;
         }
         files.push((format!("{}.svg", kind.id()), out));
     }
@@ -279,7 +341,6 @@ mod tests {
             marks: vec![(2.0, "early stop".into())],
             note: None,
             x_range: None,
-            legend_inside: true,
         }
     }
 
@@ -289,7 +350,28 @@ mod tests {
         let broken = svg(&spec(vec![(0.0, Some(1.0)), (1.0, Some(2.0)), (2.0, None), (3.0, Some(1.0)), (4.0, Some(1.2))]));
         let lines = |s: &str| s.matches("<polyline").count();
         assert_eq!(lines(&broken), lines(&whole) + 1, "one more polyline for the second segment");
-        assert!(broken.contains("early stop") && broken.contains("fused"), "mark and legend drawn");
+        assert!(broken.contains("early stop"), "mark drawn");
+    }
+
+    #[test]
+    fn an_exported_chart_has_its_title_axis_titles_and_a_legend_entry_per_line() {
+        let line = |label: &str, dashed: bool| Series { label: label.into(), dashed, light: dashed, ..spec_with_points(&[0.0, 5.0]).series[0].clone() };
+        let labels = ["fused (train)", "a's probe (train)", "b's probe (train)", "fused", "a's probe", "b's probe"];
+        let spec = ChartSpec { kind: ChartKind::Accuracy, series: labels.iter().map(|l| line(l, l.ends_with("(train)"))).collect(), ..spec_with_points(&[0.0]) };
+        let height = export_height(&spec, 500, 240);
+        assert_eq!(height, 240 + 30 + 3 * 17 + 8, "two columns at 500 px: three legend rows, the title band");
+        let mut out = String::new();
+        {
+            let area = SVGBackend::with_string(&mut out, (500, height)).into_drawing_area();
+            draw_chart_for_export(&area, &spec, ChartKind::Accuracy.title()).unwrap();
+        }
+        let texts: Vec<String> = out.split("<text").skip(1).filter_map(|t| t.split('>').nth(1)).map(|t| t.split('<').next().unwrap_or("").trim().replace("&apos;", "'")).collect();
+        for expected in [ChartKind::Accuracy.title(), "step", "accuracy"].into_iter().chain(labels) {
+            assert!(texts.iter().any(|t| t == expected), "{expected:?} in {texts:?}");
+        }
+        // Each entry's stroke as drawn: the three train lines dashed (two paths a dash).
+        let legend_strokes = out.matches("stroke=\"#010203\"").count();
+        assert!(legend_strokes > 6 + 6, "six lines and six strokes, the dashed ones in pieces: {legend_strokes}");
     }
 
     #[test]
@@ -344,7 +426,7 @@ mod tests {
         assert!(spec.note.as_deref().unwrap().contains("b: ΔG +0.000, ΔO +0.080, w 0.20"), "{:?}", spec.note);
         let drawn = svg(&spec);
         assert!(drawn.matches("<polygon").count() >= 3, "one filled band per candidate");
-        assert_eq!(bounds(&spec).1 .0, 0.0, "stacked shares start at 0");
+        assert_eq!(bounds(&spec, &spec.series.iter().collect::<Vec<_>>()).1 .0, 0.0, "stacked shares start at 0");
         let off = crate::plot::chart_from_history(ChartKind::by_id("blend").unwrap(), &[], &[], 0.0, false);
         assert!(off.series.is_empty() && off.note.unwrap().contains("off"));
     }
@@ -410,7 +492,7 @@ mod tests {
     #[test]
     fn panels_draw_as_small_plots_sharing_the_x_axis() {
         let line = |label: &str, panel: Option<&str>| Series { label: label.into(), panel: panel.map(str::to_string), ..spec_with_points(&[0.0, 5.0, 10.0]).series[0].clone() };
-        let one = ChartSpec { kind: ChartKind::Contribution, legend_inside: false, ..spec_with_points(&[0.0, 5.0, 10.0]) };
+        let one = ChartSpec { kind: ChartKind::Contribution, ..spec_with_points(&[0.0, 5.0, 10.0]) };
         let three = ChartSpec { series: vec![line("a x", Some("a")), line("b x", Some("b")), line("c x", Some("c"))], ..one.clone() };
         let texts = |s: &str| s.split("<text").skip(1).filter_map(|t| t.split('>').nth(1)).map(|t| t.split('<').next().unwrap_or("").trim().to_string()).collect::<Vec<_>>();
         let (single, small) = (svg(&one), svg(&three));
@@ -428,6 +510,27 @@ mod tests {
         };
         let (a, b, c) = (y_of("a"), y_of("b"), y_of("c"));
         assert!(a < 80.0 && a < b && b < c && c < 200.0, "names at y {a}, {b}, {c} in a 240 px chart");
+    }
+
+    #[test]
+    fn b_minus_a_draws_on_its_own_small_plot_and_range_under_the_chart() {
+        use crate::plot::runs::DIFFERENCE_PANEL;
+        let line = |label: &str, panel: Option<&str>, values: [f64; 3]| Series {
+            label: label.into(),
+            panel: panel.map(str::to_string),
+            points: [0.0, 5.0, 10.0].iter().zip(values).map(|(x, v)| (*x, Some(v))).collect(),
+            ..spec_with_points(&[0.0]).series[0].clone()
+        };
+        let texts = |s: &str| s.split("<text").skip(1).filter_map(|t| t.split('>').nth(1)).map(|t| t.split('<').next().unwrap_or("").trim().to_string()).collect::<Vec<_>>();
+        let main = vec![line("A · fused", None, [1.0, 1.5, 2.0]), line("B · fused", None, [1.0, 1.3, 1.7])];
+        let with_difference = ChartSpec { series: [main.clone(), vec![line("B − A · fused", Some(DIFFERENCE_PANEL), [0.0, -0.2, -0.3])]].concat(), ..spec_with_points(&[0.0]) };
+        let drawn = texts(&svg(&with_difference));
+        assert!(drawn.iter().any(|t| t == DIFFERENCE_PANEL), "the small plot is named: {drawn:?}");
+        assert_eq!(drawn.iter().filter(|t| *t == "step").count(), 1, "one x axis, under the small plot");
+        // The main plot keeps its own range (1 to 2); one shared with B − A (−0.3 to 2) would
+        // tick at 0.0 and 0.5 too.
+        assert!(drawn.iter().any(|t| t == "1.5") && !drawn.iter().any(|t| t == "0.5"), "the main plot's own ticks: {drawn:?}");
+        assert!(drawn.iter().any(|t| t.starts_with('-')), "the difference's negative ticks: {drawn:?}");
     }
 
     #[test]

@@ -13,13 +13,34 @@ fn head_series(history: &[Evaluation], label: String, color: Rgb, light: bool, v
     Series { label, color, light, dashed: false, pinned: false, panel: None, points: history.iter().map(|e| (e.step as f64, value(e))).collect() }
 }
 
-fn per_head(history: &[Evaluation], heads: &[String], suffix: &str, light: bool, value: fn(&HeadMetrics) -> Option<f64>) -> Vec<Series> {
+/// Whether a method on in this run trains the unimodal heads into the encoders
+/// ([`crate::engine::methods::About::trains_unimodal_heads`]: Gradient-Blending): they are
+/// heads then, not probes.
+pub fn unimodal_heads_trained(history: &[Evaluation]) -> bool {
+    history.iter().any(|e| e.methods.keys().any(|key| crate::engine::methods::kit::about::about(key).is_some_and(|m| m.trains_unimodal_heads)))
+}
+
+/// What the charts call head `name`, in the story cards' words: "fused", "a's probe" (its
+/// detached probe) or "head a" (where a method trains the unimodal heads).
+pub fn head_label(name: &str, trained: bool) -> String {
+    match (name, trained) {
+        ("fused", _) => name.to_string(),
+        (_, false) => format!("{name}'s probe"),
+        (_, true) => format!("head {name}"),
+    }
+}
+
+/// One line per head: its validation values (solid), or with `train` its values on T′,
+/// light and dashed ("fused (train)"): train and validation differ by tint and dash, which a
+/// washed-out projector keeps.
+fn per_head(history: &[Evaluation], heads: &[String], train: bool, value: fn(&HeadMetrics) -> Option<f64>) -> Vec<Series> {
+    let trained = unimodal_heads_trained(history);
     heads
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let label = if suffix.is_empty() { name.clone() } else { format!("{name} {suffix}") };
-            head_series(history, label, head_color(i), light, |e| e.head(name).and_then(value))
+            let label = head_label(name, trained) + if train { " (train)" } else { "" };
+            Series { dashed: train, ..head_series(history, label, head_color(i), train, |e| e.head(name).and_then(value)) }
         })
         .collect()
 }
@@ -30,21 +51,21 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
     let mut note = None;
     let series = match kind {
         ChartKind::Loss => {
-            let mut s = per_head(history, heads, "train", true, |h| Some(h.train_loss));
-            s.extend(per_head(history, heads, "val", false, |h| Some(h.val_loss)));
+            let mut s = per_head(history, heads, true, |h| Some(h.train_loss));
+            s.extend(per_head(history, heads, false, |h| Some(h.val_loss)));
             s
         }
-        ChartKind::Gap => per_head(history, heads, "", false, |h| Some(h.gap)),
+        ChartKind::Gap => per_head(history, heads, false, |h| Some(h.gap)),
         ChartKind::Ogr => {
-            let s = per_head(history, heads, "", false, |h| h.ogr);
+            let s = per_head(history, heads, false, |h| h.ogr);
             if s.iter().any(|series| series.points.iter().skip(1).any(|(_, v)| v.is_none())) {
                 note = Some("Breaks: OGR is undefined where the validation loss barely moved (|ΔG| < 1e-4).".to_string());
             }
             s
         }
         ChartKind::Accuracy => {
-            let mut s = per_head(history, heads, "train", true, |h| Some(h.train_acc));
-            s.extend(per_head(history, heads, "val", false, |h| Some(h.val_acc)));
+            let mut s = per_head(history, heads, true, |h| Some(h.train_acc));
+            s.extend(per_head(history, heads, false, |h| Some(h.val_acc)));
             s
         }
         ChartKind::Contribution => {
@@ -70,7 +91,7 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
         let said = "On the log scale, values ≤ 0 are left out (breaks in the lines).";
         note = Some(note.map(|n| format!("{n} {said}")).unwrap_or_else(|| said.to_string()));
     }
-    ChartSpec { kind, series, log_y, smoothing, marks, note, x_range: None, legend_inside: true }
+    ChartSpec { kind, series, log_y, smoothing, marks, note, x_range: None }
 }
 
 /// A method chart's line, drawn in its head's colour.
@@ -88,6 +109,7 @@ const SHARE_MIN_TOTAL: f64 = 0.05;
 /// share (dashed); a note says which Shapley quantity is drawn.
 fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, Option<String>) {
     let modalities = &heads[1..];
+    let trained = unimodal_heads_trained(history);
     let shares_mislead = history.iter().any(|e| {
         let total: f64 = e.contribution.iter().map(|(_, c)| c.shapley).sum();
         !e.contribution.is_empty() && (total.abs() < SHARE_MIN_TOTAL || e.contribution.iter().any(|(_, c)| c.shapley < 0.0))
@@ -102,7 +124,7 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>
             move |e: &Evaluation| e.contribution.iter().find(|(n, _)| n == name).and_then(|(_, c)| f(c))
         };
         let panel = Some(name.clone());
-        let probe = head_series(history, format!("{name} probe acc"), color, true, pick(|c| Some(c.probe_acc)));
+        let probe = head_series(history, format!("{} acc", head_label(name, trained)), color, true, pick(|c| Some(c.probe_acc)));
         let shapley = if shares_mislead {
             head_series(history, format!("{name} Shapley φ"), color, false, pick(|c| Some(c.shapley)))
         } else {
@@ -112,7 +134,7 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>
         series.push(Series { panel: panel.clone(), ..probe });
         series.push(Series { panel: panel.clone(), ..shapley });
         if split_heads {
-            let split = head_series(history, format!("{name} split head acc"), color, true, pick(|c| c.split_acc));
+            let split = head_series(history, format!("{name}'s split head acc"), color, true, pick(|c| c.split_acc));
             series.push(Series { dashed: true, panel: panel.clone(), ..split });
         }
         series.push(Series { dashed: true, panel, ..grad });
@@ -127,6 +149,25 @@ fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>
 mod tests {
     use super::*;
     use crate::plot::runs::{RunLines, chart_with_runs};
+
+    #[test]
+    fn heads_are_named_as_the_cards_name_them() {
+        let head = crate::engine::metrics::HeadMetrics { train_loss: 1.0, val_loss: 1.2, train_acc: 0.5, val_acc: 0.4, test_acc: None, gap: 0.2, ogr: None };
+        let point = |methods: &[&str]| Evaluation {
+            step: 0,
+            epoch: 0.0,
+            heads: vec![("fused".into(), head.clone()), ("a".into(), head.clone())],
+            contribution: Vec::new(),
+            methods: methods.iter().map(|m| (m.to_string(), serde_json::Value::Null)).collect(),
+            events: Vec::new(),
+        };
+        let heads = ["fused".to_string(), "a".into()];
+        let labels = |methods: &[&str]| chart_from_history(ChartKind::Accuracy, &[point(methods)], &heads, 0.0, false).series.into_iter().map(|s| s.label).collect::<Vec<_>>();
+        assert_eq!(labels(&[]), ["fused (train)", "a's probe (train)", "fused", "a's probe"]);
+        assert_eq!(labels(&["weight_penalty"]), labels(&[]), "a method that leaves the heads detached keeps the probes");
+        // Gradient-Blending trains the unimodal heads into the encoders: its card says "head a".
+        assert_eq!(labels(&["gradient_blending"]), ["fused (train)", "head a (train)", "fused", "head a"]);
+    }
 
     #[test]
     fn contribution_shows_shapley_values_where_shares_would_mislead() {
@@ -159,7 +200,7 @@ mod tests {
         assert!(fine.series.iter().all(|s| s.panel.as_deref() == Some(&s.label[..1])), "each line in its modality's panel");
         assert_eq!(
             fine.text_alternative(),
-            "Contribution per modality, latest values at step 0: a probe acc 0.500, a Shapley share 0.750, a grad share 0.500, b probe acc 0.500, b Shapley share 0.250, b grad share 0.500."
+            "Contribution per modality, latest values at step 0: a's probe acc 0.500, a Shapley share 0.750, a grad share 0.500, b's probe acc 0.500, b Shapley share 0.250, b grad share 0.500."
         );
         // A pinned run's lines go into the panel of their modality, by name; one modality
         // only the pinned run has gets a panel after the current run's.

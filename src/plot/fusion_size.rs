@@ -32,5 +32,5 @@ pub fn fusion_size_chart(config: &ExperimentConfig) -> ChartSpec {
     };
     let note = format!("{modalities} modalities of width {width}, d_out {width}: LMF (r = {rank}) {} · TFN {tfn_said} parameters; {in_use}.", thousands(size(rank).lmf));
     let marks = if config.model.fusion == FusionKind::Lmf { vec![(rank as f64, format!("r = {rank}"))] } else { Vec::new() };
-    ChartSpec { kind: ChartKind::FusionSize, series, log_y: true, smoothing: 0.0, marks, note: Some(note), x_range: None, legend_inside: true }
+    ChartSpec { kind: ChartKind::FusionSize, series, log_y: true, smoothing: 0.0, marks, note: Some(note), x_range: None }
 }

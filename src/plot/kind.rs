@@ -7,13 +7,13 @@ use crate::engine::methods::{METHODS, MethodChart};
 /// Which chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChartKind {
-    /// Train (light) and validation loss per head.
+    /// Train (light, dashed) and validation loss per head.
     Loss,
     /// Gap L^V − L^T per head.
     Gap,
     /// OGR per head.
     Ogr,
-    /// Train (light) and validation accuracy per head.
+    /// Train (light, dashed) and validation accuracy per head.
     Accuracy,
     /// Per modality: probe accuracy, Shapley value and gradient share.
     Contribution,
@@ -85,10 +85,10 @@ impl ChartKind {
     /// Title.
     pub fn title(self) -> &'static str {
         match self {
-            ChartKind::Loss => "Loss (light: train T′, solid: validation)",
+            ChartKind::Loss => "Loss (dashed: train T′, solid: validation)",
             ChartKind::Gap => "Gap O = L_val − L_train",
             ChartKind::Ogr => "OGR = |ΔO / ΔG|",
-            ChartKind::Accuracy => "Accuracy (light: train, solid: validation)",
+            ChartKind::Accuracy => "Accuracy (dashed: train T′, solid: validation)",
             ChartKind::Contribution => "Contribution per modality",
             ChartKind::Method(chart) => chart.title,
             ChartKind::FusionSize => "Fusion parameters: LMF by rank vs TFN (log)",

@@ -2,7 +2,7 @@
 //! `<canvas>` in the browser, SVG in native tests). Nothing here knows about tensors.
 //!
 //! [`from_history`] turns an evaluation history into named series (one colour per modality
-//! everywhere, [`palette`]; training curves lighter than validation), with TensorBoard's
+//! everywhere, [`palette`]; training curves light and dashed, validation solid), with TensorBoard's
 //! debiased-EMA smoothing ([`smoothing`]), breaks where a value is undefined (OGR) and
 //! downsampling past ~1,500 points; [`runs`] adds pinned runs and A/B; [`marks`] the events'
 //! marks; [`fusion_size`] is drawn from the configuration. [`chart`] draws one
@@ -19,7 +19,7 @@ pub mod smoothing;
 pub mod spec;
 
 pub use chart::{draw_chart, run_charts_svg};
-pub use from_history::chart_from_history;
+pub use from_history::{chart_from_history, head_label, unimodal_heads_trained};
 pub use fusion_size::fusion_size_chart;
 pub use kind::ChartKind;
 pub use palette::{FUSED_COLOR, MODALITY_COLORS, Rgb, head_color, heads};

@@ -23,6 +23,9 @@ fn primary_lines(spec: ChartSpec) -> Vec<Series> {
     spec.series.into_iter().filter(|s| !s.light && !s.dashed && !s.pinned).collect()
 }
 
+/// The small plot under a chart that draws A/B's B − A lines.
+pub const DIFFERENCE_PANEL: &str = "B − A";
+
 /// `b − a` at the steps both have a value (a `None` where either is undefined).
 pub fn difference(b: &[(f64, Option<f64>)], a: &[(f64, Option<f64>)]) -> Vec<(f64, Option<f64>)> {
     b.iter()
@@ -34,7 +37,8 @@ pub fn difference(b: &[(f64, Option<f64>)], a: &[(f64, Option<f64>)]) -> Vec<(f6
 /// - each pinned run's [`primary_lines`], thin and light, named "<pin> · <line>";
 /// - in an A/B comparison (`a` given; the current run is B): the primary lines of A (light)
 ///   and of B, named "A · <line>" and "B · <line>", and B − A (dashed) at the steps both
-///   evaluated, named "B − A · <line>".
+///   evaluated, named "B − A · <line>", on a small plot of its own range under the chart
+///   ([`DIFFERENCE_PANEL`]; in the contribution chart's own small plots, in its modality's).
 ///
 /// The stacked blend chart shows the current run alone (stacks of several runs would hide
 /// each other), and says so when there are others. Marks are the current run's.
@@ -57,7 +61,9 @@ pub fn chart_with_runs(kind: ChartKind, current: RunLines, pinned: &[RunLines], 
             for b in &b_lines {
                 if let Some(a) = a_lines.iter().find(|a| a.label == b.label) {
                     let points = difference(&b.points, &a.points);
-                    lines.push(Series { label: format!("B − A · {}", b.label), dashed: true, points, ..b.clone() });
+                    // On a small plot of its own under the chart, where the chart has one plot.
+                    let panel = b.panel.clone().or_else(|| Some(DIFFERENCE_PANEL.to_string()));
+                    lines.push(Series { label: format!("B − A · {}", b.label), dashed: true, points, panel, ..b.clone() });
                 }
             }
             lines
@@ -93,7 +99,8 @@ mod tests {
         let pin = RunLines { name: "run 1", evaluations: &then, heads: &heads };
         let spec = chart_with_runs(ChartKind::Loss, current, &[pin], None, 0.0, false);
         let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
-        assert_eq!(labels, ["fused train", "a train", "fused val", "a val", "run 1 · fused val", "run 1 · a val"]);
+        assert_eq!(labels, ["fused (train)", "a's probe (train)", "fused", "a's probe", "run 1 · fused", "run 1 · a's probe"]);
+        assert!(spec.series[0].dashed && spec.series[0].light && !spec.series[2].dashed && !spec.series[2].light, "train dashed and light, validation solid");
         let pinned = &spec.series[4];
         assert!(pinned.pinned && !pinned.dashed);
         assert_eq!(pinned.points, vec![(0.0, Some(2.5)), (10.0, Some(2.0)), (20.0, Some(1.5))]);
@@ -114,8 +121,10 @@ mod tests {
             false,
         );
         let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
-        assert_eq!(labels, ["A · fused val", "A · a val", "B · fused val", "B · a val", "B − A · fused val", "B − A · a val"]);
+        assert_eq!(labels, ["A · fused", "A · a's probe", "B · fused", "B · a's probe", "B − A · fused", "B − A · a's probe"]);
         assert!(spec.series[0].light && !spec.series[2].light && spec.series[4].dashed);
+        assert_eq!(spec.panels(), [DIFFERENCE_PANEL], "B − A on a plot of its own under the chart");
+        assert!(spec.series[..4].iter().all(|s| s.panel.is_none()));
         assert_eq!(spec.series[4].points, vec![(0.0, Some(0.0)), (10.0, Some(-0.25))], "only the steps both evaluated");
         assert_eq!(difference(&[(0.0, Some(1.0)), (1.0, None)], &[(0.0, None), (1.0, Some(2.0))]), vec![(0.0, None), (1.0, None)]);
     }

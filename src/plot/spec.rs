@@ -41,8 +41,6 @@ pub struct ChartSpec {
     /// The x range to draw (the whole run, so that every chart shares it); `None` fits the
     /// points.
     pub x_range: Option<(f64, f64)>,
-    /// Draw the legend inside the plot (SVG exports); the page lists the series outside it.
-    pub legend_inside: bool,
 }
 
 impl ChartSpec {

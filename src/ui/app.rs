@@ -20,10 +20,10 @@ use crate::ui::state::AppState;
 /// One visible sentence under each chart: what it shows.
 fn caption(kind: ChartKind) -> &'static str {
     match kind {
-        ChartKind::Loss => "Cross-entropy per head on a training subset (light) and on validation (solid).",
+        ChartKind::Loss => "Cross-entropy per head on a training subset (dashed, light) and on validation (solid).",
         ChartKind::Gap => "Validation minus training loss per head: it grows while a head memorises.",
         ChartKind::Ogr => "Overfitting bought per unit of generalization between two evaluations.",
-        ChartKind::Accuracy => "Share of samples classified right, training (light) and validation (solid).",
+        ChartKind::Accuracy => "Share of samples classified right, training (dashed, light) and validation (solid).",
         ChartKind::Contribution => "What each modality adds: its probe, its Shapley value (share or φ), its split of the fused head, its gradient share.",
         ChartKind::Method(chart) => chart.caption,
         ChartKind::FusionSize => "Weights of the fusion layer: LMF by rank against tensor fusion.",
@@ -33,10 +33,10 @@ fn caption(kind: ChartKind) -> &'static str {
 /// The longer explanation of each chart, with its formula.
 fn explanation(kind: ChartKind) -> &'static str {
     match kind {
-        ChartKind::Loss => "Mean cross-entropy of clean inputs in evaluation mode, per head: light lines on a fixed training subset T′ (as large as the validation split), solid lines on the validation split.",
+        ChartKind::Loss => "Mean cross-entropy of clean inputs in evaluation mode, per head: dashed light lines on a fixed training subset T′ (as large as the validation split), solid lines on the validation split.",
         ChartKind::Gap => "Gap O = L_val − L_train per head. A growing gap means the head is memorising the training set.",
         ChartKind::Ogr => "Overfitting-to-generalization ratio between consecutive evaluations: OGR = |ΔO / ΔG| with ΔO the change of the gap and ΔG = L_val(before) − L_val(now). High means the last steps bought more overfitting than generalization.",
-        ChartKind::Accuracy => "Fraction of samples whose true class gets the highest score, per head: light on T′, solid on validation.",
+        ChartKind::Accuracy => "Fraction of samples whose true class gets the highest score, per head: dashed and light on T′, solid on validation. A modality's head is its probe (trained on its embedding, detached: its loss never reaches the encoder), or with Gradient-Blending a head whose loss trains the encoder (\"head a\").",
         ChartKind::Contribution => "Per modality: its probe head's validation accuracy (light), its Shapley share φ_m/Σφ of the fused accuracy (absent modality = its mean embedding; φ_m itself, in accuracy points, when Σφ is near 0 or a φ is negative), the validation accuracy of its split of a linear fused head (light, dashed: OGM-GE's s_m, where the head has one), and its share of the encoder gradient norm (dashed).",
         ChartKind::Method(chart) => chart.explanation,
         ChartKind::FusionSize => "Parameters of the fusion layer for the current modalities and encoder width (d_out = the width): LMF's r·Σ_m(d_m+1)·d_out + r + d_out grows linearly with the rank r, TFN's d_out·Π_m(d_m+1) + d_out is one number. The saving scales like a product against a sum: with two modalities and a large rank LMF is not smaller.",
@@ -253,7 +253,8 @@ fn Story() -> impl IntoView {
         state.history.with(|h| {
             h.latest().map(|e| {
                 let fused = e.fused();
-                let heads: Vec<String> = e.heads.iter().skip(1).map(|(n, m)| format!("{n}'s probe {:.0} %", m.val_acc * 100.0)).collect();
+                let trained = crate::plot::unimodal_heads_trained(std::slice::from_ref(e));
+                let heads: Vec<String> = e.heads.iter().skip(1).map(|(n, m)| format!("{} {:.0} %", crate::plot::head_label(n, trained), m.val_acc * 100.0)).collect();
                 format!(
                     "Step {}: the fused model reaches {:.0} % validation accuracy ({}); its gap L_val − L_train is {:+.3}.",
                     e.step,
@@ -319,7 +320,7 @@ pub fn App(
                 {move || if state.presenting.get() { "Leave presentation" } else { "Present" }}
             </button>
         </header>
-        <main class:presenting=move || state.presenting.get() class:folded=move || state.settings_folded.get() class:drawer-open=move || state.drawer_open.get()>
+        <main class:presenting=move || state.presenting.get() class:focusing=move || state.focused.get().is_some() class:folded=move || state.settings_folded.get() class:drawer-open=move || state.drawer_open.get()>
             // On a narrow screen the settings are a drawer over the charts (style.css): the
             // charts come first, and the header's button opens it.
             <aside id="settings-panel" aria-label="story and settings">

@@ -30,6 +30,12 @@ impl MeasuredCanvas {
     /// context or no size (not laid out).
     pub fn new(canvas: HtmlCanvasElement, scale: f64, zoom: f64) -> Option<Self> {
         let css = (canvas.client_width().max(0) as f64, canvas.client_height().max(0) as f64);
+        Self::sized(canvas, css, scale, zoom)
+    }
+
+    /// As [`MeasuredCanvas::new`], for a canvas of `css` CSS pixels that need not be laid out
+    /// (an export drawn off screen).
+    pub fn sized(canvas: HtmlCanvasElement, css: (f64, f64), scale: f64, zoom: f64) -> Option<Self> {
         if css.0 == 0.0 || css.1 == 0.0 {
             return None;
         }

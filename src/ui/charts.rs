@@ -8,6 +8,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
 
+use crate::plot::chart::draw_chart_for_export;
 use crate::plot::{ChartKind, ChartSpec, RunLines, Series, chart_with_runs, draw_chart, fusion_size_chart, heads};
 use crate::ui::canvas::MeasuredCanvas;
 use crate::ui::state::AppState;
@@ -17,11 +18,26 @@ use crate::ui::state::AppState;
 const PLOT_LEFT: f64 = 70.0;
 const PLOT_RIGHT: f64 = 16.0;
 
-/// How much larger the charts draw their text, strokes and margins: 1.3 in presentation
-/// mode, for the back of a lecture room.
-fn zoom(presenting: bool) -> f64 {
-    if presenting { 1.3 } else { 1.0 }
+/// Below this canvas width (CSS pixels: a phone) the tooltip spans the chart ([`Hover::docked`]).
+const DOCKED_BELOW_PX: f64 = 480.0;
+
+/// How much larger a chart `height` CSS pixels high draws its text, strokes and margins:
+/// 1.3 in presentation mode, for the back of a lecture room, and 1.7 for the one chart shown
+/// alone there (its 11 px tick labels become 18.7 px); never so much that the plot keeps
+/// less than [`PLOT_HEIGHT_PER_ZOOM`] pixels per unit (a phone held sideways in presentation
+/// mode keeps its axis titles).
+fn zoom(presenting: bool, focused: bool, height: f64) -> f64 {
+    let wanted: f64 = match (presenting, focused) {
+        (true, true) => 1.7,
+        (true, false) => 1.3,
+        (false, _) => 1.0,
+    };
+    wanted.min(height / PLOT_HEIGHT_PER_ZOOM).max(1.0)
 }
+
+/// The CSS height a chart needs per unit of zoom to keep its axis titles and tick labels
+/// apart: 160 px (the plot then keeps about 110 px).
+const PLOT_HEIGHT_PER_ZOOM: f64 = 160.0;
 
 /// One line of the tooltip: the series' swatch and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +55,11 @@ struct Hover {
     crosshair: f64,
     /// The pointer is in the plot's right half: the tooltip opens to its left.
     flip: bool,
+    /// The canvas is narrow (a phone): the tooltip spans the chart's width instead, above the
+    /// pointer in the chart's lower half, so that it stays inside the screen.
+    docked: bool,
+    /// The pointer is in the canvas' lower half.
+    low: bool,
     heading: String,
     rows: Vec<HoverRow>,
 }
@@ -133,10 +154,28 @@ fn Legend(
     view! { <ul class="legend" data-testid=format!("legend-{id}")>{entries}</ul> }
 }
 
-/// Offers the chart's canvas as `<id>.png`.
-fn save_png(canvas: NodeRef<Canvas>, kind: ChartKind, state: AppState) {
+/// Offers the chart as `<id>.png` for a slide: drawn again off screen at twice its size on
+/// the page, with its title, axis titles and legend ([`draw_chart_for_export`]), the lines
+/// shown on the page only.
+fn save_png(canvas: NodeRef<Canvas>, spec: ChartSpec, kind: ChartKind, state: AppState) {
+    use wasm_bindgen::JsCast;
     let Some(element) = canvas.get_untracked() else { return };
-    match element.to_data_url() {
+    let (width, height) = (element.client_width().max(1) as u32, element.client_height().max(1) as u32);
+    let size = (width as f64, crate::plot::chart::export_height(&spec, width, height) as f64);
+    let drawn = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        .and_then(|png| Some((MeasuredCanvas::sized(png.clone(), size, 2.0, 1.0)?, png)));
+    let Some((backend, png)) = drawn else {
+        state.say("The chart could not be saved: no canvas to draw it on.".to_string());
+        return;
+    };
+    if let Err(e) = draw_chart_for_export(&backend.into_drawing_area(), &spec, kind.title()) {
+        state.say(format!("The chart could not be saved: {e}"));
+        return;
+    }
+    match png.to_data_url() {
         Ok(url) => {
             if let Err(e) = crate::ui::export::download_url(&format!("{}.png", kind.id()), &url) {
                 state.say(format!("Download failed: {e}"));
@@ -190,12 +229,16 @@ pub fn CanvasChart(
     let retry = RwSignal::new(0u32);
     let index = ChartKind::all().iter().position(|k| *k == kind).unwrap_or(0);
     let in_use = Memo::new(move |_| state.config.with(|c| kind.in_use(c)));
+    let alone = Memo::new(move |_| state.focused.get() == Some(kind));
+    let elsewhere = Memo::new(move |_| state.focused.get().is_some_and(|k| k != kind));
+    // Its key: its place among the charts in use.
+    let number = Memo::new(move |_| state.config.with(|c| ChartKind::all().into_iter().filter(|k| k.in_use(c)).position(|k| k == kind)).map(|i| i + 1));
     let total_steps = Memo::new(move |_| state.stats.with(|s| s.total_steps));
     let drawn_runs = StoredValue::new(u64::MAX);
     let spec = Memo::new(move |previous: Option<&ChartSpec>| {
         if kind == ChartKind::FusionSize {
             let spec = state.config.with(fusion_size_chart);
-            return ChartSpec { log_y: log_y.get(), legend_inside: false, ..spec };
+            return ChartSpec { log_y: log_y.get(), ..spec };
         }
         let (_, chart) = state.redraw.get();
         let (smoothing, log, runs) = (state.smoothing.get(), log_y.get(), state.runs_changed.get());
@@ -212,17 +255,18 @@ pub fn CanvasChart(
             return previous.clone();
         }
         drawn_runs.set_value(runs);
-        ChartSpec { x_range, legend_inside: false, ..chart_now(state, kind, smoothing, log) }
+        ChartSpec { x_range, ..chart_now(state, kind, smoothing, log) }
     });
     Effect::new(move |_| {
         let spec = spec.get();
         let (hidden, _, _) = (hidden.get(), state.layout.get(), retry.get());
-        if !in_use.get() {
+        if !in_use.get() || elsewhere.get() {
             return;
         }
         let Some(element) = canvas.get() else { return };
         let scale = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|r| *r > 0.0).unwrap_or(1.0);
-        let Some(backend) = MeasuredCanvas::new(element, scale, zoom(state.presenting.get())) else {
+        let zoom = zoom(state.presenting.get(), alone.get(), element.client_height() as f64);
+        let Some(backend) = MeasuredCanvas::new(element, scale, zoom) else {
             // Not laid out yet (the chart was just shown): try again next frame, a few times.
             if retry.get_untracked() < 5 {
                 wasm_bindgen_futures::spawn_local(async move {
@@ -249,7 +293,7 @@ pub fn CanvasChart(
                 .flat_map(|s| s.points.iter().map(|p| p.0))
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
         });
-        let z = zoom(state.presenting.get_untracked());
+        let z = zoom(state.presenting.get_untracked(), alone.get_untracked(), element.client_height() as f64);
         let (left, right) = (PLOT_LEFT * z, PLOT_RIGHT * z);
         if !x0.is_finite() || width <= left + right {
             return;
@@ -263,21 +307,39 @@ pub fn CanvasChart(
         };
         let shown = tooltip_for(&spec, &raw, step, &hidden.get_untracked()).map(|(at, heading, rows)| {
             let crosshair = left + (at - x0) / span * plot_width;
-            Hover { pointer: (x, ev.offset_y() as f64), crosshair, flip: x > width / 2.0, heading, rows }
+            let y = ev.offset_y() as f64;
+            let low = y > element.client_height() as f64 / 2.0;
+            Hover { pointer: (x, y), crosshair, flip: x > width / 2.0, docked: width < DOCKED_BELOW_PX, low, heading, rows }
         });
         hover.set(shown);
     };
     view! {
-        <figure class="chart" data-testid=format!("chart-{}", kind.id()) hidden=move || !in_use.get()>
+        <figure class="chart" class:focused=move || alone.get() data-testid=format!("chart-{}", kind.id()) hidden=move || !in_use.get() || elsewhere.get()>
             <figcaption>
-                <span class="chart-title">{kind.title()}</span>
+                <button type="button" class="chart-title" data-testid=format!("focus-{}", kind.id()) aria-pressed=move || alone.get().to_string()
+                    title=move || match (alone.get(), number.get()) {
+                        (true, _) => "Back to every chart (Esc)".to_string(),
+                        (false, Some(n)) => format!("Show this chart alone, filling the chart area (key {n}; Esc returns)"),
+                        (false, None) => "Show this chart alone, filling the chart area (Esc returns)".to_string(),
+                    }
+                    on:click=move |_| state.focus((!alone.get_untracked()).then_some(kind))>
+                    {move || number.get().filter(|n| *n <= 9).map(|n| view! { <kbd class="chart-key">{n}</kbd> })}
+                    {kind.title()}
+                </button>
+                {move || alone.get().then(|| view! {
+                    <button type="button" class="unfocus" data-testid="unfocus" on:click=move |_| state.focus(None)>"All charts (Esc)"</button>
+                })}
                 <label class="toggle log-toggle" title="Plot this chart's y axis on a logarithmic scale; zero and negative values are left out.">
                     <input type="checkbox" data-testid=format!("log-{}", kind.id()) prop:checked=move || log_y.get()
                         on:change=move |ev| state.set_log_scale(kind, event_target_checked(&ev)) />
                     "log"
                 </label>
-                <button type="button" class="png" data-testid=format!("png-{}", kind.id()) title="Save this chart as a PNG image, as drawn (at this screen's pixel density)."
-                    on:click=move |_| save_png(canvas, kind, state)>"PNG"</button>
+                <button type="button" class="png" data-testid=format!("png-{}", kind.id()) title="Save this chart as a PNG image for a slide: the lines shown, with the title, axis titles and legend, at twice its size on the page."
+                    on:click=move |_| {
+                        let hidden = hidden.get_untracked();
+                        let spec = spec.get_untracked();
+                        save_png(canvas, ChartSpec { series: spec.series.into_iter().filter(|s| !hidden.contains(&s.label)).collect(), ..spec }, kind, state)
+                    }>"PNG"</button>
             </figcaption>
             <div class="chart-frame">
                 <canvas node_ref=canvas role="img" aria-label=move || spec.with(ChartSpec::text_alternative) on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
@@ -285,8 +347,9 @@ pub fn CanvasChart(
                     let rows = h.rows.into_iter().map(|row| view! { <li>{row.swatch.view()}{row.text}</li> }).collect_view();
                     view! {
                         <div class="crosshair" style:left=format!("{}px", h.crosshair)></div>
-                        <div class="tooltip" class:flip=h.flip data-testid="chart-tooltip" role="tooltip"
-                            style:left=format!("{}px", if h.flip { h.pointer.0 - 12.0 } else { h.pointer.0 + 12.0 }) style:top=format!("{}px", h.pointer.1 + 12.0)>
+                        <div class="tooltip" class:flip=h.flip && !h.docked class:docked=h.docked class:above=h.docked && h.low data-testid="chart-tooltip" role="tooltip"
+                            style:left=if h.docked { "0px".to_string() } else { format!("{}px", if h.flip { h.pointer.0 - 12.0 } else { h.pointer.0 + 12.0 }) }
+                            style:top=format!("{}px", if h.docked && h.low { h.pointer.1 - 12.0 } else { h.pointer.1 + 12.0 })>
                             <p>{h.heading}</p>
                             <ul>{rows}</ul>
                         </div>

@@ -110,7 +110,7 @@ pub fn RunControls() -> impl IntoView {
             <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(Request::Step)>"Step"</button>
             <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(Request::Reset)>"Reset"</button>
             <PaceControl />
-            <span class="keys" data-testid="keys">"Keys: " <kbd>"space"</kbd> " play/pause · " <kbd>"s"</kbd> " step · " <kbd>"r"</kbd> " reset"</span>
+            <span class="keys" data-testid="keys">"Keys: " <kbd>"space"</kbd> " play/pause · " <kbd>"s"</kbd> " step · " <kbd>"r"</kbd> " reset · " <kbd>"1"</kbd> "–" <kbd>"9"</kbd> " one chart · " <kbd>"Esc"</kbd> " all"</span>
         </div>
     }
 }
@@ -125,6 +125,11 @@ fn key_request(key: &str, training: bool) -> Option<Request> {
         "r" | "R" => Some(Request::Reset),
         _ => None,
     }
+}
+
+/// The chart number a key names: 1 to 9.
+fn chart_number(key: &str) -> Option<usize> {
+    key.parse::<usize>().ok().filter(|n| (1..=9).contains(n))
 }
 
 /// Whether `key` pressed with focus on `element` is the element's own: typing in a text
@@ -144,7 +149,8 @@ fn keys_belong_to(element: &web_sys::Element, key: &str) -> bool {
     }
 }
 
-/// The keyboard shortcuts (listed beside the run controls), for the page's lifetime. They
+/// The keyboard shortcuts (listed beside the run controls), for the page's lifetime: space
+/// plays or pauses, `s` steps, `r` resets, 1–9 show that chart alone, Esc returns. They
 /// work wherever focus is (a button clicked last, a slider), except where a key is typing:
 /// in a text field, a select or editable text; and space is left to a checkbox, a radio
 /// button or a summary ([`keys_belong_to`]). Not with a modifier held, nor when a key
@@ -163,12 +169,22 @@ pub fn use_keyboard_shortcuts(state: AppState) {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat() {
             return;
         }
-        // Escape closes the settings drawer, wherever focus is.
+        // Escape closes the settings drawer, else leaves a focused chart, wherever focus is.
         if ev.key() == "Escape" && state.drawer_open.get_untracked() {
             state.drawer_open.set(false);
             return;
         }
+        if ev.key() == "Escape" && state.focused.get_untracked().is_some() {
+            state.focus(None);
+            return;
+        }
         if target_keeps(&ev) {
+            return;
+        }
+        // 1–9: the n-th chart alone (again: every chart).
+        if let Some(kind) = chart_number(&ev.key()).and_then(|n| state.charts_in_use().get(n - 1).copied()) {
+            ev.prevent_default();
+            state.focus((state.focused.get_untracked() != Some(kind)).then_some(kind));
             return;
         }
         if let Some(request) = key_request(&ev.key(), state.stats.with_untracked(|s| s.status == "training")) {

@@ -149,6 +149,7 @@ fn ComparisonPanel() -> impl IntoView {
         let Some((config, modalities, evaluations)) = state.comparison.with_untracked(|c| c.as_ref().map(|c| (c.a.clone(), c.modalities.clone(), c.history.points().to_vec()))) else { return };
         pin(state, PinnedRun::new(state.preset.get_untracked(), config, modalities, &evaluations));
     };
+    let outcome = move || state.comparison.with(|c| c.as_ref().and_then(|c| state.history.with(|h| crate::runs::ab_outcome(c.history.points(), h.points())))).unwrap_or_default();
     let download_a = move |jsonl: bool| {
         let Some(history) = state.comparison.with_untracked(|c| c.as_ref().map(|c| c.history.clone())) else { return };
         offer_metrics(state, if jsonl { "metrics-A.jsonl" } else { "metrics-A.csv" }, &history, jsonl);
@@ -156,8 +157,12 @@ fn ComparisonPanel() -> impl IntoView {
     move || {
         state.comparison.with(Option::is_some).then(|| view! {
             <div class="ab" data-testid="ab-panel" role="group" aria-label="A/B comparison">
-                <p class="ab-what">"A keeps the settings you had; B follows the controls. Both train in turn on this backend from the same data, initial weights and batch order, and restart together when B changes. Charts: A light, B solid, B − A dashed."</p>
+                <details class="ab-what">
+                    <summary>"Charts: A light, B solid, B − A on a small axis of its own under each chart."</summary>
+                    "A keeps the settings you had; B follows the controls. Both train in turn on this backend from the same data, initial weights and batch order, and restart together when B changes."
+                </details>
                 <p class="ab-differences" data-testid="ab-differences">{move || differences_text(state).unwrap_or_default()}</p>
+                <p class="ab-outcome" data-testid="ab-outcome">{outcome}</p>
                 <p class="ab-status"><span data-testid="ab-a-status">{a_status}</span>
                     " " <button type="button" data-testid="ab-pin-a" on:click=pin_a>"Pin A"</button>
                     " " <button type="button" data-testid="ab-a-jsonl" on:click=move |_| download_a(true)>"A's metrics (JSONL)"</button>

@@ -88,6 +88,9 @@ pub struct AppState {
     pub presenting: RwSignal<bool>,
     /// The settings panel is folded away (more room for the charts).
     pub settings_folded: RwSignal<bool>,
+    /// The chart shown alone, filling the chart area (its title clicked or its number
+    /// pressed); `None`: every chart in the grid.
+    pub focused: RwSignal<Option<ChartKind>>,
     /// On a narrow screen (phone, projector at high zoom) the settings are a drawer over the
     /// charts: it is open.
     pub drawer_open: RwSignal<bool>,
@@ -141,6 +144,7 @@ impl AppState {
             layout: RwSignal::new(0),
             presenting: RwSignal::new(false),
             settings_folded: RwSignal::new(false),
+            focused: RwSignal::new(None),
             drawer_open: RwSignal::new(false),
             redraw: RwSignal::new((0, 0)),
             pins: RwSignal::new(Pins::default()),
@@ -200,6 +204,18 @@ impl AppState {
             crate::browser::next_frame().await;
             layout.update(|n| *n += 1);
         });
+    }
+
+    /// Shows `kind` alone in the chart area (`None`: every chart again), redrawn at its new
+    /// size.
+    pub fn focus(&self, kind: Option<ChartKind>) {
+        self.focused.set(kind);
+        self.relayout();
+    }
+
+    /// The charts the current configuration draws, in page order: key n focuses the n-th.
+    pub fn charts_in_use(&self) -> Vec<ChartKind> {
+        self.config.with_untracked(|c| ChartKind::all().into_iter().filter(|k| k.in_use(c)).collect())
     }
 
     /// Sets the pace (evaluations per second, `None` as fast as it goes) and tells the host.

@@ -93,9 +93,19 @@ async function lectureFlow(d) {
   await waitText(d, "ab-a-status", /^A: step 160, finished$/);
   // Compare: A, B, B − A and the pinned run on the charts; the tooltip reads them.
   const lines = await legend(d, "accuracy");
-  for (const line of ["A · fused val", "B · fused val", "B − A · fused val", "run 1 · fused val"]) assert.ok(lines.includes(line), `${line} in ${lines}`);
+  for (const line of ["A · fused", "B · fused", "B − A · fused", "run 1 · fused"]) assert.ok(lines.includes(line), `${line} in ${lines}`);
+  // The tooltip stays inside the screen wherever the pointer (or finger) is.
+  const tooltipOutside = () => d.evaluate(() => {
+    const r = document.querySelector('[data-testid="chart-tooltip"]').getBoundingClientRect();
+    return r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight ? "" : `${[r.left, r.top, r.right, r.bottom].map(Math.round)} in ${innerWidth}×${innerHeight}`;
+  });
+  for (const [fx, fy] of [[0.15, 0.2], [0.5, 0.85], [0.9, 0.5]]) {
+    await d.hover("chart-accuracy", fx, fy);
+    await waitText(d, "chart-tooltip", /B − A · fused: -?\d\.\d{4}/);
+    assert.equal(await tooltipOutside(), "", `the tooltip at (${fx}, ${fy}) of the chart stays inside the screen`);
+  }
   await d.hover("chart-accuracy", 0.8, 0.5);
-  await waitText(d, "chart-tooltip", /B − A · fused val: \d\.\d{4}/);
+  await waitText(d, "chart-tooltip", /B − A · fused: \d\.\d{4}/);
   const b = await d.evaluate(() => document.querySelector('[data-testid="summary"]').textContent);
   assert.match(b, /Step 160: the fused model reaches \d+ % validation accuracy/);
   // Export: the pinned run, B's metrics (the engine's copy), A's metrics, the configuration.

@@ -43,7 +43,7 @@ test("choosing a preset is a fresh run that plays, whatever the run's state; the
     await ui.screenshot("preset-fresh-run.png");
     await ui.page.getByTestId("pin-left-run").click();
     await ui.page.getByTestId("left-run").waitFor({ state: "detached" });
-    assert.match(await ui.page.getByTestId("pins").innerText(), /imbalance, \d+ evaluations, fused validation accuracy [\d.]+ % at step 400/);
+    assert.match(await ui.page.getByTestId("pins").innerText(), /imbalance, \d+ evaluations, fusedidation accuracy [\d.]+ % at step 400/);
     // Mid-run: the chosen preset's run starts at step 0 (it used to switch the new methods
     // on inside the running run where data and model were alike: a hybrid run).
     await ui.page.getByTestId("preset").selectOption("gradient-blending");
@@ -192,7 +192,7 @@ test("each chart has its own log switch (OGR starts on it) and a legend that hid
     assert.ok(!(await ui.page.getByTestId("log-loss").isChecked()), "loss on a linear scale");
     await ui.frames(10);
     const before = await ui.chartFingerprint("loss");
-    const entry = ui.page.locator('[data-testid="chart-loss"] .legend-entry', { hasText: "fused val" });
+    const entry = ui.page.locator('[data-testid="chart-loss"] .legend-entry', { hasText: /^\s*fused\s*$/ });
     assert.equal(await entry.getAttribute("aria-pressed"), "true");
     await entry.click();
     assert.equal(await entry.getAttribute("aria-pressed"), "false");
@@ -207,7 +207,7 @@ test("each chart has its own log switch (OGR starts on it) and a legend that hid
     assert.match(await tooltip.locator("p").innerText(), /^run: current · step \d+$/);
     const rows = await tooltip.locator("li").allInnerTexts();
     assert.equal(rows.length, 5, `five of the six lines shown: ${rows}`);
-    assert.ok(rows.every((r) => /: -?\d\.\d{4} \(raw -?\d\.\d{4}\)$/.test(r)) && !rows.some((r) => r.startsWith("fused val")), rows.join(" | "));
+    assert.ok(rows.every((r) => /: -?\d\.\d{4} \(raw -?\d\.\d{4}\)$/.test(r)) && !rows.some((r) => r.startsWith("fused:")), rows.join(" | "));
     assert.equal(await tooltip.locator(".swatch").count(), 5);
     assert.equal(await ui.page.locator('[data-testid="chart-loss"] .crosshair').count(), 1);
     await ui.screenshot("tooltip.png");
@@ -236,6 +236,90 @@ test("presentation mode and folded settings keep every chart sharp at its new si
     await ui.frames(5);
     assert.ok(!(await ui.page.locator(".settings-body").isVisible()), "folded away");
     assert.ok(await sharp(), "redrawn after folding");
+  });
+});
+
+// A chart alone (A.5) and its PNG for a slide (A.8): at 1280×720 in presentation mode the
+// Accuracy chart, focused by its number, fills the chart area with a plot of at least
+// 900×450 px and its text at least 18 px; Esc and the "All charts" button return; its PNG has
+// twice its size on the page, the title band on top and the legend under it.
+test("a chart alone fills the screen (key or title, Esc returns) and its PNG carries title and legend at twice its size", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, viewport: { width: 1280, height: 720 } }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    await ui.page.getByTestId("present").click();
+    await ui.page.keyboard.press("4");
+    await ui.page.getByTestId("unfocus").waitFor();
+    await ui.frames(6);
+    const shown = () => ui.page.evaluate(() => [...document.querySelectorAll("figure.chart:not([hidden])")].map((f) => f.dataset.testid));
+    assert.deepEqual(await shown(), ["chart-accuracy"], "key 4: the Accuracy chart alone");
+    const look = await ui.page.evaluate(`(${lookAtCanvas})(document.querySelector('[data-testid="chart-accuracy"] canvas'))`);
+    assert.ok(look.inView && look.sharp && look.uncovered, JSON.stringify(look));
+    // The plot inside the canvas: plotters' margins (8 around, 62 for the y labels, 16 on the
+    // right, 34 for the x labels) times the canvas' zoom, which the context's transform holds.
+    const { width, height, zoom } = await ui.page.evaluate(() => {
+      const canvas = document.querySelector('[data-testid="chart-accuracy"] canvas');
+      return { width: canvas.clientWidth, height: canvas.clientHeight, zoom: canvas.getContext("2d").getTransform().a / devicePixelRatio };
+    });
+    const plot = [width - (8 + 62 + 16) * zoom, height - (8 + 34 + 8) * zoom].map(Math.round);
+    assert.ok(plot[0] >= 900 && plot[1] >= 450, `plot area ${plot.join("×")} px (canvas ${width}×${height}, zoom ${zoom})`);
+    assert.ok(11 * zoom >= 18, `tick labels ${11 * zoom} px`);
+    await ui.screenshot("focus-1280x720.png");
+    const png = await ui.download("png-accuracy");
+    await ui.page.keyboard.press("Escape");
+    await ui.frames(4);
+    assert.equal((await shown()).length, 5, "Esc: every chart again");
+    await ui.page.getByTestId("focus-loss").click();
+    await ui.page.getByTestId("unfocus").waitFor();
+    assert.deepEqual(await shown(), ["chart-loss"], "the title focuses too");
+    await ui.page.getByTestId("unfocus").click();
+    await ui.frames(4);
+    assert.equal((await shown()).length, 5, "the button returns");
+    // The PNG, read in a blank page (no policy there against data: images).
+    const blank = await ui.browser.newPage();
+    const image = await blank.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement("canvas");
+      [c.width, c.height] = [img.width, img.height];
+      const g = c.getContext("2d");
+      g.drawImage(img, 0, 0);
+      const inked = (y0, y1, dark) => {
+        const d = g.getImageData(0, y0, img.width, y1 - y0).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (dark ? d[i] + d[i + 1] + d[i + 2] < 300 : d[i] + d[i + 1] + d[i + 2] < 720) n++;
+        return n;
+      };
+      return { width: img.width, height: img.height, title: inked(0, 60, true), bottom: inked(img.height - 40, img.height, false) };
+    }, png.bytes.toString("base64"));
+    await blank.close();
+    assert.equal(image.width, 2 * width, `PNG ${image.width}×${image.height} for a ${width}×${height} canvas`);
+    assert.ok(image.height >= 2 * (height + 30 + 17), `title band and legend rows below: ${image.height}`);
+    assert.ok(image.title > 500, `the title is drawn in the top band: ${image.title} dark pixels`);
+    assert.ok(image.bottom > 200, `the legend is drawn under the plot: ${image.bottom} inked pixels`);
+  });
+});
+
+// A.6: a pin and A/B keep the Accuracy chart on a 1440×900 screen; the panel states the
+// outcome; B − A has a small plot of its own under each chart.
+test("with a pinned run and A/B the Accuracy chart stays on a 1440×900 screen and the panel states the outcome", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, viewport: { width: 1440, height: 900 } }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    await ui.page.getByTestId("pin-run").click();
+    await ui.page.getByTestId("ab-toggle").click();
+    await ui.page.getByTestId("knob-methods.fusion_dropout.enabled").check();
+    await ui.page.getByTestId("play").click();
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    await ui.waitForText("ab-a-status", /^A: step 400, finished$/, 60_000);
+    await ui.waitForText("ab-outcome", /^At step 400: fused val acc A \d+ % → B \d+ % \([±+−]\d+ points?\); a's probe A \d+ % → B \d+ % \([±+−]\d+ points?\); b's probe A \d+ % → B \d+ % \([±+−]\d+ points?\)\.$/);
+    await ui.frames(10);
+    await ui.page.evaluate(() => window.scrollTo(0, 0));
+    const charts = await lookAtCharts(ui);
+    await ui.screenshot("pins-ab-1440x900.png");
+    const accuracy = charts.find((c) => c.chart === "chart-accuracy");
+    assert.ok(accuracy.inView && accuracy.uncovered, `the Accuracy chart on the first screen: ${accuracy.box}`);
+    const legend = await ui.page.evaluate(() => [...document.querySelectorAll('[data-testid="legend-accuracy"] .legend-entry')].map((e) => e.textContent.trim()));
+    for (const line of ["A · fused", "B · fused", "B − A · fused", "run 1 · fused"]) assert.ok(legend.includes(line), `${line} in ${legend}`);
   });
 });
 

@@ -31,25 +31,25 @@ test("a pinned run stays on the charts after a change and across reloads; rename
     const evaluations = lastRun(await ui.evaluations());
     await ui.page.getByTestId("pin-run").click();
     await pinsNamed(ui, ["run 1"]);
-    assert.match(await ui.text("pin-1"), /imbalance, 101 evaluations, fused validation accuracy \d+\.\d % at step 400/);
+    assert.match(await ui.text("pin-1"), /imbalance, 101 evaluations, fusedidation accuracy \d+\.\d % at step 400/);
     for (const chart of ["loss", "gap", "ogr", "accuracy", "contribution"]) {
       const labels = await legend(ui, chart);
       assert.ok(labels.some((l) => l.startsWith("run 1 · ")), `${chart}: ${labels}`);
     }
-    assert.ok((await legend(ui, "loss")).includes("run 1 · fused val"));
+    assert.ok((await legend(ui, "loss")).includes("run 1 · fused"));
     // Change one thing (the story's first try: a alone): the pinned run stays drawn.
     await ui.page.getByTestId("try-0").click();
     await ui.page.waitForFunction(() => document.querySelector('[data-testid="knob-modalities-b"]')?.checked === false);
     await ui.waitForText("run-status", /^finished$/, 60_000);
-    assert.deepEqual((await legend(ui, "loss")).filter((l) => l.startsWith("run 1")), ["run 1 · fused val", "run 1 · a val", "run 1 · b val"]);
+    assert.deepEqual((await legend(ui, "loss")).filter((l) => l.startsWith("run 1")), ["run 1 · fused", "run 1 · a's probe", "run 1 · b's probe"]);
     // Renamed: legends and the tooltip use the new name.
     await ui.page.getByTestId("pin-name-1").fill("joint");
     await ui.page.getByTestId("pin-name-1").press("Enter");
-    await ui.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="legend-loss"] .legend-entry')].some((e) => e.textContent.includes("joint · fused val")));
+    await ui.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="legend-loss"] .legend-entry')].some((e) => e.textContent.includes("joint · fused")));
     const canvas = ui.page.locator('[data-testid="chart-loss"] canvas');
     const box = await canvas.boundingBox();
     await ui.page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
-    await ui.waitForText("chart-tooltip", /joint · fused val: \d\.\d{4} \(raw \d\.\d{4}\)/);
+    await ui.waitForText("chart-tooltip", /joint · fused: \d\.\d{4} \(raw \d\.\d{4}\)/);
     await ui.page.mouse.move(0, 0);
     // Hidden: its lines leave the charts (the drawing changes), shown again they return.
     const withPin = await ui.chartFingerprint("loss");
@@ -132,8 +132,8 @@ test("A/B: identical settings give identical numbers on the CPU; a change of B r
     const a = lastRun(await ui.page.evaluate(() => window.__modalscopeEvaluationsA || []));
     assert.equal(b.length, 41, "B: 160 steps, an evaluation every 4");
     assert.deepEqual(a, b, "A and B: the same numbers, bit for bit");
-    assert.deepEqual((await legend(ui, "loss")).slice(0, 3), ["A · fused val", "A · a val", "A · b val"]);
-    assert.ok((await legend(ui, "loss")).includes("B − A · fused val"));
+    assert.deepEqual((await legend(ui, "loss")).slice(0, 3), ["A · fused", "A · a's probe", "A · b's probe"]);
+    assert.ok((await legend(ui, "loss")).includes("B − A · fused"));
     // B takes a change (dropout on the fused layer): both restart, the panel names it.
     await ui.page.getByTestId("knob-methods.fusion_dropout.enabled").check();
     await ui.waitForText("ab-differences", /^B differs from A in: .*false → true\.$/);
@@ -149,7 +149,7 @@ test("A/B: identical settings give identical numbers on the CPU; a change of B r
     const canvas = ui.page.locator('[data-testid="chart-loss"] canvas');
     const box = await canvas.boundingBox();
     await ui.page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
-    await ui.waitForText("chart-tooltip", /B − A · fused val: -?\d\.\d{4}/);
+    await ui.waitForText("chart-tooltip", /B − A · fused: -?\d\.\d{4}/);
     await ui.screenshot("ab.png");
     // Ended: B goes on alone and the charts lose A.
     await ui.page.getByTestId("ab-toggle").click();

@@ -15,4 +15,4 @@ use crate::engine::methods::kit::about::About;
 pub const EARLY_STOP: &str = "early-stop";
 
 /// Its registration.
-pub const ABOUT: About = About { key: EarlyStoppingConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, events: chart::shown };
+pub const ABOUT: About = About { key: EarlyStoppingConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, trains_unimodal_heads: false, events: chart::shown };

@@ -10,4 +10,4 @@ pub use settings::FusionDropoutConfig;
 use crate::engine::methods::kit::about::{About, no_events};
 
 /// Its registration.
-pub const ABOUT: About = About { key: FusionDropoutConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, events: no_events };
+pub const ABOUT: About = About { key: FusionDropoutConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, trains_unimodal_heads: false, events: no_events };

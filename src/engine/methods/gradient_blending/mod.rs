@@ -24,6 +24,7 @@ pub const ABOUT: About = About {
     stories: &[story::STORY],
     chart: Some(&chart::CHART),
     refuses: &[],
+    trains_unimodal_heads: true,
     owns_layers: false,
     events: no_events,
 };

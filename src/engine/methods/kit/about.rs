@@ -36,6 +36,9 @@ pub struct About {
     /// It owns trainable layers (`Method::layers`): switching it changes the network, so its
     /// `enabled` knob restarts the run ([`table_rows`]).
     pub owns_layers: bool,
+    /// While it is on, the unimodal heads' losses reach the encoders (attached): the charts
+    /// and cards call them "head a", not "a's probe".
+    pub trains_unimodal_heads: bool,
     /// How one of its events, recorded with the evaluation of step `step`, shows in the page;
     /// `None` when the event is not its own.
     pub events: fn(event: &MethodEvent, step: usize) -> Option<EventShown>,
@@ -106,7 +109,7 @@ mod tests {
     #[test]
     fn the_switch_of_a_method_that_owns_layers_restarts_the_run() {
         let rows = || vec![Knob::toggle("methods.m.enabled", "m", "").method("m"), Knob::number("methods.m.x", "x", "", 0.0, 1.0).method("m")];
-        let about = |owns_layers| About { key: "m", presets: &[], stories: &[], chart: None, refuses: &[], owns_layers, events: no_events };
+        let about = |owns_layers| About { key: "m", presets: &[], stories: &[], chart: None, refuses: &[], owns_layers, trains_unimodal_heads: false, events: no_events };
         let live = |owns: bool| table_rows(&about(owns), rows()).iter().map(|k| k.live).collect::<Vec<bool>>();
         assert_eq!(live(true), [false, true], "the switch restarts, the other settings stay live");
         assert_eq!(live(false), [true, true]);

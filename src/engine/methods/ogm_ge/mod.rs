@@ -24,6 +24,7 @@ pub const ABOUT: About = About {
         other: "gradient_blending",
         why: "define different losses (OGM-GE trains on CE(fused) alone, Gradient-Blending on Σ w_h·CE_h)",
     }],
+    trains_unimodal_heads: false,
     owns_layers: false,
     events: no_events,
 };

@@ -11,4 +11,4 @@ pub use settings::WeightPenaltyConfig;
 use crate::engine::methods::kit::about::{About, no_events};
 
 /// Its registration.
-pub const ABOUT: About = About { key: WeightPenaltyConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, events: no_events };
+pub const ABOUT: About = About { key: WeightPenaltyConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, trains_unimodal_heads: false, events: no_events };
