@@ -18,8 +18,16 @@ use crate::ui::state::AppState;
 const PLOT_LEFT: f64 = 70.0;
 const PLOT_RIGHT: f64 = 16.0;
 
-/// Below this canvas width (CSS pixels: a phone) the tooltip spans the chart ([`Hover::docked`]).
-const DOCKED_BELOW_PX: f64 = 480.0;
+/// Below this window width (CSS pixels: a phone) the tooltip spans the chart
+/// ([`Hover::docked`]).
+const DOCKED_BELOW_PX: f64 = 700.0;
+
+/// The window's size in CSS pixels.
+fn window_size() -> (f64, f64) {
+    let window = web_sys::window();
+    let size = |v: Option<wasm_bindgen::JsValue>| v.and_then(|v| v.as_f64()).unwrap_or(f64::INFINITY);
+    (size(window.as_ref().and_then(|w| w.inner_width().ok())), size(window.as_ref().and_then(|w| w.inner_height().ok())))
+}
 
 /// How much larger a chart `height` CSS pixels high draws its text, strokes and margins:
 /// 1.3 in presentation mode, for the back of a lecture room, and 1.7 for the one chart shown
@@ -55,10 +63,10 @@ struct Hover {
     crosshair: f64,
     /// The pointer is in the plot's right half: the tooltip opens to its left.
     flip: bool,
-    /// The canvas is narrow (a phone): the tooltip spans the chart's width instead, above the
-    /// pointer in the chart's lower half, so that it stays inside the screen.
+    /// The canvas is narrow (a phone): the tooltip spans the chart's width instead.
     docked: bool,
-    /// The pointer is in the canvas' lower half.
+    /// The pointer is in the canvas' lower half: the tooltip opens above it (towards the
+    /// chart's middle, so that a chart at the screen's edge keeps it on the screen).
     low: bool,
     heading: String,
     rows: Vec<HoverRow>,
@@ -224,6 +232,22 @@ pub fn CanvasChart(
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let hover = RwSignal::new(None::<Hover>);
+    // The tooltip, and how far it is moved to lie wholly on the screen: once drawn, it is
+    // measured and moved back by what lies outside (a chart at the screen's edge, a phone).
+    let tip = NodeRef::<leptos::html::Div>::new();
+    let nudge = RwSignal::new((0.0f64, 0.0f64));
+    Effect::new(move |_| {
+        hover.track();
+        let Some(element) = tip.get() else { return };
+        let rect = element.get_bounding_client_rect();
+        let (dx, dy) = nudge.get_untracked();
+        let (width, height) = window_size();
+        let back = |low: f64, high: f64, limit: f64| if high > limit { (limit - high - 4.0).max(4.0 - low) } else if low < 0.0 { 4.0 - low } else { 0.0 };
+        let shift = (back(rect.left() - dx, rect.right() - dx, width), back(rect.top() - dy, rect.bottom() - dy, height));
+        if shift != (dx, dy) {
+            nudge.set(shift);
+        }
+    });
     let log_y = Signal::derive(move || state.log_charts.with(|ids| ids.iter().any(|id| id == kind.id())));
     let hidden = RwSignal::new(Vec::<String>::new());
     let retry = RwSignal::new(0u32);
@@ -309,7 +333,7 @@ pub fn CanvasChart(
             let crosshair = left + (at - x0) / span * plot_width;
             let y = ev.offset_y() as f64;
             let low = y > element.client_height() as f64 / 2.0;
-            Hover { pointer: (x, y), crosshair, flip: x > width / 2.0, docked: width < DOCKED_BELOW_PX, low, heading, rows }
+            Hover { pointer: (x, y), crosshair, flip: x > width / 2.0, docked: window_size().0 < DOCKED_BELOW_PX, low, heading, rows }
         });
         hover.set(shown);
     };
@@ -347,9 +371,10 @@ pub fn CanvasChart(
                     let rows = h.rows.into_iter().map(|row| view! { <li>{row.swatch.view()}{row.text}</li> }).collect_view();
                     view! {
                         <div class="crosshair" style:left=format!("{}px", h.crosshair)></div>
-                        <div class="tooltip" class:flip=h.flip && !h.docked class:docked=h.docked class:above=h.docked && h.low data-testid="chart-tooltip" role="tooltip"
+                        <div class="tooltip" node_ref=tip class:flip=h.flip && !h.docked class:docked=h.docked class:above=h.low data-testid="chart-tooltip" role="tooltip"
+                            style:translate=move || { let (dx, dy) = nudge.get(); format!("{dx}px {dy}px") }
                             style:left=if h.docked { "0px".to_string() } else { format!("{}px", if h.flip { h.pointer.0 - 12.0 } else { h.pointer.0 + 12.0 }) }
-                            style:top=format!("{}px", if h.docked && h.low { h.pointer.1 - 12.0 } else { h.pointer.1 + 12.0 })>
+                            style:top=format!("{}px", if h.low { h.pointer.1 - 12.0 } else { h.pointer.1 + 12.0 })>
                             <p>{h.heading}</p>
                             <ul>{rows}</ul>
                         </div>

@@ -34,7 +34,8 @@ function catchDownloads() {
 
 /** The four calls the flow needs, over playwright's or puppeteer's page. */
 function driverFor(page, kind) {
-  const selector = (id) => `[data-testid="${id}"]`;
+  // A test id, or a CSS selector as it is (one starting with "[").
+  const selector = (id) => (id.startsWith("[") ? id : `[data-testid="${id}"]`);
   return {
     kind,
     evaluate: (fn, arg) => page.evaluate(fn, arg),
@@ -96,11 +97,12 @@ async function lectureFlow(d) {
   for (const line of ["A · fused", "B · fused", "B − A · fused", "run 1 · fused"]) assert.ok(lines.includes(line), `${line} in ${lines}`);
   // The tooltip stays inside the screen wherever the pointer (or finger) is.
   const tooltipOutside = () => d.evaluate(() => {
-    const r = document.querySelector('[data-testid="chart-tooltip"]').getBoundingClientRect();
+    const t = document.querySelector('[data-testid="chart-tooltip"]');
+    const r = t.getBoundingClientRect();
     return r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight ? "" : `${[r.left, r.top, r.right, r.bottom].map(Math.round)} in ${innerWidth}×${innerHeight}`;
   });
   for (const [fx, fy] of [[0.15, 0.2], [0.5, 0.85], [0.9, 0.5]]) {
-    await d.hover("chart-accuracy", fx, fy);
+    await d.hover('[data-testid="chart-accuracy"] canvas', fx, fy);
     await waitText(d, "chart-tooltip", /B − A · fused: -?\d\.\d{4}/);
     assert.equal(await tooltipOutside(), "", `the tooltip at (${fx}, ${fy}) of the chart stays inside the screen`);
   }

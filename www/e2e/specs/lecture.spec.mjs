@@ -43,7 +43,7 @@ test("choosing a preset is a fresh run that plays, whatever the run's state; the
     await ui.screenshot("preset-fresh-run.png");
     await ui.page.getByTestId("pin-left-run").click();
     await ui.page.getByTestId("left-run").waitFor({ state: "detached" });
-    assert.match(await ui.page.getByTestId("pins").innerText(), /imbalance, \d+ evaluations, fusedidation accuracy [\d.]+ % at step 400/);
+    assert.match(await ui.page.getByTestId("pins").innerText(), /imbalance, \d+ evaluations, fused validation accuracy [\d.]+ % at step 400/);
     // Mid-run: the chosen preset's run starts at step 0 (it used to switch the new methods
     // on inside the running run where data and model were alike: a hybrid run).
     await ui.page.getByTestId("preset").selectOption("gradient-blending");

@@ -31,7 +31,7 @@ test("a pinned run stays on the charts after a change and across reloads; rename
     const evaluations = lastRun(await ui.evaluations());
     await ui.page.getByTestId("pin-run").click();
     await pinsNamed(ui, ["run 1"]);
-    assert.match(await ui.text("pin-1"), /imbalance, 101 evaluations, fusedidation accuracy \d+\.\d % at step 400/);
+    assert.match(await ui.text("pin-1"), /imbalance, 101 evaluations, fused validation accuracy \d+\.\d % at step 400/);
     for (const chart of ["loss", "gap", "ogr", "accuracy", "contribution"]) {
       const labels = await legend(ui, chart);
       assert.ok(labels.some((l) => l.startsWith("run 1 · ")), `${chart}: ${labels}`);
