@@ -323,6 +323,38 @@ test("with a pinned run and A/B the Accuracy chart stays on a 1440×900 screen a
   });
 });
 
+// A.9: a phone held sideways in presentation mode keeps every chart's axis titles, drawn
+// inside its canvas (the canvas' text calls are recorded as drawn).
+test("presentation mode on a phone held sideways (844×390) keeps each chart's axis titles inside it", { timeout: CPU_TIMEOUT }, async () => {
+  const initScript = () => {
+    window.__texts = [];
+    const fill = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+      const at = this.getTransform().transformPoint(new DOMPoint(x, y));
+      window.__texts.push({ chart: this.canvas.closest("figure")?.dataset.testid, text: String(text), x: at.x, y: at.y, width: this.canvas.width, height: this.canvas.height });
+      return fill.call(this, text, x, y, ...rest);
+    };
+  };
+  await withExplorer({ webgpu: false, viewport: { width: 844, height: 390 }, initScript }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    await ui.frames(5);
+    await ui.page.evaluate(() => { window.__texts = []; });
+    await ui.page.getByTestId("present").click();
+    await ui.frames(20);
+    await ui.screenshot("landscape-present-844x390.png");
+    const texts = await ui.page.evaluate(() => window.__texts);
+    // The contribution chart's small plots are named instead (a y title needs 90 px of one).
+    const titles = { "chart-loss": ["cross-entropy"], "chart-gap": ["L_val − L_train"], "chart-ogr": ["|ΔO / ΔG|"], "chart-accuracy": ["accuracy"], "chart-contribution": ["a", "b"] };
+    for (const [chart, y] of Object.entries(titles)) {
+      for (const title of ["step", ...y]) {
+        const drawn = texts.filter((t) => t.chart === chart && t.text === title);
+        assert.ok(drawn.length > 0, `${chart}: "${title}" drawn in presentation mode`);
+        assert.ok(drawn.every((t) => t.x >= 0 && t.x <= t.width && t.y >= 0 && t.y <= t.height), `${chart}: "${title}" inside the canvas: ${JSON.stringify(drawn.at(-1))}`);
+      }
+    }
+  });
+});
+
 test("keyboard shortcuts: space plays and pauses, s steps, r resets, also after a click on a button; keys typed in a field and a checkbox's space are left alone", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, hash: "v=1&preset=imbalance&play=0", pace: "20" }, async (ui) => {
     assert.match(await ui.text("keys"), /space play\/pause · s step · r reset/);
