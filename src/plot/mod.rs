@@ -5,10 +5,11 @@
 //! everywhere, [`palette`]; training curves light and dashed, validation solid), with TensorBoard's
 //! debiased-EMA smoothing ([`smoothing`]), breaks where a value is undefined (OGR) and
 //! downsampling past ~1,500 points; [`runs`] adds pinned runs and A/B; [`marks`] the events'
-//! marks; [`fusion_size`] is drawn from the configuration. [`chart`] draws one
+//! marks; [`fusion_size`] and the model [`diagram`] are drawn from the configuration. [`chart`] draws one
 //! [`spec::ChartSpec`] of a [`kind::ChartKind`].
 
 pub mod chart;
+pub mod diagram;
 pub mod from_history;
 pub mod fusion_size;
 pub mod kind;

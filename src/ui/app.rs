@@ -10,6 +10,7 @@ use crate::protocol::{Backend, Request};
 use crate::plot::ChartKind;
 use crate::ui::charts::CanvasChart;
 use crate::ui::controls::{ConfigControls, RunControls, ViewControls};
+use crate::ui::diagram::ModelDiagram;
 use crate::protocol::SessionHandle;
 use crate::ui::driver::use_page_loop;
 use crate::ui::page_options::PageOptions;
@@ -338,6 +339,7 @@ pub fn App(
                     <Story />
                 </div>
                 <div class="charts">
+                    <Show when=move || state.mounted(AppState::FIRST_CHART_STAGE)><ModelDiagram /></Show>
                     {ChartKind::all().into_iter().enumerate().map(|(i, kind)| view! {
                         <Show when=move || state.mounted(AppState::FIRST_CHART_STAGE + i)><CanvasChart kind=kind caption=caption(kind) explanation=explanation(kind) /></Show>
                     }).collect_view()}

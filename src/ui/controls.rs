@@ -110,7 +110,7 @@ pub fn RunControls() -> impl IntoView {
             <button data-testid="step" title="Run one evaluation interval, then pause." on:click=move |_| state.send(Request::Step)>"Step"</button>
             <button data-testid="reset" title="Start again from step 0 with the same settings and seed." on:click=move |_| state.send(Request::Reset)>"Reset"</button>
             <PaceControl />
-            <span class="keys" data-testid="keys">"Keys: " <kbd>"space"</kbd> " play/pause · " <kbd>"s"</kbd> " step · " <kbd>"r"</kbd> " reset · " <kbd>"1"</kbd> "–" <kbd>"9"</kbd> " one chart · " <kbd>"Esc"</kbd> " all"</span>
+            <span class="keys" data-testid="keys" title="Also: 1–9 show that chart alone (its number is beside its title); Esc shows every chart again.">"Keys: " <kbd>"space"</kbd> " play/pause · " <kbd>"s"</kbd> " step · " <kbd>"r"</kbd> " reset"</span>
         </div>
     }
 }

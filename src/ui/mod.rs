@@ -7,6 +7,7 @@ pub mod app;
 pub mod canvas;
 pub mod charts;
 pub mod controls;
+pub mod diagram;
 pub mod driver;
 pub mod export;
 pub mod mount;

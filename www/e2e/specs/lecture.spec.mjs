@@ -355,6 +355,33 @@ test("presentation mode on a phone held sideways (844×390) keeps each chart's a
   });
 });
 
+// B.1: the model as a picture, from the configuration, following structural knobs and the
+// methods in use.
+test("the model diagram shows each modality's input, encoder and probe, the fusion and the fused head, and follows the settings", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, viewport: { width: 1440, height: 900 } }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    const block = (id) => ui.text(`diagram-${id}`);
+    assert.match(await block("input-a"), /^a 8 features$/);
+    assert.match(await block("input-b"), /^b 512 features$/);
+    assert.match(await block("encoder-a"), /^encoder MLP 2 × 64\s*4,736 parameters$/);
+    assert.match(await block("head-b"), /^b's probe 64 → 4\s*260 parameters$/);
+    assert.match(await block("fusion"), /^concat 2 × 64 → 128$/);
+    assert.match(await block("fused-head"), /^fused head 128 → 4\s*516 parameters$/);
+    assert.equal(await ui.text("diagram-total"), "42,764 parameters");
+    // A structural knob: the fusion becomes LMF, with its own weights.
+    await ui.page.getByTestId("knob-model.fusion").selectOption("lmf");
+    await ui.waitForText("diagram-fusion", /^LMF \(r = 4\) 2 × 64 → 64\s*33,348 parameters$/);
+    assert.match(await block("fused-head"), /^fused head 64 → 4\s*260 parameters$/);
+    // A method marks the part it acts on.
+    await ui.page.getByTestId("knob-methods.fusion_dropout.enabled").check();
+    await ui.waitForText("diagram-fusion", /dropout$/);
+    await ui.page.evaluate(() => { document.querySelector("aside").scrollTop = 0; window.scrollTo(0, 0); });
+    await ui.screenshot("diagram-1440x900.png");
+    await ui.page.getByTestId("preset").selectOption("gradient-blending");
+    await ui.waitForText("diagram-head-a", /^head a 64 → 4\s*260 parameters\s*G-Blend weight, trained$/);
+  });
+});
+
 test("keyboard shortcuts: space plays and pauses, s steps, r resets, also after a click on a button; keys typed in a field and a checkbox's space are left alone", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, hash: "v=1&preset=imbalance&play=0", pace: "20" }, async (ui) => {
     assert.match(await ui.text("keys"), /space play\/pause · s step · r reset/);

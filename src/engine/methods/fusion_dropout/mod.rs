@@ -7,7 +7,7 @@ pub mod hooks;
 
 pub use settings::FusionDropoutConfig;
 
-use crate::engine::methods::kit::about::{About, no_events};
+use crate::engine::methods::kit::about::{About, Part, no_events};
 
 /// Its registration.
-pub const ABOUT: About = About { key: FusionDropoutConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, trains_unimodal_heads: false, events: no_events };
+pub const ABOUT: About = About { key: FusionDropoutConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, trains_unimodal_heads: false, acts_on: &[(Part::Fusion, "dropout")], events: no_events };

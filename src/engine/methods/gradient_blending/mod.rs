@@ -12,7 +12,7 @@ pub mod hooks;
 
 pub use settings::GradientBlendingConfig;
 
-use crate::engine::methods::kit::about::{About, no_events};
+use crate::engine::methods::kit::about::{About, Part, no_events};
 
 /// The kind of its event: an estimate of the blend weights, read back with an evaluation.
 pub const ESTIMATE: &str = "gblend-estimate";
@@ -25,6 +25,7 @@ pub const ABOUT: About = About {
     chart: Some(&chart::CHART),
     refuses: &[],
     trains_unimodal_heads: true,
+    acts_on: &[(Part::FusedHead, "G-Blend weight"), (Part::UnimodalHeads, "G-Blend weight, trained")],
     owns_layers: false,
     events: no_events,
 };

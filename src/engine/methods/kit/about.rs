@@ -39,9 +39,29 @@ pub struct About {
     /// While it is on, the unimodal heads' losses reach the encoders (attached): the charts
     /// and cards call them "head a", not "a's probe".
     pub trains_unimodal_heads: bool,
+    /// The parts of the network it acts on, each with a short tag, marked on the page's
+    /// model diagram while it is on.
+    pub acts_on: &'static [(Part, &'static str)],
     /// How one of its events, recorded with the evaluation of step `step`, shows in the page;
     /// `None` when the event is not its own.
     pub events: fn(event: &MethodEvent, step: usize) -> Option<EventShown>,
+}
+
+/// A part of the network, as the page's model diagram draws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Each modality's input (before its encoder).
+    Inputs,
+    /// Each modality's encoder.
+    Encoders,
+    /// The fusion of the embeddings.
+    Fusion,
+    /// The fused head.
+    FusedHead,
+    /// Each modality's unimodal head (its probe).
+    UnimodalHeads,
+    /// Every weight.
+    Weights,
 }
 
 /// How a method's event shows in the page.
@@ -109,7 +129,7 @@ mod tests {
     #[test]
     fn the_switch_of_a_method_that_owns_layers_restarts_the_run() {
         let rows = || vec![Knob::toggle("methods.m.enabled", "m", "").method("m"), Knob::number("methods.m.x", "x", "", 0.0, 1.0).method("m")];
-        let about = |owns_layers| About { key: "m", presets: &[], stories: &[], chart: None, refuses: &[], owns_layers, trains_unimodal_heads: false, events: no_events };
+        let about = |owns_layers| About { key: "m", presets: &[], stories: &[], chart: None, refuses: &[], owns_layers, trains_unimodal_heads: false, acts_on: &[], events: no_events };
         let live = |owns: bool| table_rows(&about(owns), rows()).iter().map(|k| k.live).collect::<Vec<bool>>();
         assert_eq!(live(true), [false, true], "the switch restarts, the other settings stay live");
         assert_eq!(live(false), [true, true]);

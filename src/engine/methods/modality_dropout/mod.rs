@@ -8,7 +8,7 @@ pub mod hooks;
 
 pub use settings::ModalityDropoutConfig;
 
-use crate::engine::methods::kit::about::{About, no_events};
+use crate::engine::methods::kit::about::{About, Part, no_events};
 
 /// Its registration.
-pub const ABOUT: About = About { key: ModalityDropoutConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, trains_unimodal_heads: false, events: no_events };
+pub const ABOUT: About = About { key: ModalityDropoutConfig::NAME, presets: &[], stories: &[], chart: None, refuses: &[], owns_layers: false, trains_unimodal_heads: false, acts_on: &[(Part::Inputs, "modality dropout")], events: no_events };

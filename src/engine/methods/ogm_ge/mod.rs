@@ -12,7 +12,7 @@ pub mod hooks;
 
 pub use settings::OgmGeConfig;
 
-use crate::engine::methods::kit::about::{About, Refusal, no_events};
+use crate::engine::methods::kit::about::{About, Part, Refusal, no_events};
 
 /// Its registration.
 pub const ABOUT: About = About {
@@ -25,6 +25,7 @@ pub const ABOUT: About = About {
         why: "define different losses (OGM-GE trains on CE(fused) alone, Gradient-Blending on Σ w_h·CE_h)",
     }],
     trains_unimodal_heads: false,
+    acts_on: &[(Part::Encoders, "OGM-GE")],
     owns_layers: false,
     events: no_events,
 };
