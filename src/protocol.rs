@@ -330,7 +330,7 @@ mod tests {
 
     #[test]
     fn a_diverged_evaluation_crosses_with_its_nan() {
-        let head = HeadMetrics { train_loss: f64::NAN, val_loss: f64::INFINITY, train_acc: 0.1, val_acc: 0.1, test_acc: None, gap: f64::NAN, ogr: None };
+        let head = HeadMetrics { train_loss: f64::NAN, val_loss: f64::INFINITY, train_acc: 0.1, val_acc: 0.1, test_acc: None, gap: f64::NAN, ogr: None, missing: Vec::new() };
         let evaluation = Evaluation { step: 4, epoch: 1.0, heads: vec![("fused".into(), head)], contribution: vec![], methods: Default::default(), events: vec![] };
         let text = encode(&Message::Evaluation(Box::new(evaluation)));
         let Ok(Message::Evaluation(back)) = decode::<Message>(&text) else { panic!("{text} did not decode") };

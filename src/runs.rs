@@ -214,7 +214,7 @@ mod tests {
         let at = |step: usize, fused: f64, a: f64| Evaluation {
             step,
             epoch: 0.0,
-            heads: [("fused", fused), ("a", a)].map(|(n, acc)| (n.to_string(), HeadMetrics { train_loss: 1.0, val_loss: 1.0, train_acc: acc, val_acc: acc, test_acc: None, gap: 0.0, ogr: None })).to_vec(),
+            heads: [("fused", fused), ("a", a)].map(|(n, acc)| (n.to_string(), HeadMetrics { train_loss: 1.0, val_loss: 1.0, train_acc: acc, val_acc: acc, test_acc: None, gap: 0.0, ogr: None, missing: Vec::new() })).to_vec(),
             contribution: Vec::new(),
             methods: Default::default(),
             events: Vec::new(),
@@ -228,7 +228,7 @@ mod tests {
     use crate::engine::metrics::HeadMetrics;
 
     fn evaluation(step: usize, loss: f64) -> Evaluation {
-        let head = HeadMetrics { train_loss: loss, val_loss: loss + 0.1, train_acc: 0.5, val_acc: 0.4, test_acc: None, gap: 0.1, ogr: None };
+        let head = HeadMetrics { train_loss: loss, val_loss: loss + 0.1, train_acc: 0.5, val_acc: 0.4, test_acc: None, gap: 0.1, ogr: None, missing: Vec::new() };
         Evaluation { step, epoch: step as f64 / 10.0, heads: vec![("fused".into(), head.clone()), ("a".into(), head)], contribution: vec![], methods: Default::default(), events: vec![] }
     }
 

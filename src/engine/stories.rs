@@ -350,7 +350,7 @@ mod tests {
 
     fn evaluation(fused: f64, probes: &[(&str, f64)]) -> Evaluation {
         use crate::engine::metrics::{Contribution, HeadMetrics};
-        let head = |val_acc: f64| HeadMetrics { train_loss: 0.1, val_loss: 1.0, train_acc: 1.0, val_acc, test_acc: None, gap: 0.9, ogr: None };
+        let head = |val_acc: f64| HeadMetrics { train_loss: 0.1, val_loss: 1.0, train_acc: 1.0, val_acc, test_acc: None, gap: 0.9, ogr: None, missing: Vec::new() };
         let contribution = |probe_acc: f64| Contribution { probe_acc, split_acc: None, shapley: 0.25, shapley_share: Some(0.5), grad_share: None };
         Evaluation {
             step: 1,

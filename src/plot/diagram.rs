@@ -143,31 +143,4 @@ mod tests {
         let lmf = model_diagram(&crate::engine::presets::preset("lmf").unwrap());
         assert_eq!((lmf.fusion.title.as_str(), lmf.fusion.params), ("LMF (r = 4)", 33_348), "as the fusion-size chart counts it");
     }
-
-    /// Every count is the engine's own: the network built from the configuration, part by
-    /// part, for each fusion, with and without a hidden layer.
-    #[cfg(feature = "engine")]
-    #[test]
-    fn the_counts_are_the_engines() {
-        use crate::engine::config::ModelConfig;
-        use crate::engine::model::MultimodalNet;
-        use burn::module::Module;
-        let device = burn::tensor::Device::flex();
-        for fusion in [FusionKind::Concat, FusionKind::Sum, FusionKind::Gated, FusionKind::Lmf, FusionKind::Tfn] {
-            for hidden in [0, 12] {
-                let mut config = crate::engine::presets::preset("imbalance").unwrap();
-                config.model = ModelConfig { encoder_width: 8, encoder_depth: 3, fusion, fusion_hidden: hidden, rank: 3 };
-                let d = model_diagram(&config);
-                let dims: Vec<usize> = config.data.synthetic.iter().map(|m| m.dim).collect();
-                let net = MultimodalNet::new(&config.model, &dims, config.data.classes, 1, &device);
-                let encoders: Vec<u64> = net.encoders.iter().map(|e| e.num_params() as u64).collect();
-                assert_eq!(d.modalities.iter().map(|r| r.encoder.params).collect::<Vec<_>>(), encoders, "{fusion:?}");
-                assert_eq!(d.fusion.params, net.fusion.num_params() as u64, "{fusion:?}");
-                let head = net.head.num_params() + net.hidden.as_ref().map_or(0, |h| h.num_params());
-                assert_eq!(d.fused_head.params, head as u64, "{fusion:?} hidden {hidden}");
-                assert_eq!(d.modalities[0].head.params, net.probes[0].num_params() as u64);
-                assert_eq!(d.total, net.num_params() as u64, "{fusion:?} hidden {hidden}: the whole network");
-            }
-        }
-    }
 }

@@ -66,6 +66,7 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
         ChartKind::Accuracy => {
             let mut s = per_head(history, heads, true, |h| Some(h.train_acc));
             s.extend(per_head(history, heads, false, |h| Some(h.val_acc)));
+            s.extend(missing_series(history, heads));
             s
         }
         ChartKind::Contribution => {
@@ -92,6 +93,28 @@ pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[Stri
         note = Some(note.map(|n| format!("{n} {said}")).unwrap_or_else(|| said.to_string()));
     }
     ChartSpec { kind, series, log_y, smoothing, marks, note, x_range: None }
+}
+
+/// The small plot under the Accuracy chart: the fused head's validation accuracy with one
+/// modality missing at test time.
+pub const MISSING_PANEL: &str = "fused, one modality missing (validation)";
+
+/// Per modality, the fused head's validation accuracy with that modality missing
+/// (`heads.fused.missing.<m>`), in its colour, on the [`MISSING_PANEL`] plot; none where the
+/// run measured none (one modality, an older file).
+fn missing_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> {
+    if !history.iter().any(|e| !e.fused().missing.is_empty()) {
+        return Vec::new();
+    }
+    heads
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, name)| {
+            let value = |e: &Evaluation| e.heads.first().and_then(|(_, h)| h.missing.iter().find(|(n, _)| n == name)).map(|(_, v)| *v);
+            Series { panel: Some(MISSING_PANEL.to_string()), ..head_series(history, format!("fused, {name} missing"), head_color(i), false, value) }
+        })
+        .collect()
 }
 
 /// A method chart's line, drawn in its head's colour.
@@ -152,7 +175,7 @@ mod tests {
 
     #[test]
     fn heads_are_named_as_the_cards_name_them() {
-        let head = crate::engine::metrics::HeadMetrics { train_loss: 1.0, val_loss: 1.2, train_acc: 0.5, val_acc: 0.4, test_acc: None, gap: 0.2, ogr: None };
+        let head = crate::engine::metrics::HeadMetrics { train_loss: 1.0, val_loss: 1.2, train_acc: 0.5, val_acc: 0.4, test_acc: None, gap: 0.2, ogr: None, missing: Vec::new() };
         let point = |methods: &[&str]| Evaluation {
             step: 0,
             epoch: 0.0,
@@ -167,6 +190,33 @@ mod tests {
         assert_eq!(labels(&["weight_penalty"]), labels(&[]), "a method that leaves the heads detached keeps the probes");
         // Gradient-Blending trains the unimodal heads into the encoders: its card says "head a".
         assert_eq!(labels(&["gradient_blending"]), ["fused (train)", "head a (train)", "fused", "head a"]);
+    }
+
+    #[test]
+    fn the_accuracy_chart_draws_a_missing_modality_on_a_small_plot_of_its_own() {
+        let head = |missing: Vec<(String, f64)>| crate::engine::metrics::HeadMetrics { train_loss: 1.0, val_loss: 1.2, train_acc: 0.9, val_acc: 0.8, test_acc: None, gap: 0.2, ogr: None, missing };
+        let point = |step: usize, a: f64, b: f64| Evaluation {
+            step,
+            epoch: 0.0,
+            heads: vec![("fused".into(), head(vec![("a".into(), a), ("b".into(), b)])), ("a".into(), head(Vec::new())), ("b".into(), head(Vec::new()))],
+            contribution: Vec::new(),
+            methods: Default::default(),
+            events: Vec::new(),
+        };
+        let heads = ["fused".to_string(), "a".into(), "b".into()];
+        let (one, two) = ([point(0, 0.3, 0.5), point(10, 0.4, 0.7)], [point(0, 0.3, 0.5), point(10, 0.2, 0.6)]);
+        let spec = chart_from_history(ChartKind::Accuracy, &one, &heads, 0.0, false);
+        let missing: Vec<&Series> = spec.series.iter().filter(|s| s.panel.as_deref() == Some(MISSING_PANEL)).collect();
+        assert_eq!(missing.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(), ["fused, a missing", "fused, b missing"]);
+        assert_eq!(missing[1].points, vec![(0.0, Some(0.5)), (10.0, Some(0.7))]);
+        assert_eq!(spec.panels(), [MISSING_PANEL], "under the main plot");
+        // In A/B, B − A goes to its own small plot, never into the missing one.
+        let ab = chart_with_runs(ChartKind::Accuracy, RunLines { name: "", evaluations: &two, heads: &heads }, &[], Some(RunLines { name: "A", evaluations: &one, heads: &heads }), 0.0, false);
+        let difference = ab.series.iter().find(|s| s.label == "B − A · fused, a missing").unwrap();
+        assert_eq!(difference.panel.as_deref(), Some(crate::plot::runs::DIFFERENCE_PANEL));
+        assert!((difference.points[1].1.unwrap() + 0.2).abs() < 1e-12);
+        let older = [Evaluation { heads: vec![("fused".into(), head(Vec::new()))], ..point(0, 0.0, 0.0) }];
+        assert!(chart_from_history(ChartKind::Accuracy, &older, &heads[..1], 0.0, false).panels().is_empty(), "an older run: no small plot");
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn chart_with_runs(kind: ChartKind, current: RunLines, pinned: &[RunLines], 
         Some(a) => {
             let a_lines = primary_lines(other(&a));
             let b_lines = primary_lines(spec.clone());
+            let main_plot = spec.series.iter().any(|s| s.panel.is_none());
             let mut lines: Vec<Series> = a_lines.iter().map(|s| Series { label: format!("A · {}", s.label), light: true, ..s.clone() }).collect();
             for b in &b_lines {
                 lines.push(Series { label: format!("B · {}", b.label), ..b.clone() });
@@ -61,8 +62,9 @@ pub fn chart_with_runs(kind: ChartKind, current: RunLines, pinned: &[RunLines], 
             for b in &b_lines {
                 if let Some(a) = a_lines.iter().find(|a| a.label == b.label) {
                     let points = difference(&b.points, &a.points);
-                    // On a small plot of its own under the chart, where the chart has one plot.
-                    let panel = b.panel.clone().or_else(|| Some(DIFFERENCE_PANEL.to_string()));
+                    // On a small plot of its own under the chart where the chart has a main plot;
+                    // in the contribution chart's own small plots, in its modality's.
+                    let panel = if main_plot { Some(DIFFERENCE_PANEL.to_string()) } else { b.panel.clone() };
                     lines.push(Series { label: format!("B − A · {}", b.label), dashed: true, points, panel, ..b.clone() });
                 }
             }
@@ -85,7 +87,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, &loss)| {
-                let head = HeadMetrics { train_loss: loss, val_loss: loss + 0.5, train_acc: 0.5, val_acc: 0.4, test_acc: None, gap: 0.5, ogr: None };
+                let head = HeadMetrics { train_loss: loss, val_loss: loss + 0.5, train_acc: 0.5, val_acc: 0.4, test_acc: None, gap: 0.5, ogr: None, missing: Vec::new() };
                 Evaluation { step: i * 10, epoch: i as f64, heads: vec![("fused".into(), head.clone()), ("a".into(), head)], contribution: vec![], methods: Default::default(), events: vec![] }
             })
             .collect()

@@ -13,7 +13,7 @@ use super::knobs;
 use crate::engine::methods::MethodsConfig;
 
 /// Version of the configuration and output schema written by the CLI and the exports.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The head name reserved for the fused model; no modality may be called this.
 pub const FUSED: &str = "fused";
@@ -50,11 +50,26 @@ pub struct MetricsConfig {
     pub epsilon_ogr: f64,
     /// The Shapley share φ_m / Σ_k φ_k is null when |Σ_k φ_k| is below this (default 1e-3).
     pub shapley_share_min: f64,
+    /// What replaces a modality's input when the fused head is measured with it missing
+    /// (`heads.fused.missing.<m>`; default its training mean).
+    pub missing_as: MissingAs,
+}
+
+/// What stands in for a missing modality's input at test time.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingAs {
+    /// Its training mean, feature by feature (the sensor is off: nothing is known).
+    #[default]
+    Mean,
+    /// Gaussian noise with each feature's training mean and standard deviation, drawn once
+    /// per run from the seed (the sensor is broken: it sends plausible garbage).
+    Noise,
 }
 
 impl Default for MetricsConfig {
     fn default() -> Self {
-        Self { epsilon_ogr: crate::engine::metrics::ogr::EPSILON_OGR, shapley_share_min: 1e-3 }
+        Self { epsilon_ogr: crate::engine::metrics::ogr::EPSILON_OGR, shapley_share_min: 1e-3, missing_as: MissingAs::Mean }
     }
 }
 

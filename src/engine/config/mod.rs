@@ -19,7 +19,7 @@ mod train;
 pub use crate::engine::methods::{MethodSettings, MethodsConfig};
 pub use data::{DataConfig, DataSource, MFEAT_VIEWS, SyntheticModality, SyntheticVariant};
 pub use error::ConfigError;
-pub use experiment::{DebugConfig, ExperimentConfig, FUSED, MetricsConfig, SCHEMA_VERSION};
+pub use experiment::{DebugConfig, ExperimentConfig, FUSED, MetricsConfig, MissingAs, SCHEMA_VERSION};
 pub use model::{FusionKind, ModelConfig, TFN_MAX_WEIGHTS, TensorFusionSize};
 pub(crate) use paths::json_slot;
 pub use train::{OptimizerKind, TrainConfig};

@@ -136,6 +136,8 @@ pub mod streams {
     pub const METHOD_LAYERS: u64 = 6;
     /// Gradient-Blending's estimation batch order (`GBLEND + (estimate << 8)`).
     pub const GBLEND: u64 = 7;
+    /// The noise that stands in for a missing modality at test time (`metrics.missing_as`).
+    pub const MISSING: u64 = 8;
 
     /// What a synthetic-data stream draws.
     #[derive(Clone, Copy)]

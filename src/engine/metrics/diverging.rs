@@ -41,7 +41,7 @@ mod tests {
     use crate::engine::metrics::HeadMetrics;
 
     fn at(step: usize, train_loss: f64) -> Evaluation {
-        let head = HeadMetrics { train_loss, val_loss: train_loss, train_acc: 0.0, val_acc: 0.0, test_acc: None, gap: 0.0, ogr: None };
+        let head = HeadMetrics { train_loss, val_loss: train_loss, train_acc: 0.0, val_acc: 0.0, test_acc: None, gap: 0.0, ogr: None, missing: Vec::new() };
         Evaluation { step, epoch: 0.0, heads: vec![("fused".into(), head)], contribution: vec![], methods: Default::default(), events: vec![] }
     }
 

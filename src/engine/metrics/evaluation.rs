@@ -36,6 +36,31 @@ pub struct HeadMetrics {
     pub gap: f64,
     /// |ΔO/ΔG| against the previous checkpoint; `None` at the first one or when |ΔG| < ε.
     pub ogr: Option<f64>,
+    /// The fused head only: its validation accuracy with each modality missing at test time
+    /// (its input replaced by its training mean, or by noise: `metrics.missing_as`), by
+    /// modality, as `heads.fused.missing.<m>`; empty for the other heads and with one
+    /// modality (schema 4; absent from older files and pins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "by_name")]
+    pub missing: Vec<(String, f64)>,
+}
+
+/// `[(name, value)]` as a JSON object `{name: value}`, in order (a `null` read as NaN).
+mod by_name {
+    use serde::ser::SerializeMap;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(values: &[(String, f64)], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(values.len()))?;
+        for (name, value) in values {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, f64)>, D::Error> {
+        let map = serde_json::Map::deserialize(deserializer)?;
+        Ok(map.into_iter().map(|(name, v)| (name, v.as_f64().unwrap_or(f64::NAN))).collect())
+    }
 }
 
 /// Contribution of one modality at one checkpoint.

@@ -132,7 +132,7 @@ mod tests {
     use crate::engine::metrics::HeadMetrics;
 
     fn point(step: usize, val_loss: f64) -> Evaluation {
-        let head = HeadMetrics { train_loss: 0.0, val_loss, train_acc: 0.0, val_acc: 0.0, test_acc: None, gap: val_loss, ogr: None };
+        let head = HeadMetrics { train_loss: 0.0, val_loss, train_acc: 0.0, val_acc: 0.0, test_acc: None, gap: val_loss, ogr: None, missing: Vec::new() };
         Evaluation {
             step,
             epoch: 0.0,

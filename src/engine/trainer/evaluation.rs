@@ -6,9 +6,11 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use serde_json::Map;
 
-use crate::engine::config::FUSED;
+use crate::engine::config::{FUSED, MissingAs};
 use crate::engine::data::Dataset;
-use crate::engine::data::batcher::{Batch, batch_from_split};
+use crate::engine::data::batcher::{Batch, batch_from_split, tensor_from_matrix};
+use crate::engine::data::split::{Matrix, streams};
+use crate::engine::rng::HostRng;
 use crate::engine::metrics::contribution::{shapley, shares};
 use crate::engine::metrics::ogr::{gap, ogr};
 use crate::engine::metrics::{Contribution, Evaluation, Event, HeadMetrics};
@@ -29,16 +31,45 @@ pub(super) struct EvalSets {
     pub(super) holdout: Option<Batch>,
     /// The test split, when it has rows (only the fused head's accuracy is measured on it).
     pub(super) test: Option<Batch>,
+    /// Per modality, what stands in for its validation inputs when it is missing
+    /// (`metrics.missing_as`): `[val rows, d_m]`; empty with one modality.
+    pub(super) missing: Vec<Tensor<2>>,
 }
 
 impl EvalSets {
-    /// T′, the validation and the test split, uploaded once.
-    pub(super) fn new(data: &Dataset, device: &Device) -> Self {
+    /// T′, the validation and the test split, uploaded once, and the stand-ins for a missing
+    /// modality: each feature's training mean, or Gaussian noise with the training mean and
+    /// standard deviation drawn from `seed`'s own stream (the same at every evaluation).
+    pub(super) fn new(data: &Dataset, missing_as: MissingAs, seed: u64, device: &Device) -> Self {
+        let rows = data.val.len();
+        let mut rng = HostRng::new(seed, streams::MISSING);
+        let missing = match data.modality_names.len() {
+            0 | 1 => Vec::new(),
+            _ => data
+                .train
+                .modalities
+                .iter()
+                .map(|train| {
+                    let (mean, std) = train.column_moments();
+                    let mut values = Vec::with_capacity(rows * train.cols);
+                    for _ in 0..rows {
+                        for (m, s) in mean.iter().zip(&std) {
+                            values.push(match missing_as {
+                                MissingAs::Mean => *m,
+                                MissingAs::Noise => m + s * rng.normal() as f32,
+                            });
+                        }
+                    }
+                    tensor_from_matrix(&Matrix { rows, cols: train.cols, values }, device)
+                })
+                .collect(),
+        };
         Self {
             train_subset: batch_from_split(&data.train, Some(&data.train_subset), data.classes, device),
             val: batch_from_split(&data.val, None, data.classes, device),
             holdout: (!data.holdout.is_empty()).then(|| batch_from_split(&data.holdout, None, data.classes, device)),
             test: (!data.test.is_empty()).then(|| batch_from_split(&data.test, None, data.classes, device)),
+            missing,
         }
     }
 }
@@ -52,6 +83,8 @@ struct PackLayout {
     test_acc_at: Option<usize>,
     /// Where the M split-head accuracies begin, when the head splits.
     split_at: Option<usize>,
+    /// Where the fused head's M accuracies with one modality missing begin (M ≥ 2).
+    missing_at: Option<usize>,
     /// The training-loss sum, followed by the M gradient-norm sums.
     loss_sum_at: usize,
     /// Where the methods' device scalars begin in the packed values.
@@ -121,6 +154,17 @@ impl Trainer {
             scalars.extend(split.into_iter().map(|s| accuracy(s, sets.val.targets.clone())));
             at
         });
+        // The fused head with each modality missing: its validation inputs replaced by their
+        // stand-in, the others as they are.
+        let missing_at = (!sets.missing.is_empty()).then(|| {
+            let at = scalars.len();
+            for (m, stand_in) in sets.missing.iter().enumerate() {
+                let mut inputs = sets.val.inputs.clone();
+                inputs[m] = stand_in.clone();
+                scalars.push(accuracy(model.classify(model.fuse(&model.embed(&inputs))), sets.val.targets.clone()));
+            }
+            at
+        });
         let acc = &self.accumulators;
         let loss_sum_at = scalars.len();
         scalars.push(acc.loss_sum.clone());
@@ -128,7 +172,7 @@ impl Trainer {
         let method_scalars_start = scalars.len();
         let method_scalar_counts = method_scalars.iter().map(Vec::len).collect();
         scalars.extend(method_scalars.into_iter().flatten());
-        let layout = PackLayout { modalities, steps: acc.steps, subsets_at, test_acc_at, split_at, loss_sum_at, method_scalars_start, method_scalar_counts };
+        let layout = PackLayout { modalities, steps: acc.steps, subsets_at, test_acc_at, split_at, missing_at, loss_sum_at, method_scalars_start, method_scalar_counts };
         (Tensor::cat(scalars, 0), layout)
     }
 
@@ -143,7 +187,11 @@ impl Trainer {
                     .and_then(|p| p.head(&name))
                     .and_then(|p| ogr((p.train_loss, p.val_loss), (train_loss, val_loss), self.config.metrics.epsilon_ogr));
                 let test_acc = if h == 0 { layout.test_acc_at.map(|at| values[at]) } else { None };
-                let metrics = HeadMetrics { train_loss, val_loss, train_acc, val_acc, test_acc, gap: gap(val_loss, train_loss), ogr };
+                let missing = match (h, layout.missing_at) {
+                    (0, Some(at)) => self.data.modality_names.iter().enumerate().map(|(m, n)| (n.clone(), values[at + m])).collect(),
+                    _ => Vec::new(),
+                };
+                let metrics = HeadMetrics { train_loss, val_loss, train_acc, val_acc, test_acc, gap: gap(val_loss, train_loss), ogr, missing };
                 (name, metrics)
             })
             .collect()

@@ -93,7 +93,7 @@ impl Trainer {
         let plain = compute.evaluation();
         let model = build_model(&config, &data, &mut methods, &device);
         let steps_per_epoch = config.steps_per_epoch(data.train.len());
-        let eval_sets = EvalSets::new(&data, &plain);
+        let eval_sets = EvalSets::new(&data, config.metrics.missing_as, config.train.seed, &plain);
         let modalities = data.modality_names.len();
         let epoch_order = HostRng::new(config.train.seed, streams::BATCHES).permutation(data.train.len());
         Self {
@@ -238,7 +238,7 @@ impl Trainer {
             method.moved_to(&device);
         }
         let plain = compute.evaluation();
-        self.eval_sets = EvalSets::new(&self.data, &plain);
+        self.eval_sets = EvalSets::new(&self.data, self.config.metrics.missing_as, self.config.train.seed, &plain);
         self.accumulators = Accumulators::new(self.data.modality_names.len(), &plain);
         self.optimizer = optimizer_for(&self.config, &methods::optimizer_settings(&self.methods));
         let resume = self.resume_point.clone();

@@ -126,6 +126,41 @@ fn the_packed_evaluation_matches_each_split_and_subset_measured_alone() {
     for ((name, c), alone) in evaluation.contribution.iter().zip(phi) {
         assert!((c.shapley - alone).abs() < 1e-6, "{name}: Shapley packed {}, alone {alone}", c.shapley);
     }
+    // A modality missing at test time: its validation inputs replaced by its training mean,
+    // computed here by hand from the training split, the rest as they are.
+    assert_eq!(evaluation.fused().missing.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), data.modality_names.iter().map(String::as_str).collect::<Vec<_>>());
+    for (m, (name, packed)) in evaluation.fused().missing.iter().enumerate() {
+        let (mean, _) = data.train.modalities[m].column_moments();
+        let rows = data.val.len();
+        let stand_in = crate::engine::data::split::Matrix { rows, cols: mean.len(), values: mean.iter().copied().cycle().take(rows * mean.len()).collect() };
+        let mut inputs = val.inputs.clone();
+        inputs[m] = crate::engine::data::batcher::tensor_from_matrix(&stand_in, &device);
+        let alone = scalar(accuracy(model.forward(&inputs).fused, val.targets.clone()));
+        assert!((packed - alone).abs() < 1e-6, "{name} missing: packed {packed}, alone {alone}");
+    }
+    assert!(evaluation.heads[1..].iter().all(|(_, h)| h.missing.is_empty()), "only the fused head");
+    let line = evaluation.to_json();
+    assert!(line["heads"]["fused"]["missing"][&data.modality_names[0]].is_number(), "heads.fused.missing.<m> in metrics.jsonl: {}", line["heads"]["fused"]);
+    assert!(line["heads"][&data.modality_names[0]].get("missing").is_none());
+}
+
+/// With one modality nothing is missing to measure; with noise as the stand-in the figures
+/// differ from the mean's, and the same seed draws the same noise.
+#[test]
+fn a_missing_modality_is_its_mean_or_seeded_noise() {
+    let measure = |config: &ExperimentConfig| {
+        let data = Dataset::from_config(config, None).unwrap();
+        let mut t = Trainer::new(config.clone(), data, ComputeDevice::cpu());
+        run_to(&mut t, 6);
+        block_on(t.evaluate()).unwrap().fused().missing.clone()
+    };
+    let config = crate::engine::presets::preset("imbalance").unwrap();
+    let noise = config.with_override("metrics.missing_as=\"noise\"").unwrap();
+    let (by_mean, by_noise) = (measure(&config), measure(&noise));
+    assert_eq!(by_noise, measure(&noise), "the same seed, the same noise");
+    assert_ne!(by_mean, by_noise, "noise is not the mean");
+    let alone = config.with_override("modalities=[\"a\"]").unwrap();
+    assert!(measure(&alone).is_empty(), "one modality: nothing measured");
 }
 
 #[test]

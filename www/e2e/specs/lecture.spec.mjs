@@ -382,6 +382,22 @@ test("the model diagram shows each modality's input, encoder and probe, the fusi
   });
 });
 
+// B.2: a modality missing at test time, on its own small plot under the Accuracy chart,
+// and the modality-dropout preset's card that checks it.
+test("the Accuracy chart draws the fused model with each modality missing; the modality-dropout card judges it", { timeout: CPU_TIMEOUT }, async () => {
+  await withExplorer({ webgpu: false, viewport: { width: 1440, height: 900 }, hash: "v=1&preset=modality-dropout" }, async (ui) => {
+    await ui.waitForText("run-status", /^finished$/, 60_000);
+    const legend = await ui.page.evaluate(() => [...document.querySelectorAll('[data-testid="legend-accuracy"] .legend-entry')].map((e) => e.textContent.trim()));
+    for (const line of ["fused, a missing", "fused, b missing"]) assert.ok(legend.includes(line), `${line} in ${legend}`);
+    const last = (await ui.evaluations()).at(-1);
+    assert.deepEqual(Object.keys(last.heads.fused.missing), ["a", "b"], "heads.fused.missing per modality");
+    const texts = await ui.page.evaluate(() => document.querySelector('[data-testid="chart-accuracy"] canvas').getAttribute("aria-label"));
+    assert.match(texts, /fused, a missing 0\.\d+/, "the chart's text alternative reads the small plot too");
+    await ui.waitForText("verdict", /^At the end: fused with a missing \d+ % [<=>] b's probe \d+ % \(\d+ points? (below|above); \d+ % with both\): reproduced\.$/);
+    await ui.screenshot("modality-dropout.png");
+  });
+});
+
 test("keyboard shortcuts: space plays and pauses, s steps, r resets, also after a click on a button; keys typed in a field and a checkbox's space are left alone", { timeout: CPU_TIMEOUT }, async () => {
   await withExplorer({ webgpu: false, hash: "v=1&preset=imbalance&play=0", pace: "20" }, async (ui) => {
     assert.match(await ui.text("keys"), /space play\/pause · s step · r reset/);

@@ -101,6 +101,10 @@ pub fn table(config: &ExperimentConfig) -> Vec<Knob> {
             "The Shapley share φ_m / Σ_k φ_k is null when |Σ_k φ_k| is below this (default 1e-3).", 0.0, 1.0)
             .live()
             .advanced(),
+        Knob::choice("metrics.missing_as", "a missing modality is",
+            "At every evaluation the fused head is also measured on validation with each modality missing (the Accuracy chart's small plot): its input replaced by its training mean (mean: the sensor is off) or by Gaussian noise with the training mean and standard deviation of each feature, drawn once per run from the seed (noise: the sensor sends garbage). Default mean.",
+            &["mean", "noise"])
+            .advanced(),
         Knob::new("debug.nan_at_step", "poison the loss at step", "Test hook: the training loss becomes NaN at this step (null: never).", KnobKind::OptionalStep)
             .live(),
     ]);
