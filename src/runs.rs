@@ -189,6 +189,9 @@ pub fn ab_outcome(a: &[Evaluation], b: &[Evaluation]) -> Option<String> {
         .iter()
         .filter_map(|(name, head)| {
             let before = a_end.head(name)?;
+            if !(before.val_acc.is_finite() && head.val_acc.is_finite()) {
+                return Some(format!("{name}: undefined (a diverged run)"));
+            }
             let (from, to) = ((before.val_acc * 100.0).round() as i64, (head.val_acc * 100.0).round() as i64);
             let change = to - from;
             let sign = match change {

@@ -99,10 +99,14 @@ const MARGIN_PX: i32 = 8;
 /// The gap above each small plot but the first, in pixels.
 const PANEL_GAP_PX: i32 = 6;
 
-/// Draws the chart: axes, one line per series (broken where undefined), event marks and
-/// the legend. A chart whose series name panels ([`ChartSpec::panels`]) draws one small
-/// plot per panel, stacked, on the same x and y ranges, with the x axis under the last:
-/// every plot spans the same pixels left to right, so the page's crosshair fits them all.
+/// Draws the chart: axes, one line per series (broken where undefined) and event marks (the
+/// page lists the legend outside the canvas; [`draw_chart_for_export`] draws it in). A chart
+/// whose series all name panels ([`ChartSpec::panels`]: the contribution chart) draws one
+/// small plot per panel, stacked, on the same x and y ranges, with the x axis under the last;
+/// a chart with a main plot draws its panels as small plots under it: A/B's B − A
+/// ([`crate::plot::runs::DIFFERENCE_PANEL`]) on a linear range of its own that holds 0, any
+/// other (a missing modality) on the main plot's scale, so that their lines compare. Every
+/// plot spans the same pixels left to right, so the page's crosshair fits them all.
 pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
     area.fill(&WHITE).map_err(err)?;
@@ -112,24 +116,31 @@ pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Char
     if panels.is_empty() {
         draw_plot(area, spec, &all, None, true, true, bounds(spec, &all)).map_err(err)?;
     } else if !main.is_empty() {
-        // The main plot, and under it a small plot on its own y range per panel (A/B's
-        // B − A), so that a difference of a few points is neither flattened nor stretching
-        // the main plot.
         let (_, height) = area.dim_in_pixel();
         let n = panels.len() as i32;
-        let small = (((height as i32 - X_LABELS_PX) * 3 / 10) / n).max(40) + PANEL_GAP_PX;
+        // Each small plot takes its share of 30 % (at least 40 px), never so much that the
+        // main plot keeps less than half the room.
+        let room = height as i32 - X_LABELS_PX - MARGIN_PX;
+        let small = ((room * 3 / 10) / n).max(40).min(room / (2 * n)) + PANEL_GAP_PX;
         let main_height = height as i32 - n * small - X_LABELS_PX - MARGIN_PX;
         let x = bounds(spec, &all).0;
+        let difference = crate::plot::runs::DIFFERENCE_PANEL;
+        let scaled: Vec<&Series> = spec.series.iter().filter(|s| s.panel.as_deref() != Some(difference)).collect();
+        let y = bounds(spec, &scaled).1;
         let breaks: Vec<i32> = (0..n).map(|i| main_height + i * small).collect();
         let parts = area.split_by_breakpoints(Vec::<i32>::new(), breaks);
-        draw_plot(&parts[0], spec, &main, None, false, true, (x, bounds(spec, &main).1)).map_err(err)?;
-        // Differences are drawn on a linear axis (a log one would drop every negative one),
-        // whose range holds 0, the line of no difference.
+        draw_plot(&parts[0], spec, &main, None, false, true, (x, y)).map_err(err)?;
+        // Differences are drawn on a linear axis (a log one would drop every negative one).
         let linear = ChartSpec { log_y: false, series: Vec::new(), ..spec.clone() };
         for (i, (part, name)) in parts[1..].iter().zip(&panels).enumerate() {
             let series: Vec<&Series> = spec.series.iter().filter(|s| s.panel.as_deref() == Some(*name)).collect();
-            let (y0, y1) = bounds(&linear, &series).1;
-            draw_plot(part, &linear, &series, Some(name), i + 1 == panels.len(), false, (x, (y0.min(0.0), y1.max(0.0)))).map_err(err)?;
+            let last = i + 1 == panels.len();
+            if *name == difference {
+                let (y0, y1) = bounds(&linear, &series).1;
+                draw_plot(part, &linear, &series, Some(name), last, false, (x, (y0.min(0.0), y1.max(0.0)))).map_err(err)?;
+            } else {
+                draw_plot(part, spec, &series, Some(name), last, false, (x, y)).map_err(err)?;
+            }
         }
     } else {
         // Equal plot heights: the first area also holds the top margin, the last the x axis

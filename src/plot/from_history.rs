@@ -187,9 +187,13 @@ mod tests {
         let heads = ["fused".to_string(), "a".into()];
         let labels = |methods: &[&str]| chart_from_history(ChartKind::Accuracy, &[point(methods)], &heads, 0.0, false).series.into_iter().map(|s| s.label).collect::<Vec<_>>();
         assert_eq!(labels(&[]), ["fused (train)", "a's probe (train)", "fused", "a's probe"]);
-        assert_eq!(labels(&["weight_penalty"]), labels(&[]), "a method that leaves the heads detached keeps the probes");
+        let (detached, trains) = (
+            crate::engine::methods::METHODS.iter().find(|m| !m.trains_unimodal_heads).unwrap().key,
+            crate::engine::methods::METHODS.iter().find(|m| m.trains_unimodal_heads).unwrap().key,
+        );
+        assert_eq!(labels(&[detached]), labels(&[]), "a method that leaves the heads detached keeps the probes");
         // Gradient-Blending trains the unimodal heads into the encoders: its card says "head a".
-        assert_eq!(labels(&["gradient_blending"]), ["fused (train)", "head a (train)", "fused", "head a"]);
+        assert_eq!(labels(&[trains]), ["fused (train)", "head a (train)", "fused", "head a"]);
     }
 
     #[test]

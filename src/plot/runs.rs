@@ -23,6 +23,20 @@ fn primary_lines(spec: ChartSpec) -> Vec<Series> {
     spec.series.into_iter().filter(|s| !s.light && !s.dashed && !s.pinned).collect()
 }
 
+/// Whether two runs' lines are the same quantity of the same head: equal labels, or a
+/// modality's head named "head a" in one run (a method trains it) and "a's probe" in the
+/// other.
+fn same_line(a: &str, b: &str) -> bool {
+    let probe = |label: &str| match label.strip_prefix("head ") {
+        Some(rest) => {
+            let (name, tail) = rest.split_once(' ').map_or((rest, ""), |(n, t)| (n, t));
+            format!("{name}'s probe{}{tail}", if tail.is_empty() { "" } else { " " })
+        }
+        None => label.to_string(),
+    };
+    probe(a) == probe(b)
+}
+
 /// The small plot under a chart that draws A/B's B − A lines.
 pub const DIFFERENCE_PANEL: &str = "B − A";
 
@@ -60,7 +74,7 @@ pub fn chart_with_runs(kind: ChartKind, current: RunLines, pinned: &[RunLines], 
                 lines.push(Series { label: format!("B · {}", b.label), ..b.clone() });
             }
             for b in &b_lines {
-                if let Some(a) = a_lines.iter().find(|a| a.label == b.label) {
+                if let Some(a) = a_lines.iter().find(|a| same_line(&a.label, &b.label)) {
                     let points = difference(&b.points, &a.points);
                     // On a small plot of its own under the chart where the chart has a main plot;
                     // in the contribution chart's own small plots, in its modality's.
@@ -126,6 +140,8 @@ mod tests {
         assert_eq!(labels, ["A · fused", "A · a's probe", "B · fused", "B · a's probe", "B − A · fused", "B − A · a's probe"]);
         assert!(spec.series[0].light && !spec.series[2].light && spec.series[4].dashed);
         assert_eq!(spec.panels(), [DIFFERENCE_PANEL], "B − A on a plot of its own under the chart");
+        // A head trained by a method in one run and a probe in the other: still one line.
+        assert!(same_line("head a", "a's probe") && same_line("a's probe acc", "head a acc") && !same_line("head a", "b's probe"));
         assert!(spec.series[..4].iter().all(|s| s.panel.is_none()));
         assert_eq!(spec.series[4].points, vec![(0.0, Some(0.0)), (10.0, Some(-0.25))], "only the steps both evaluated");
         assert_eq!(difference(&[(0.0, Some(1.0)), (1.0, None)], &[(0.0, None), (1.0, Some(2.0))]), vec![(0.0, None), (1.0, None)]);

@@ -304,6 +304,15 @@ pub fn App(
         }
         open
     });
+    // A chart shown alone that the settings no longer draw (LMF's fusion-size chart after
+    // another fusion, a method's chart after it is off): every chart again.
+    Effect::new(move |_| {
+        if let Some(kind) = state.focused.get()
+            && !state.config.with(|c| kind.in_use(c))
+        {
+            state.focus(None);
+        }
+    });
     let _resize = window_event_listener(leptos::ev::resize, move |_| state.layout.update(|n| *n += 1));
     view! {
         <header>

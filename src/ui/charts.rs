@@ -22,11 +22,10 @@ const PLOT_RIGHT: f64 = 16.0;
 /// ([`Hover::docked`]).
 const DOCKED_BELOW_PX: f64 = 700.0;
 
-/// The window's size in CSS pixels.
+/// The window's visible size in CSS pixels, its scrollbars left out.
 fn window_size() -> (f64, f64) {
-    let window = web_sys::window();
-    let size = |v: Option<wasm_bindgen::JsValue>| v.and_then(|v| v.as_f64()).unwrap_or(f64::INFINITY);
-    (size(window.as_ref().and_then(|w| w.inner_width().ok())), size(window.as_ref().and_then(|w| w.inner_height().ok())))
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+    root.map_or((f64::INFINITY, f64::INFINITY), |r| (r.client_width() as f64, r.client_height() as f64))
 }
 
 /// How much larger a chart `height` CSS pixels high draws its text, strokes and margins:

@@ -158,7 +158,7 @@ fn ComparisonPanel() -> impl IntoView {
         state.comparison.with(Option::is_some).then(|| view! {
             <div class="ab" data-testid="ab-panel" role="group" aria-label="A/B comparison">
                 <details class="ab-what">
-                    <summary>"Charts: A light, B solid, B − A on a small axis of its own under each chart."</summary>
+                    <summary>"Charts: A light, B solid, B − A on a small axis of its own under each chart (in the contribution chart, in each modality's plot)."</summary>
                     "A keeps the settings you had; B follows the controls. Both train in turn on this backend from the same data, initial weights and batch order, and restart together when B changes."
                 </details>
                 <p class="ab-differences" data-testid="ab-differences">{move || differences_text(state).unwrap_or_default()}</p>

@@ -385,7 +385,7 @@ test("the model diagram shows each modality's input, encoder and probe, the fusi
 // B.2: a modality missing at test time, on its own small plot under the Accuracy chart,
 // and the modality-dropout preset's card that checks it.
 test("the Accuracy chart draws the fused model with each modality missing; the modality-dropout card judges it", { timeout: CPU_TIMEOUT }, async () => {
-  await withExplorer({ webgpu: false, viewport: { width: 1440, height: 900 }, hash: "v=1&preset=modality-dropout" }, async (ui) => {
+  await withExplorer({ webgpu: false, query: "?test-hooks", viewport: { width: 1440, height: 900 }, hash: "v=1&preset=modality-dropout" }, async (ui) => {
     await ui.waitForText("run-status", /^finished$/, 60_000);
     const legend = await ui.page.evaluate(() => [...document.querySelectorAll('[data-testid="legend-accuracy"] .legend-entry')].map((e) => e.textContent.trim()));
     for (const line of ["fused, a missing", "fused, b missing"]) assert.ok(legend.includes(line), `${line} in ${legend}`);

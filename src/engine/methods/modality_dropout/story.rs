@@ -59,7 +59,8 @@ fn verdict(e: &Evaluation) -> Option<Verdict> {
     let (fused, b) = (e.head(crate::engine::config::FUSED)?.val_acc, probe(e, "b")?);
     let without_a = missing(e, "a")?;
     let on = e.methods.contains_key(super::ModalityDropoutConfig::NAME);
-    let below = ((b - without_a) * 100.0).round();
+    // In whole points, from the percentages as printed, so that the words agree.
+    let below = (b * 100.0).round() - (without_a * 100.0).round();
     Some(Verdict {
         figures: format!(
             "fused with a missing {} {} b's probe {} ({} point{} {}; {} with both){}",
