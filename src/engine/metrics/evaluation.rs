@@ -70,8 +70,8 @@ pub struct Contribution {
     #[serde(deserialize_with = "number_or_nan")]
     pub probe_acc: f64,
     /// OGM-GE's split of a linear fused head, s_m = W_m z_m + b/M (concat) or that branch's
-    /// output (sum), on the validation split; `None` (null) for the gated fusion or a
-    /// hidden-layer head, where it is undefined.
+    /// output (sum), on the validation split; `None` (null) for the gated, LMF and TFN
+    /// fusions or a hidden-layer head, where it is undefined.
     pub split_acc: Option<f64>,
     /// Shapley value of the fused head's validation accuracy.
     #[serde(deserialize_with = "number_or_nan")]

@@ -18,9 +18,10 @@
 //!
 //! Deviations, said here and in the UI: the official code modulates only 4-D (convolution)
 //! kernels; our encoders are MLPs, so every weight matrix is modulated, as BalanceBenchmark
-//! does. A coupled L2 penalty (the `ogm-ge` preset's weight decay) is part of the loss here, so
-//! its gradient is modulated with the rest, where SGD's `weight_decay` in the official code is
-//! added after the modulation. The noise is drawn on the host from the run's seeded mask stream
+//! does. A coupled L2 penalty (`methods.weight_penalty.mode = "coupled"`) is part of the loss
+//! here, so its gradient is modulated with the rest, where SGD's `weight_decay` in the
+//! official code is added after the modulation; the `ogm-ge` preset uses the optimizer's own
+//! weight decay (`mode = "optimizer"`), which, as in the official code, is not modulated. The noise is drawn on the host from the run's seeded mask stream
 //! (the same draws on every backend) and uploaded. With M > 2 we use the mean of the other
 //! scores (docs/methods.md, "Method `ogm_ge`"), not BalanceBenchmark's minimum. ρ is computed
 //! on the device and never read back to train; the mean ρ, its EMA and the mean k of the steps
