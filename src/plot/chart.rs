@@ -314,7 +314,7 @@ pub fn draw_chart_for_export<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
 pub fn run_charts_svg(config: &crate::engine::config::ExperimentConfig, history: &[crate::engine::metrics::Evaluation], heads: &[String], total_steps: usize) -> Result<Vec<(String, String)>, String> {
     use crate::plot::{ChartKind, chart_from_history, fusion_size_chart};
     let mut files = Vec::new();
-    for kind in ChartKind::all().into_iter().filter(|k| k.in_use(config)) {
+    for kind in ChartKind::in_use_for(config) {
         let spec = match kind {
             ChartKind::FusionSize => ChartSpec { log_y: kind.log_by_default(), ..fusion_size_chart(config) },
             _ => ChartSpec { x_range: Some((0.0, total_steps as f64)), ..chart_from_history(kind, history, heads, 0.0, kind.log_by_default()) },

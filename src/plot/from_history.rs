@@ -24,7 +24,7 @@ pub fn unimodal_heads_trained(history: &[Evaluation]) -> bool {
 /// detached probe) or "head a" (where a method trains the unimodal heads).
 pub fn head_label(name: &str, trained: bool) -> String {
     match (name, trained) {
-        ("fused", _) => name.to_string(),
+        (crate::engine::config::FUSED, _) => name.to_string(),
         (_, false) => format!("{name}'s probe"),
         (_, true) => format!("head {name}"),
     }
@@ -33,8 +33,7 @@ pub fn head_label(name: &str, trained: bool) -> String {
 /// One line per head: its validation values (solid), or with `train` its values on T′,
 /// light and dashed ("fused (train)"): train and validation differ by tint and dash, which a
 /// washed-out projector keeps.
-fn per_head(history: &[Evaluation], heads: &[String], train: bool, value: fn(&HeadMetrics) -> Option<f64>) -> Vec<Series> {
-    let trained = unimodal_heads_trained(history);
+fn per_head(history: &[Evaluation], heads: &[String], trained: bool, train: bool, value: fn(&HeadMetrics) -> Option<f64>) -> Vec<Series> {
     heads
         .iter()
         .enumerate()
@@ -49,28 +48,29 @@ fn per_head(history: &[Evaluation], heads: &[String], train: bool, value: fn(&He
 /// `smoothing` is the EMA weight (0 = raw).
 pub fn chart_from_history(kind: ChartKind, history: &[Evaluation], heads: &[String], smoothing: f64, log_y: bool) -> ChartSpec {
     let mut note = None;
+    let trained = unimodal_heads_trained(history);
     let series = match kind {
         ChartKind::Loss => {
-            let mut s = per_head(history, heads, true, |h| Some(h.train_loss));
-            s.extend(per_head(history, heads, false, |h| Some(h.val_loss)));
+            let mut s = per_head(history, heads, trained, true, |h| Some(h.train_loss));
+            s.extend(per_head(history, heads, trained, false, |h| Some(h.val_loss)));
             s
         }
-        ChartKind::Gap => per_head(history, heads, false, |h| Some(h.gap)),
+        ChartKind::Gap => per_head(history, heads, trained, false, |h| Some(h.gap)),
         ChartKind::Ogr => {
-            let s = per_head(history, heads, false, |h| h.ogr);
+            let s = per_head(history, heads, trained, false, |h| h.ogr);
             if s.iter().any(|series| series.points.iter().skip(1).any(|(_, v)| v.is_none())) {
                 note = Some("Breaks: OGR is undefined where the validation loss barely moved (|ΔG| < 1e-4).".to_string());
             }
             s
         }
         ChartKind::Accuracy => {
-            let mut s = per_head(history, heads, true, |h| Some(h.train_acc));
-            s.extend(per_head(history, heads, false, |h| Some(h.val_acc)));
+            let mut s = per_head(history, heads, trained, true, |h| Some(h.train_acc));
+            s.extend(per_head(history, heads, trained, false, |h| Some(h.val_acc)));
             s.extend(missing_series(history, heads));
             s
         }
         ChartKind::Contribution => {
-            let (series, said) = contribution_series(history, heads);
+            let (series, said) = contribution_series(history, heads, trained);
             note = said;
             series
         }
@@ -111,7 +111,7 @@ fn missing_series(history: &[Evaluation], heads: &[String]) -> Vec<Series> {
         .enumerate()
         .skip(1)
         .map(|(i, name)| {
-            let value = |e: &Evaluation| e.heads.first().and_then(|(_, h)| h.missing.iter().find(|(n, _)| n == name)).map(|(_, v)| *v);
+            let value = |e: &Evaluation| e.heads.first().and_then(|(_, h)| h.missing(name));
             Series { panel: Some(MISSING_PANEL.to_string()), ..head_series(history, format!("fused, {name} missing"), head_color(i), false, value) }
         })
         .collect()
@@ -130,9 +130,8 @@ const SHARE_MIN_TOTAL: f64 = 0.05;
 /// any evaluation has |Σφ| < [`SHARE_MIN_TOTAL`] or a negative φ (solid), the accuracy of
 /// its split of the fused head where the head has one (light, dashed), and its gradient
 /// share (dashed); a note says which Shapley quantity is drawn.
-fn contribution_series(history: &[Evaluation], heads: &[String]) -> (Vec<Series>, Option<String>) {
+fn contribution_series(history: &[Evaluation], heads: &[String], trained: bool) -> (Vec<Series>, Option<String>) {
     let modalities = &heads[1..];
-    let trained = unimodal_heads_trained(history);
     let shares_mislead = history.iter().any(|e| {
         let total: f64 = e.contribution.iter().map(|(_, c)| c.shapley).sum();
         !e.contribution.is_empty() && (total.abs() < SHARE_MIN_TOTAL || e.contribution.iter().any(|(_, c)| c.shapley < 0.0))

@@ -77,6 +77,11 @@ impl ChartKind {
         }
     }
 
+    /// The charts `config` draws, in page order.
+    pub fn in_use_for(config: &ExperimentConfig) -> Vec<ChartKind> {
+        Self::all().into_iter().filter(|k| k.in_use(config)).collect()
+    }
+
     /// Drawn as stacked areas (each series is the running total of the ones before it).
     pub fn stacked(self) -> bool {
         matches!(self, ChartKind::Method(chart) if chart.stacked)

@@ -93,6 +93,12 @@ fn tooltip_for(spec: &ChartSpec, raw: &ChartSpec, x: f64, hidden: &[String]) -> 
     Some((at, heading, rows))
 }
 
+/// `spec` without the lines whose legend entries the user switched off (`hidden` labels):
+/// what the canvas and the PNG draw.
+fn without_hidden(spec: ChartSpec, hidden: &[String]) -> ChartSpec {
+    ChartSpec { series: spec.series.into_iter().filter(|s| !hidden.contains(&s.label)).collect(), ..spec }
+}
+
 /// How a series is drawn, as CSS for its legend and tooltip swatch.
 #[derive(Clone, Debug, PartialEq)]
 struct Swatch {
@@ -255,7 +261,7 @@ pub fn CanvasChart(
     let alone = Memo::new(move |_| state.focused.get() == Some(kind));
     let elsewhere = Memo::new(move |_| state.focused.get().is_some_and(|k| k != kind));
     // Its key: its place among the charts in use.
-    let number = Memo::new(move |_| state.config.with(|c| ChartKind::all().into_iter().filter(|k| k.in_use(c)).position(|k| k == kind)).map(|i| i + 1));
+    let number = Memo::new(move |_| state.config.with(|c| ChartKind::in_use_for(c).iter().position(|k| *k == kind)).map(|i| i + 1));
     let total_steps = Memo::new(move |_| state.stats.with(|s| s.total_steps));
     let drawn_runs = StoredValue::new(u64::MAX);
     let spec = Memo::new(move |previous: Option<&ChartSpec>| {
@@ -299,7 +305,7 @@ pub fn CanvasChart(
             }
             return;
         };
-        let shown = ChartSpec { series: spec.series.into_iter().filter(|s| !hidden.contains(&s.label)).collect(), ..spec };
+        let shown = without_hidden(spec, &hidden);
         let area = backend.into_drawing_area();
         if let Err(e) = draw_chart(&area, &shown) {
             leptos::logging::warn!("{e}");
@@ -359,9 +365,7 @@ pub fn CanvasChart(
                 </label>
                 <button type="button" class="png" data-testid=format!("png-{}", kind.id()) title="Save this chart as a PNG image for a slide: the lines shown, with the title, axis titles and legend, at twice its size on the page."
                     on:click=move |_| {
-                        let hidden = hidden.get_untracked();
-                        let spec = spec.get_untracked();
-                        save_png(canvas, ChartSpec { series: spec.series.into_iter().filter(|s| !hidden.contains(&s.label)).collect(), ..spec }, kind, state)
+                        save_png(canvas, without_hidden(spec.get_untracked(), &hidden.get_untracked()), kind, state)
                     }>"PNG"</button>
             </figcaption>
             <div class="chart-frame">

@@ -215,7 +215,7 @@ impl AppState {
 
     /// The charts the current configuration draws, in page order: key n focuses the n-th.
     pub fn charts_in_use(&self) -> Vec<ChartKind> {
-        self.config.with_untracked(|c| ChartKind::all().into_iter().filter(|k| k.in_use(c)).collect())
+        self.config.with_untracked(ChartKind::in_use_for)
     }
 
     /// Sets the pace (evaluations per second, `None` as fast as it goes) and tells the host.

@@ -44,6 +44,13 @@ pub struct HeadMetrics {
     pub missing: Vec<(String, f64)>,
 }
 
+impl HeadMetrics {
+    /// The fused head's validation accuracy with modality `name` missing, when measured.
+    pub fn missing(&self, name: &str) -> Option<f64> {
+        self.missing.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+}
+
 /// `[(name, value)]` as a JSON object `{name: value}`, in order (a `null` read as NaN).
 mod by_name {
     use serde::ser::SerializeMap;

@@ -155,13 +155,13 @@ impl Trainer {
             at
         });
         // The fused head with each modality missing: its validation inputs replaced by their
-        // stand-in, the others as they are.
+        // stand-in and encoded again, the other embeddings as the validation pass made them.
         let missing_at = (!sets.missing.is_empty()).then(|| {
             let at = scalars.len();
             for (m, stand_in) in sets.missing.iter().enumerate() {
-                let mut inputs = sets.val.inputs.clone();
-                inputs[m] = stand_in.clone();
-                scalars.push(accuracy(model.classify(model.fuse(&model.embed(&inputs))), sets.val.targets.clone()));
+                let mut embeddings = val.embeddings.clone();
+                embeddings[m] = model.encoders[m].forward(stand_in.clone());
+                scalars.push(accuracy(model.classify(model.fuse(&embeddings)), sets.val.targets.clone()));
             }
             at
         });

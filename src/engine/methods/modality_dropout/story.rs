@@ -35,7 +35,7 @@ fn preset() -> ExperimentConfig {
 
 /// The fused head's validation accuracy with modality `name` missing.
 fn missing(e: &Evaluation, name: &str) -> Option<f64> {
-    e.head(crate::engine::config::FUSED)?.missing.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    e.head(crate::engine::config::FUSED)?.missing(name)
 }
 
 /// Its story card.
