@@ -286,12 +286,26 @@ pub fn CanvasChart(
         drawn_runs.set_value(runs);
         ChartSpec { x_range, ..chart_now(state, kind, smoothing, log) }
     });
+    // Whether the chart was in use at its last run: a chart that a setting just brought into
+    // use (a method turned on) draws a frame later, not in that change's task (which lays the
+    // page out anew; measuring the canvas there forces that layout early).
+    let was_in_use = StoredValue::new(false);
     Effect::new(move |_| {
         let spec = spec.get();
         let (hidden, _, _) = (hidden.get(), state.layout.get(), retry.get());
         if !in_use.get() || elsewhere.get() {
+            was_in_use.set_value(false);
             return;
         }
+        if !was_in_use.get_value() {
+            was_in_use.set_value(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::browser::next_frame().await;
+                retry.update(|n| *n += 1);
+            });
+            return;
+        }
+        was_in_use.set_value(true);
         let Some(element) = canvas.get() else { return };
         let scale = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|r| *r > 0.0).unwrap_or(1.0);
         let zoom = zoom(state.presenting.get(), alone.get(), element.client_height() as f64);

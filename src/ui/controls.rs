@@ -196,6 +196,17 @@ pub fn use_keyboard_shortcuts(state: AppState) {
     std::mem::forget(listener);
 }
 
+/// `source`, one task later: what reads it runs in a task of its own after a change, not in
+/// the change's task (which already re-renders and lays the page out anew).
+fn one_task_later<T: Clone + PartialEq + Send + Sync + 'static>(source: Memo<T>) -> ReadSignal<T> {
+    let (later, set_later) = signal(source.get_untracked());
+    Effect::new(move |_| {
+        let value = source.get();
+        set_timeout(move || set_later.set(value), std::time::Duration::ZERO);
+    });
+    later
+}
+
 /// The control of one knob, by its kind: a slider (linear or log), a checkbox, a select
 /// showing the current value, or a group of checkboxes. `data-testid="knob-<path>"`; the
 /// accessible name is the label, a slider's value in words is in `aria-valuetext` (the
@@ -209,20 +220,22 @@ fn KnobControl(
     knob: Knob,
     /// The configuration as JSON (one serialisation per change, shared by every control).
     root: Memo<Value>,
+    /// The same, one task later: whether the control is disabled is checked there (for a
+    /// toggle, by validating the configuration with it turned on).
+    checked: ReadSignal<Value>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let testid = format!("knob-{}", knob.path);
-    let value = Signal::derive({
+    // Memos: a change elsewhere in the configuration touches neither this control's DOM nor
+    // its (for a toggle, validating) check.
+    let value = Memo::new({
         let knob = knob.clone();
-        move || root.with(|r| knob.get(r))
+        move |_| root.with(|r| knob.get(r))
     });
-    let why_disabled = Signal::derive({
+    let why_disabled = Memo::new({
         let knob = knob.clone();
-        move || match knob.kind {
-            // A method's toggle is also disabled while turning it on would be refused.
-            KnobKind::Toggle => state.config.with(|c| knob.unavailable(c)),
-            _ => root.with(|r| knob.disabled_because(r).map(str::to_string)),
-        }
+        // A method's toggle is also disabled while turning it on would be refused.
+        move |_| checked.with(|r| knob.unavailable_in(r))
     });
     let set = {
         let knob = knob.clone();
@@ -359,9 +372,9 @@ fn KnobControl(
 }
 
 /// The rows of one section: the main ones, then the advanced ones folded away.
-fn section_view(rows: Vec<Knob>, root: Memo<Value>) -> impl IntoView {
+fn section_view(rows: Vec<Knob>, root: Memo<Value>, checked: ReadSignal<Value>) -> impl IntoView {
     let (more, main): (Vec<Knob>, Vec<Knob>) = rows.into_iter().partition(|k| k.advanced);
-    let render = move |rows: Vec<Knob>| rows.into_iter().map(|knob| view! { <KnobControl knob root /> }).collect_view();
+    let render = move |rows: Vec<Knob>| rows.into_iter().map(|knob| view! { <KnobControl knob root checked /> }).collect_view();
     view! {
         {render(main)}
         {(!more.is_empty()).then(|| view! { <details class="more"><summary>"more settings"</summary>{render(more)}</details> })}
@@ -374,6 +387,7 @@ pub fn ConfigControls() -> impl IntoView {
     let state = expect_context::<AppState>();
     let cfg = state.config;
     let root = Memo::new(move |_| cfg.with(|c| serde_json::to_value(c).expect("config serializes")));
+    let checked = one_task_later(root);
     // The rows change only with the modalities (names, count) or the data source's views.
     let rows = Memo::new(move |_| cfg.with(knobs::table));
     let on_preset = move |ev| {
@@ -393,7 +407,7 @@ pub fn ConfigControls() -> impl IntoView {
                 let advice = move || cfg.with(|c| c.methods.advice(c).into_iter().find(|(key, _)| key == name).map(|(_, text)| text));
                 view! {
                     <fieldset class="method" data-testid=format!("method-{name}")>
-                        {section_view(section(Section::Method(name)), root)}
+                        {section_view(section(Section::Method(name)), root, checked)}
                         {move || advice().map(|text| view! { <p class="advice" role="note" data-testid=format!("advice-{name}")>{"⚠ "}{text}</p> })}
                     </fieldset>
                 }
@@ -423,16 +437,16 @@ pub fn ConfigControls() -> impl IntoView {
             <div class="settings-body">
             <div class="settings-group" data-testid="group-data" hidden=move || hides("data")>
                 <h2>"Data"</h2>
-                <Show when=move || state.mounted(1)>{move || section_view(section(Section::Data), root)}</Show>
+                <Show when=move || state.mounted(1)>{move || section_view(section(Section::Data), root, checked)}</Show>
             </div>
             <Show when=move || state.mounted(2)>
                 <div class="settings-group" data-testid="group-model" hidden=move || hides("model")>
                     <h2>"Model"</h2>
-                    {move || section_view(section(Section::Model), root)}
+                    {move || section_view(section(Section::Model), root, checked)}
                 </div>
                 <div class="settings-group" data-testid="group-training" hidden=move || hides("training")>
                     <h2>"Training"</h2>
-                    {move || section_view(section(Section::Training), root)}
+                    {move || section_view(section(Section::Training), root, checked)}
                 </div>
             </Show>
             <Show when=move || state.mounted(3)>
@@ -442,7 +456,7 @@ pub fn ConfigControls() -> impl IntoView {
                 </div>
                 <details class="more">
                     <summary>"metric constants"</summary>
-                    {move || section_view(section(Section::Metrics), root)}
+                    {move || section_view(section(Section::Metrics), root, checked)}
                 </details>
             </Show>
             </div>

@@ -24,12 +24,19 @@ fn page_address() -> String {
 pub fn use_link_in_address(state: AppState) -> Memo<String> {
     let text = Memo::new(move |_| state.link().encode());
     let written = StoredValue::new(String::new());
+    // In a task of its own (the browser's history write is slow, and a change of a setting
+    // already fills its task); the hashchange check below compares with the last one written.
     Effect::new(move |_| {
         let hash = format!("#{}", text.get());
-        let history = web_sys::window().and_then(|w| w.history().ok());
-        if history.is_some_and(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&hash)).is_ok()) {
-            written.set_value(hash);
-        }
+        set_timeout(
+            move || {
+                let history = web_sys::window().and_then(|w| w.history().ok());
+                if history.is_some_and(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&hash)).is_ok()) {
+                    written.set_value(hash);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     });
     let _listener = window_event_listener(leptos::ev::hashchange, move |_| {
         let Some(location) = web_sys::window().map(|w| w.location()) else { return };
@@ -100,11 +107,17 @@ fn names_this_computer(url: &str) -> bool {
 fn LinkQrCode(
     /// The link.
     url: Signal<String>,
+    /// Whether the panel is open: the code is drawn only then (encoding it on every change
+    /// of a setting cost a fifth of that change's main-thread task).
+    open: ReadSignal<bool>,
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let problem = RwSignal::new(None::<String>);
     let large = RwSignal::new(false);
     Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
         let text = url.get();
         if let Some(element) = canvas.get() {
             problem.set(draw_qr(&element, &text).err());
@@ -142,7 +155,12 @@ pub fn SharePanel(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let url = Signal::derive(move || format!("{}#{}", page_address(), link.get()));
+    let (open, set_open) = signal(false);
+    let panel = NodeRef::<leptos::html::Details>::new();
+    // Written into its box only while the panel is open (a setting's change does not pay
+    // for it otherwise).
     let command = move || state.link().cli_command();
+    let command_shown = move || if open.get() { command() } else { String::new() };
     let said = RwSignal::new(String::new());
     let copy = move |text: String, what: &'static str| copy_text(text, what, move |words| said.set(words));
     let hides = HIDEABLE
@@ -162,7 +180,8 @@ pub fn SharePanel(
         state.offer_download(&format!("{}.toml", state.preset.get_untracked()), &text, "application/toml");
     };
     view! {
-        <details class="share" data-testid="share-panel">
+        <details class="share" data-testid="share-panel" node_ref=panel
+            on:toggle=move |_| set_open.set(panel.get_untracked().is_some_and(|p| p.open()))>
             <summary>"Share and export"</summary>
             <div class="share-body">
                 <div class="share-texts">
@@ -176,7 +195,7 @@ pub fn SharePanel(
                     <div class="share-row">
                         <label class="field">
                             <span>"The same run from the command line"</span>
-                            <textarea readonly rows="2" data-testid="cli-command" prop:value=command on:focus=select_all></textarea>
+                            <textarea readonly rows="2" data-testid="cli-command" prop:value=command_shown on:focus=select_all></textarea>
                         </label>
                         <button type="button" data-testid="copy-cli" on:click=move |_| copy(command(), "command")>"Copy as CLI command"</button>
                     </div>
@@ -193,7 +212,7 @@ pub fn SharePanel(
                             on:click=move |_| state.send(Request::ExportData)>"dataset splits (CSV)"</button>
                     </p>
                 </div>
-                <LinkQrCode url />
+                <LinkQrCode url open />
                 <fieldset class="classroom">
                     <legend>"For a classroom: hide"</legend>
                     {hides}

@@ -204,7 +204,11 @@ impl Knob {
     /// `config` with this knob set to `value` (not validated: see
     /// [`ExperimentConfig::validate`]).
     pub fn set(&self, config: &ExperimentConfig, value: Value) -> Result<ExperimentConfig, ConfigError> {
-        let mut root = serde_json::to_value(config).expect("config serializes");
+        self.set_in(serde_json::to_value(config).expect("config serializes"), value)
+    }
+
+    /// [`Self::set`] on the configuration serialized as `root`.
+    fn set_in(&self, mut root: Value, value: Value) -> Result<ExperimentConfig, ConfigError> {
         *crate::engine::config::json_slot(&mut root, &self.path)? = value;
         serde_json::from_value(root).map_err(|e| ConfigError(format!("{}: {e}", self.path)))
     }
@@ -220,17 +224,19 @@ impl Knob {
     /// would refuse turning it on (a method that cannot run with this head, or with another
     /// method that is on).
     pub fn unavailable(&self, config: &ExperimentConfig) -> Option<String> {
-        let root = serde_json::to_value(config).expect("config serializes");
-        if let Some(reason) = self.disabled_because(&root) {
+        self.unavailable_in(&serde_json::to_value(config).expect("config serializes"))
+    }
+
+    /// [`Self::unavailable`] of the configuration serialized as `root` (the page serializes
+    /// once per change for all its controls).
+    pub fn unavailable_in(&self, root: &Value) -> Option<String> {
+        if let Some(reason) = self.disabled_because(root) {
             return Some(reason.to_string());
         }
-        if self.kind != KnobKind::Toggle || self.get(&root) != Value::Bool(false) {
+        if self.kind != KnobKind::Toggle || self.get(root) != Value::Bool(false) {
             return None;
         }
-        match self.set(config, Value::Bool(true)).and_then(|on| on.validate()) {
-            Ok(()) => None,
-            Err(e) => Some(e.0),
-        }
+        self.set_in(root.clone(), Value::Bool(true)).and_then(|on| on.validate()).err().map(|e| e.0)
     }
 
     /// Checks a value against the knob's kind and range; the error names the path, the value
