@@ -131,7 +131,7 @@ const PHENOMENA: &[Preset] = &[
     },
     Preset {
         name: "interaction",
-        description: "the label is a XOR of the two modalities: each alone is at chance; needs the hidden-layer fused head (an additive late-fusion head cannot learn it)",
+        description: "the label is a XOR of the two modalities: each alone is at chance; needs the hidden-layer fused head (a linear head on concat, or late fusion, cannot learn it)",
         build: interaction,
     },
     Preset {

@@ -92,10 +92,14 @@ pub fn model_diagram(config: &ExperimentConfig) -> ModelDiagram {
         .into_iter()
         .enumerate()
         .map(|(index, (name, d))| {
-            let encoder = linear(d, width) + (depth.saturating_sub(1) as u64) * linear(width, width);
+            let (detail, encoder) = match model.fusion {
+                // Early fusion: the modality's share of one encoder's first layer.
+                FusionKind::Early => (format!("linear {d} → {width}"), linear(d, width)),
+                _ => (format!("MLP {depth} × {width}"), linear(d, width) + (depth.saturating_sub(1) as u64) * linear(width, width)),
+            };
             ModalityRow {
                 input: Block::new(name.clone(), format!("{d} features"), 0, marks(Part::Inputs)),
-                encoder: Block::new("encoder", format!("MLP {depth} × {width}"), encoder, marks(Part::Encoders)),
+                encoder: Block::new("encoder", detail, encoder, marks(Part::Encoders)),
                 head: Block::new(crate::plot::head_label(&name, trained), format!("{width} → {classes}"), linear(width, classes), marks(Part::UnimodalHeads)),
                 name,
                 index,
@@ -110,11 +114,27 @@ pub fn model_diagram(config: &ExperimentConfig) -> ModelDiagram {
         FusionKind::Gated => ("gated sum".to_string(), format!("softmax gate over {m}, → {width}"), linear(m * width, m), width),
         FusionKind::Lmf => (format!("LMF (r = {})", model.rank), format!("{m} × {width} → {width}"), size.lmf, width),
         FusionKind::Tfn => ("TFN".to_string(), format!("⊗ of {m} × ({width} + 1) → {width}"), size.tfn, width),
+        FusionKind::Early => {
+            let shared = depth.saturating_sub(1);
+            let detail = match shared {
+                0 => format!("ReLU(Σ of {m} × {width})"),
+                n => format!("ReLU(Σ of {m} × {width}), then {n} × {width} shared"),
+            };
+            ("early: one encoder".to_string(), detail, shared as u64 * linear(width, width), width)
+        }
+        FusionKind::Late => {
+            let (detail, classifier) = match model.fusion_hidden {
+                0 => (format!("mean of {m} classifiers {width} → {classes}"), linear(width, classes)),
+                h => (format!("mean of {m} classifiers {width} → {h} → {classes}"), linear(width, h) + linear(h, classes)),
+            };
+            ("late: mean of logits".to_string(), detail, m as u64 * classifier, classes)
+        }
     };
     let fusion = Block::new(title, detail, params, marks(Part::Fusion));
-    let (detail, head) = match model.fusion_hidden {
-        0 => (format!("{fused_width} → {classes}"), linear(fused_width, classes)),
-        h => (format!("{fused_width} → {h} → {classes}"), linear(fused_width, h) + linear(h, classes)),
+    let (detail, head) = match (model.fusion.has_fused_head(), model.fusion_hidden) {
+        (false, _) => ("none: the fusion gives the logits".to_string(), 0),
+        (true, 0) => (format!("{fused_width} → {classes}"), linear(fused_width, classes)),
+        (true, h) => (format!("{fused_width} → {h} → {classes}"), linear(fused_width, h) + linear(h, classes)),
     };
     let fused_head = Block::new("fused head", detail, head, marks(Part::FusedHead));
     let total = rows.iter().map(|r| r.encoder.params + r.head.params).sum::<u64>().saturating_add(fusion.params).saturating_add(fused_head.params);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum FusionKind {
-    /// Concatenate the embeddings (late fusion).
+    /// Concatenate the embeddings (feature-level fusion).
     #[default]
     Concat,
     /// Add the embeddings.
@@ -20,6 +20,22 @@ pub enum FusionKind {
     /// Tensor fusion (Zadeh et al., EMNLP 2017): a linear layer on the outer product of the
     /// embeddings, each with a 1 appended.
     Tfn,
+    /// Early fusion: the inputs concatenated into one encoder. Its first layer W·[x_1; …; x_M]
+    /// = Σ_m W_m x_m is split by modality (z_m = W_m x_m + b_m, linear encoders of one
+    /// layer), then ReLU and the encoder's other `encoder_depth − 1` layers, shared.
+    Early,
+    /// Late (decision-level) fusion: each modality's own classifier (its encoder, then the
+    /// head's hidden layer when `fusion_hidden > 0`, then a linear layer to the classes) and
+    /// the fused logits the mean of theirs.
+    Late,
+}
+
+impl FusionKind {
+    /// Whether the embeddings reach the fused logits through a feature-level fusion and the
+    /// fused head (every kind but `late`, which fuses logits).
+    pub fn has_fused_head(self) -> bool {
+        self != FusionKind::Late
+    }
 }
 
 /// TFN's largest weight, in parameters (d_out · Π_m (d_m + 1) must not exceed it).
@@ -56,7 +72,8 @@ pub struct ModelConfig {
     pub encoder_depth: usize,
     /// Fusion of the embeddings.
     pub fusion: FusionKind,
-    /// Hidden width of the fused head; 0 means a linear head.
+    /// Hidden width of the fused head (for `late`: of each modality's classifier); 0 means a
+    /// linear head.
     pub fusion_hidden: usize,
     /// LMF's rank r.
     pub rank: usize,

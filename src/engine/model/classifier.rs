@@ -12,18 +12,18 @@ use crate::engine::config::{FusionKind, ModelConfig};
 use crate::engine::data::split::streams;
 use crate::engine::rng::HostRng;
 
-/// Encoders, fusion, fused head (linear or one hidden layer) and one linear probe head per
-/// modality.
+/// Encoders, fusion, fused head (linear or one hidden layer; none for late fusion, whose
+/// fusion gives the logits) and one linear probe head per modality.
 #[derive(Module, Debug)]
 pub struct MultimodalNet {
     /// φ_m, one per modality.
     pub encoders: Vec<Encoder>,
     /// The fusion.
     pub fusion: Fusion,
-    /// Hidden layer of the fused head, when `fusion_hidden > 0`.
+    /// Hidden layer of the fused head, when `fusion_hidden > 0` (and the fusion is not late).
     pub hidden: Option<Linear>,
-    /// The fused head's output layer.
-    pub head: Linear,
+    /// The fused head's output layer (`None` for late fusion).
+    pub head: Option<Linear>,
     /// The unimodal heads, one per modality, on z_m.
     pub probes: Vec<Linear>,
     /// Trainable layers that methods own (projection heads, ...): the optimizer steps them
@@ -56,14 +56,23 @@ impl MultimodalNet {
     pub fn new(config: &ModelConfig, dims: &[usize], classes: usize, seed: u64, device: &Device) -> Self {
         let mut rng = HostRng::new(seed, streams::WEIGHTS);
         let width = config.encoder_width;
-        let encoders = dims.iter().map(|&d| Encoder::new(d, width, config.encoder_depth, &mut rng, device)).collect();
-        let fusion = Fusion::new(config.fusion, dims.len(), width, config.rank, &mut rng, device);
-        let fused_width = Fusion::output_width(config.fusion, dims.len(), width);
-        let (hidden, head_in) = match config.fusion_hidden {
-            0 => (None, fused_width),
-            h => (Some(linear_from_rng(fused_width, h, &mut rng, device)), h),
+        let encoders = dims
+            .iter()
+            .map(|&d| match config.fusion {
+                FusionKind::Early => Encoder::linear(d, width, &mut rng, device),
+                _ => Encoder::new(d, width, config.encoder_depth, &mut rng, device),
+            })
+            .collect();
+        let fusion = Fusion::new(config, dims.len(), classes, &mut rng, device);
+        let fused_width = Fusion::output_width(config, dims.len(), classes);
+        let (hidden, head) = match (config.fusion.has_fused_head(), config.fusion_hidden) {
+            (false, _) => (None, None),
+            (true, 0) => (None, Some(linear_from_rng(fused_width, classes, &mut rng, device))),
+            (true, h) => {
+                let hidden = linear_from_rng(fused_width, h, &mut rng, device);
+                (Some(hidden), Some(linear_from_rng(h, classes, &mut rng, device)))
+            }
         };
-        let head = linear_from_rng(head_in, classes, &mut rng, device);
         let probes = dims.iter().map(|_| linear_from_rng(width, classes, &mut rng, device)).collect();
         Self { encoders, fusion, hidden, head, probes, extras: Vec::new(), extra_owners: Vec::new() }
     }
@@ -81,16 +90,17 @@ impl MultimodalNet {
         self.fusion.forward(embeddings)
     }
 
-    /// Fused logits from the fused representation.
+    /// Fused logits from the fused representation (late fusion's is already the logits).
     ///
     /// # Shapes
     /// - `fused`: `[batch, fused_width]`; output `[batch, classes]`
     pub fn classify(&self, fused: Tensor<2>) -> Tensor<2> {
+        let Some(head) = &self.head else { return fused };
         let hidden = match &self.hidden {
             Some(layer) => relu(layer.forward(fused)),
             None => fused,
         };
-        self.head.forward(hidden)
+        head.forward(hidden)
     }
 
     /// Probe-head logits per modality. With `detach`, the heads train on z_m.detach() and
@@ -165,12 +175,13 @@ impl MultimodalNet {
     /// # Shapes
     /// - `embeddings[m]`: `[batch, width]` → `[batch, classes]` each
     pub fn split_logits(&self, embeddings: &[Tensor<2>]) -> Option<Vec<Tensor<2>>> {
+        let head = self.head.as_ref()?;
         if self.hidden.is_some() {
             return None;
         }
         let modalities = embeddings.len();
-        let weight = self.head.weight.val();
-        let bias = self.head.bias.as_ref().map(|b| b.val().unsqueeze_dim::<2>(0) / modalities as f64);
+        let weight = head.weight.val();
+        let bias = head.bias.as_ref().map(|b| b.val().unsqueeze_dim::<2>(0) / modalities as f64);
         let rows = |m: usize, z: &Tensor<2>| match self.fusion.kind {
             FusionKind::Concat => weight.clone().narrow(0, m * z.dims()[1], z.dims()[1]),
             _ => weight.clone(),
@@ -189,7 +200,7 @@ impl MultimodalNet {
                     })
                     .collect(),
             ),
-            FusionKind::Gated | FusionKind::Lmf | FusionKind::Tfn => None,
+            FusionKind::Gated | FusionKind::Lmf | FusionKind::Tfn | FusionKind::Early | FusionKind::Late => None,
         }
     }
 
@@ -252,6 +263,63 @@ mod tests {
         forward_shapes(FusionKind::Gated, 0);
         forward_shapes(FusionKind::Lmf, 0);
         forward_shapes(FusionKind::Tfn, 16);
+        forward_shapes(FusionKind::Early, 0);
+        forward_shapes(FusionKind::Early, 16);
+        forward_shapes(FusionKind::Late, 0);
+        forward_shapes(FusionKind::Late, 16);
+    }
+
+    /// A network of `fusion` on two modalities (3 and 2 features, 4 classes).
+    fn two_modality_net(fusion: FusionKind, hidden: usize, depth: usize, device: &Device) -> MultimodalNet {
+        let config = ModelConfig { encoder_width: 6, encoder_depth: depth, fusion, fusion_hidden: hidden, rank: 2 };
+        MultimodalNet::new(&config, &[3, 2], 4, 5, device)
+    }
+
+    fn values(t: Tensor<2>) -> Vec<f32> {
+        t.into_data().try_to_vec::<f32>().unwrap()
+    }
+
+    fn random(rows: usize, cols: usize, device: &Device) -> Tensor<2> {
+        Tensor::random([rows, cols], burn::tensor::Distribution::Normal(0.0, 1.0), device)
+    }
+
+    #[test]
+    fn early_fusion_is_one_encoder_of_the_concatenated_inputs() {
+        // The first layer's weight is the encoders' weights stacked (rows of x_a, then x_b),
+        // its bias the sum of theirs; then ReLU, the shared layers, the head.
+        let device = Device::flex();
+        let net = two_modality_net(FusionKind::Early, 5, 3, &device);
+        assert_eq!(net.fusion.shared.len(), 2, "encoder depth 3: one split layer, two shared");
+        assert!(net.encoders.iter().all(|e| e.linear && e.layers.len() == 1));
+        let (a, b) = (random(7, 3, &device), random(7, 2, &device));
+        let layer = |m: usize| &net.encoders[m].layers[0];
+        let weight = Tensor::cat(vec![layer(0).weight.val(), layer(1).weight.val()], 0);
+        let bias = (layer(0).bias.as_ref().unwrap().val() + layer(1).bias.as_ref().unwrap().val()).unsqueeze_dim::<2>(0);
+        let first = relu(Tensor::cat(vec![a.clone(), b.clone()], 1).matmul(weight) + bias);
+        let by_hand = net.classify(net.fusion.shared.iter().fold(first, |x, l| relu(l.forward(x))));
+        let (got, want) = (values(net.forward(&[a, b]).fused), values(by_hand));
+        assert!(got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-4), "{got:?} vs {want:?}");
+    }
+
+    #[test]
+    fn late_fusion_averages_each_modalitys_classifier_and_stays_additive() {
+        // f(x_a, x_b) = (g_a(x_a) + g_b(x_b)) / 2, so f(a1, b1) + f(a2, b2) = f(a1, b2) + f(a2,
+        // b1) whatever the weights: no XOR. A hidden-layer head on concat is not additive.
+        let device = Device::flex();
+        let late = two_modality_net(FusionKind::Late, 8, 2, &device);
+        assert!(late.head.is_none() && late.hidden.is_none());
+        assert_eq!((late.fusion.late_hidden.len(), late.fusion.late_out.len()), (2, 2));
+        let (a1, a2, b1, b2) = (random(5, 3, &device), random(5, 3, &device), random(5, 2, &device), random(5, 2, &device));
+        let mismatch = |net: &MultimodalNet| {
+            let f = |a: &Tensor<2>, b: &Tensor<2>| net.forward(&[a.clone(), b.clone()]).fused;
+            values((f(&a1, &b1) + f(&a2, &b2)) - (f(&a1, &b2) + f(&a2, &b1))).into_iter().fold(0f32, |m, v| m.max(v.abs()))
+        };
+        assert!(mismatch(&late) < 1e-4, "late fusion is additive: {}", mismatch(&late));
+        assert!(mismatch(&two_modality_net(FusionKind::Concat, 8, 2, &device)) > 1e-3, "a hidden-layer head is not");
+        let z = late.embed(&[a1.clone(), b1.clone()]);
+        let own = |m: usize| late.fusion.late_out[m].forward(relu(late.fusion.late_hidden[m].forward(z[m].clone())));
+        let (got, want) = (values(late.forward(&[a1, b1]).fused), values((own(0) + own(1)) / 2.0));
+        assert!(got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-5));
     }
 
     #[test]
@@ -279,6 +347,7 @@ mod tests {
         let config = ModelConfig::default();
         let a = MultimodalNet::new(&config, &[3, 4], 2, 9, &device);
         let b = MultimodalNet::new(&config, &[3, 4], 2, 9, &device);
-        a.head.weight.val().into_data().assert_eq(&b.head.weight.val().into_data(), true);
+        let head = |net: &MultimodalNet| net.head.as_ref().unwrap().weight.val().into_data();
+        head(&a).assert_eq(&head(&b), true);
     }
 }

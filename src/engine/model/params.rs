@@ -165,11 +165,11 @@ mod tests {
         let again: Vec<f32> = flatten_parameters(&loaded).into_data().try_to_vec().unwrap();
         assert_eq!(snapshot, again);
 
-        let bias_before: Vec<f32> = net.head.bias.as_ref().unwrap().val().into_data().try_to_vec().unwrap();
-        let weight_before: Vec<f32> = net.head.weight.val().into_data().try_to_vec().unwrap();
+        let bias_before: Vec<f32> = net.head.as_ref().unwrap().bias.as_ref().unwrap().val().into_data().try_to_vec().unwrap();
+        let weight_before: Vec<f32> = net.head.as_ref().unwrap().weight.val().into_data().try_to_vec().unwrap();
         let scaled = scale_weights(net, 0.5);
-        let bias_after: Vec<f32> = scaled.head.bias.as_ref().unwrap().val().into_data().try_to_vec().unwrap();
-        let weight_after: Vec<f32> = scaled.head.weight.val().into_data().try_to_vec().unwrap();
+        let bias_after: Vec<f32> = scaled.head.as_ref().unwrap().bias.as_ref().unwrap().val().into_data().try_to_vec().unwrap();
+        let weight_after: Vec<f32> = scaled.head.as_ref().unwrap().weight.val().into_data().try_to_vec().unwrap();
         assert_eq!(bias_before, bias_after);
         assert!(weight_before.iter().zip(&weight_after).all(|(b, a)| (b * 0.5 - a).abs() < 1e-7));
     }
@@ -234,7 +234,7 @@ mod tests {
         let device = Device::flex();
         let net = MultimodalNet::new(&ModelConfig { encoder_depth: 1, ..Default::default() }, &[2], 2, 1, &device);
         let mut expected = 0f64;
-        for w in [net.encoders[0].layers[0].weight.val(), net.head.weight.val(), net.probes[0].weight.val()] {
+        for w in [net.encoders[0].layers[0].weight.val(), net.head.as_ref().unwrap().weight.val(), net.probes[0].weight.val()] {
             let values: Vec<f32> = w.into_data().try_to_vec().unwrap();
             expected += values.iter().map(|v| (*v as f64).powi(2)).sum::<f64>();
         }

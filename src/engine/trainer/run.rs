@@ -73,7 +73,7 @@ fn build_model(config: &ExperimentConfig, data: &Dataset, methods: &mut [Box<dyn
     let shape = ModelShape {
         modalities,
         width: config.model.encoder_width,
-        fused_width: Fusion::output_width(config.model.fusion, modalities, config.model.encoder_width),
+        fused_width: Fusion::output_width(&config.model, modalities, data.classes),
         classes: data.classes,
     };
     methods::add_method_layers(model, methods, &shape, config.train.seed, device)

@@ -368,6 +368,16 @@ test("the model diagram shows each modality's input, encoder and probe, the fusi
     assert.match(await block("fusion"), /^concat 2 × 64 → 128$/);
     assert.match(await block("fused-head"), /^fused head 128 → 4\s*516 parameters$/);
     assert.equal(await ui.text("diagram-total"), "42,764 parameters");
+    // B.3: early fusion makes each encoder one linear layer (its share of one encoder's first
+    // layer) and shares the rest; late fusion averages per-modality classifiers, no fused head.
+    await ui.page.getByTestId("knob-model.fusion").selectOption("early");
+    await ui.waitForText("diagram-fusion", /^early: one encoder ReLU\(Σ of 2 × 64\), then 1 × 64 shared\s*4,160 parameters$/);
+    assert.match(await block("encoder-a"), /^encoder linear 8 → 64\s*576 parameters$/);
+    assert.match(await block("fused-head"), /^fused head 64 → 4\s*260 parameters$/);
+    await ui.page.getByTestId("knob-model.fusion").selectOption("late");
+    await ui.waitForText("diagram-fusion", /^late: mean of logits mean of 2 classifiers 64 → 4\s*520 parameters$/);
+    assert.match(await block("fused-head"), /^fused head none: the fusion gives the logits$/);
+    assert.match(await block("encoder-a"), /^encoder MLP 2 × 64\s*4,736 parameters$/);
     // A structural knob: the fusion becomes LMF, with its own weights.
     await ui.page.getByTestId("knob-model.fusion").selectOption("lmf");
     await ui.waitForText("diagram-fusion", /^LMF \(r = 4\) 2 × 64 → 64\s*33,348 parameters$/);

@@ -68,13 +68,13 @@ pub fn table(config: &ExperimentConfig) -> Vec<Knob> {
     );
     rows.extend([
         Knob::choice("model.fusion", "fusion",
-            "How the embeddings combine: concat [z_a; z_b], sum z_a + z_b, gated Σ g_m z_m with a learned softmax gate, tfn W·vec(⊗_m [z_m; 1]) (every product of features: multiplicative interactions, d_out·Π(d_m+1) weights) or lmf, its rank-r factorisation Σ_i λ_i ⊙_m ([z_m; 1]·W_m⁽ⁱ⁾) with r·Σ(d_m+1)·d_out weights; d_out = the encoder width (default concat).",
-            &["concat", "sum", "gated", "lmf", "tfn"]),
+            "How the modalities combine. Feature level: concat [z_a; z_b], sum z_a + z_b, gated Σ g_m z_m with a learned softmax gate, tfn W·vec(⊗_m [z_m; 1]) (every product of features: multiplicative interactions, d_out·Π(d_m+1) weights) or lmf, its rank-r factorisation Σ_i λ_i ⊙_m ([z_m; 1]·W_m⁽ⁱ⁾) with r·Σ(d_m+1)·d_out weights; d_out = the encoder width. early: the inputs concatenated into one encoder (its first layer split by modality, the other layers shared). late: decision level, each modality's own classifier, the fused logits the mean of theirs (additive: it cannot learn an interaction). Default concat.",
+            &["concat", "sum", "gated", "lmf", "tfn", "early", "late"]),
         Knob::count("model.rank", "LMF rank r",
             "Rank of the low-rank fusion: r modality-specific factors per modality (default 4; the paper's grid 1, 4, 8, 16). LMF is smaller than TFN only while r ≪ Π(d_m+1)/Σ(d_m+1).", 1, 64)
             .needs("model.fusion", "lmf", "choose the lmf fusion"),
         Knob::count("model.fusion_hidden", "fused head hidden units",
-            "0 = a linear fused head (additive across modalities: it cannot learn an interaction); more = one hidden ReLU layer (default 0).", 0, 4096)
+            "0 = a linear fused head (additive across modalities: it cannot learn an interaction); more = one hidden ReLU layer (default 0). With late fusion, each modality's classifier has this hidden layer.", 0, 4096)
             .step(16.0),
         Knob::count("model.encoder_width", "encoder width", "Units per encoder layer; also each modality's embedding size (default 64).", 1, 1024).log(),
         Knob::count("model.encoder_depth", "encoder depth", "Linear + ReLU layers per modality encoder (default 2).", 1, 8),

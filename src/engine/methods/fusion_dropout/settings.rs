@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::methods::MethodSettings;
 use crate::engine::config::knobs::Knob;
+use crate::engine::config::{ConfigError, ExperimentConfig};
+use crate::engine::methods::MethodSettings;
 
 /// Dropout on the fused representation.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -24,6 +25,15 @@ impl Default for FusionDropoutConfig {
 impl MethodSettings for FusionDropoutConfig {
     fn enabled(&self) -> bool {
         self.enabled
+    }
+
+    fn validate(&self, config: &ExperimentConfig) -> Result<(), ConfigError> {
+        if config.model.fusion.has_fused_head() {
+            return Ok(());
+        }
+        Err(ConfigError(
+            "methods.fusion_dropout drops units of the fused representation, and late fusion (model.fusion = late) has none: it averages the modalities' logits. Choose a feature-level fusion, or turn the dropout off".into(),
+        ))
     }
 
     fn knobs() -> Vec<Knob> {

@@ -315,8 +315,8 @@ mod tests {
                 let dims = t.dims();
                 (t.inner().into_data().try_to_vec::<f32>().unwrap().into_iter().map(f64::from).collect(), dims)
             };
-            let (weight, [_, classes]) = read(self.model.head.weight.val());
-            let bias: Vec<f64> = self.model.head.bias.as_ref().unwrap().val().inner().into_data().try_to_vec::<f32>().unwrap().into_iter().map(f64::from).collect();
+            let (weight, [_, classes]) = read(self.model.head.as_ref().unwrap().weight.val());
+            let bias: Vec<f64> = self.model.head.as_ref().unwrap().bias.as_ref().unwrap().val().inner().into_data().try_to_vec::<f32>().unwrap().into_iter().map(f64::from).collect();
             let (targets, [rows, _]) = read(self.batch.targets.clone());
             let modalities = self.embeddings.len();
             let scores: Vec<f64> = self
@@ -366,7 +366,7 @@ mod tests {
                 assert_eq!(flat(before.get::<1>(bias)), flat(after.get::<1>(bias)), "biases are not modulated");
             }
         }
-        assert_eq!(flat(before.get::<2>(step.model.head.weight.id)), flat(after.get::<2>(step.model.head.weight.id)), "nor the fused head");
+        assert_eq!(flat(before.get::<2>(step.model.head.as_ref().unwrap().weight.id)), flat(after.get::<2>(step.model.head.as_ref().unwrap().weight.id)), "nor the fused head");
     }
 
     #[test]

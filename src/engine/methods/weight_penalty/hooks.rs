@@ -89,7 +89,7 @@ mod tests {
         let device = Device::flex();
         let net = MultimodalNet::new(&ModelConfig { encoder_depth: 1, ..Default::default() }, &[2, 3], 2, 1, &device);
         assert!(param_ids(&net.fusion).is_empty() && net.hidden.is_none(), "concat, linear head: no other weights");
-        let body = square_sum(&[net.encoders[0].layers[0].weight.val(), net.encoders[1].layers[0].weight.val(), net.head.weight.val()]);
+        let body = square_sum(&[net.encoders[0].layers[0].weight.val(), net.encoders[1].layers[0].weight.val(), net.head.as_ref().unwrap().weight.val()]);
         let heads = square_sum(&[net.probes[0].weight.val(), net.probes[1].weight.val()]);
         let norm = |with_heads| net.penalised_weight_norm(with_heads, &device).into_data().try_to_vec::<f32>().unwrap()[0] as f64;
         assert!((norm(false) - body).abs() < 1e-4, "{} vs {body}", norm(false));
