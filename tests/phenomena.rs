@@ -34,9 +34,14 @@ fn interaction_unimodal_heads_stay_near_chance_while_fused_learns() {
 }
 
 #[test]
-fn interaction_needs_more_than_an_additive_late_fusion_head() {
-    let eval = last(&train(config("interaction", &["model.fusion_hidden=0"])));
-    assert!(eval.fused().val_acc < 0.65, "linear late fusion cannot learn XOR: {}", eval.fused().val_acc);
+fn interaction_needs_more_than_an_additive_fusion() {
+    // A linear head on concat, and late fusion (its logits a mean of per-modality ones), are
+    // sums of per-modality terms; early fusion's shared layers see both inputs.
+    for (settings, learns) in [("model.fusion_hidden=0", false), ("model.fusion=late", false), ("model.fusion=early", true)] {
+        let acc = last(&train(config("interaction", &[settings]))).fused().val_acc;
+        assert_eq!(acc > 0.85, learns, "{settings}: fused {acc}");
+        assert!(learns || acc < 0.65, "{settings}: fused {acc} stays near chance");
+    }
 }
 
 #[test]
