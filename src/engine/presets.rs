@@ -131,7 +131,7 @@ const PHENOMENA: &[Preset] = &[
     },
     Preset {
         name: "interaction",
-        description: "the label is a XOR of the two modalities: each alone is at chance; needs the hidden-layer fused head (a linear head on concat, or late fusion, cannot learn it)",
+        description: "the label is a XOR of the two modalities: each alone is at chance; its hidden-layer fused head learns it (a linear head on concat, or late fusion, cannot)",
         build: interaction,
     },
     Preset {

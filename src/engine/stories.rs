@@ -282,7 +282,7 @@ const PHENOMENA: &[Story] = &[
             },
             Try {
                 label: "Early fusion",
-                expect: "One encoder sees both inputs at once: its layers after the first learn the XOR (above 85 %).",
+                expect: "One encoder sees both inputs at once, so its shared layers (and the fused head's hidden layer) combine them: it learns the XOR (above 85 %).",
                 settings: &["model.fusion=early"],
                 verdict: learns_xor,
             },

@@ -290,9 +290,12 @@ pub fn CanvasChart(
     // use (a method turned on) draws a frame later, not in that change's task (which lays the
     // page out anew; measuring the canvas there forces that layout early).
     let was_in_use = StoredValue::new(false);
+    // Bumped a frame after the chart came into use (its own counter: `retry` is the "not laid
+    // out yet" budget).
+    let deferred = RwSignal::new(0u32);
     Effect::new(move |_| {
         let spec = spec.get();
-        let (hidden, _, _) = (hidden.get(), state.layout.get(), retry.get());
+        let (hidden, _, _, _) = (hidden.get(), state.layout.get(), retry.get(), deferred.get());
         if !in_use.get() || elsewhere.get() {
             was_in_use.set_value(false);
             return;
@@ -301,7 +304,7 @@ pub fn CanvasChart(
             was_in_use.set_value(true);
             wasm_bindgen_futures::spawn_local(async move {
                 crate::browser::next_frame().await;
-                retry.update(|n| *n += 1);
+                deferred.update(|n| *n += 1);
             });
             return;
         }

@@ -23,16 +23,24 @@ fn page_address() -> String {
 /// change, for the address and the share panel).
 pub fn use_link_in_address(state: AppState) -> Memo<String> {
     let text = Memo::new(move |_| state.link().encode());
-    let written = StoredValue::new(String::new());
+    let current_hash = || web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    // The `#` as the page found it, then as the page last wrote it.
+    let written = StoredValue::new(current_hash());
     // In a task of its own (the browser's history write is slow, and a change of a setting
-    // already fills its task); the hashchange check below compares with the last one written.
+    // already fills its task). A link the user put in the address meanwhile is not written
+    // over: the hashchange listener below reloads it.
     Effect::new(move |_| {
         let hash = format!("#{}", text.get());
         set_timeout(
             move || {
+                if current_hash() != written.get_value() {
+                    return;
+                }
                 let history = web_sys::window().and_then(|w| w.history().ok());
                 if history.is_some_and(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&hash)).is_ok()) {
-                    written.set_value(hash);
+                    // As the browser holds it (it may encode characters the link left as they
+                    // were).
+                    written.set_value(current_hash());
                 }
             },
             std::time::Duration::ZERO,

@@ -185,6 +185,9 @@ export class Explorer {
   async openShare() {
     await this.page.getByTestId("share-panel").waitFor({ state: "attached" });
     await this.page.evaluate(() => { document.querySelector('[data-testid="share-panel"]').open = true; });
+    // The panel writes its CLI command (and draws its QR code) once it has opened: its toggle
+    // event comes a task later.
+    await this.page.waitForFunction(() => document.querySelector('[data-testid="cli-command"]')?.value, null, { timeout: 5_000 });
   }
 
   /** Clicks the download button `testid` (in "Share and export" or on a chart) and returns

@@ -1,6 +1,6 @@
 //! Fusion of the modality embeddings into one representation.
 //!
-//! - `concat`: [z_1; …; z_M] (late fusion), width M·d;
+//! - `concat`: [z_1; …; z_M] (feature-level fusion), width M·d;
 //! - `sum`: Σ_m z_m, width d;
 //! - `gated`: g = softmax(W_g [z_1; …; z_M] + b_g) over modalities, Σ_m g_m · z_m, width d;
 //! - `tfn`: tensor fusion ([`super::tfn`]), width d;
@@ -23,7 +23,8 @@ use super::tfn::TensorFusion;
 use crate::engine::config::{FusionKind, ModelConfig};
 use crate::engine::rng::HostRng;
 
-/// The fusion layer (parameters for `gated`, `lmf` and `tfn`).
+/// The fusion layer (parameters for `gated`, `lmf`, `tfn`, `early` with encoder depth > 1, and
+/// `late`).
 #[derive(Module, Debug)]
 pub struct Fusion {
     /// Which fusion.

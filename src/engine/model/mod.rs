@@ -1,5 +1,5 @@
-//! The multimodal network: one MLP encoder per modality, a fusion, a fused head and one
-//! probe head per modality.
+//! The multimodal network: one encoder per modality (an MLP; one linear layer for early
+//! fusion), a fusion, a fused head (none for late fusion) and one probe head per modality.
 
 pub mod classifier;
 pub mod encoder;

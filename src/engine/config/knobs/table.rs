@@ -74,10 +74,10 @@ pub fn table(config: &ExperimentConfig) -> Vec<Knob> {
             "Rank of the low-rank fusion: r modality-specific factors per modality (default 4; the paper's grid 1, 4, 8, 16). LMF is smaller than TFN only while r ≪ Π(d_m+1)/Σ(d_m+1).", 1, 64)
             .needs("model.fusion", "lmf", "choose the lmf fusion"),
         Knob::count("model.fusion_hidden", "fused head hidden units",
-            "0 = a linear fused head (additive across modalities: it cannot learn an interaction); more = one hidden ReLU layer (default 0). With late fusion, each modality's classifier has this hidden layer.", 0, 4096)
+            "0 = a linear fused head (on concat or sum it is additive across modalities and cannot learn an interaction); more = one hidden ReLU layer (default 0). With late fusion, each modality's classifier has this hidden layer.", 0, 4096)
             .step(16.0),
         Knob::count("model.encoder_width", "encoder width", "Units per encoder layer; also each modality's embedding size (default 64).", 1, 1024).log(),
-        Knob::count("model.encoder_depth", "encoder depth", "Linear + ReLU layers per modality encoder (default 2).", 1, 8),
+        Knob::count("model.encoder_depth", "encoder depth", "Linear + ReLU layers per modality encoder (default 2). Early fusion: the first layer split by modality (linear), the other depth − 1 shared.", 1, 8),
         Knob::choice("train.optimizer", "optimizer",
             "Adam rescales every gradient; SGD with momentum follows it directly. Weight decay is the L2 method (default adam).", &["adam", "sgd"]),
         Knob::number("train.learning_rate", "learning rate", "Step size of the optimizer (default 0.001).", 1e-7, 10.0).log().live(),
